@@ -1,0 +1,1 @@
+package dropbox; public class Main { public static void main(String[] a){} }

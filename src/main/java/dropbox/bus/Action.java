@@ -1,0 +1,24 @@
+package dropbox.bus;
+
+/** The storage commands. The wire name is the header value; keep it stable across versions of a cluster. */
+public enum Action {
+  UPLOAD_OPEN("upload.open"),
+  UPLOAD_EXTEND("upload.extend"),
+  UPLOAD_COMMIT("upload.commit"),
+  UPLOAD_ABORT("upload.abort"),
+  DOWNLOAD_OPEN("download.open"),
+  DELETE("delete"),
+  LIST("list"),
+  USAGE("usage");
+
+  private final String wire;
+
+  Action(String wire) { this.wire = wire; }
+
+  public String wire() { return wire; }
+
+  public static Action fromWire(String s) {
+    for (Action a : values()) if (a.wire.equals(s)) return a;
+    return null;
+  }
+}

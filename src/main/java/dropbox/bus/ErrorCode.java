@@ -1,0 +1,30 @@
+package dropbox.bus;
+
+/**
+ * The one error vocabulary of the storage side. Numbers travel on the event bus as the failure code,
+ * so they are explicit and stable (never ordinal()). Each front end maps this enum exactly once
+ * (tcp.TcpReplies, http.HttpErrors).
+ */
+public enum ErrorCode {
+  INVALID_NAME(1),
+  NOT_FOUND(2),
+  QUOTA_EXCEEDED(3),
+  TOO_LARGE(4),
+  BUSY(5),
+  TIMEOUT(6),
+  PRECONDITION_FAILED(7),
+  BAD_REQUEST(8),
+  SHUTTING_DOWN(9),
+  INTERNAL(10);
+
+  private final int number;
+
+  ErrorCode(int number) { this.number = number; }
+
+  public int number() { return number; }
+
+  public static ErrorCode fromNumber(int n) {
+    for (ErrorCode c : values()) if (c.number == n) return c;
+    return INTERNAL;
+  }
+}

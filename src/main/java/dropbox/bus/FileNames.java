@@ -1,0 +1,35 @@
+package dropbox.bus;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The file-name rules of both protocols (tcp-protocol.md "File names"): 1-255 bytes of well-formed UTF-8,
+ * not "." or "..", no '/', '\', NUL or other control character. Names are validated, never rewritten.
+ */
+public final class FileNames {
+  public static final int MAX_BYTES = 255;
+
+  private FileNames() {}
+
+  public static boolean isValid(String name) {
+    if (name == null || name.isEmpty() || name.equals(".") || name.equals("..")) return false;
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c < 0x20 || c == 0x7F || c == '/' || c == '\\') return false;
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= name.length() || !Character.isLowSurrogate(name.charAt(i + 1))) return false;
+        i++;
+      } else if (Character.isLowSurrogate(c)) {
+        return false; // a lone surrogate is not well-formed UTF-8 once encoded
+      }
+    }
+    return name.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES;
+  }
+
+  /** Unsigned byte order of the UTF-8 encodings: the order of LIST and GET /api/files. */
+  public static int compareUtf8(String a, String b) {
+    byte[] x = a.getBytes(StandardCharsets.UTF_8);
+    byte[] y = b.getBytes(StandardCharsets.UTF_8);
+    return java.util.Arrays.compareUnsigned(x, y);
+  }
+}
