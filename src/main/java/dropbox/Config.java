@@ -42,10 +42,14 @@ public final class Config {
     DEFAULTS.put("workers.threads", 2 * Runtime.getRuntime().availableProcessors());
     DEFAULTS.put("workers.queueCapacity", 1000);
     DEFAULTS.put("locks.timeoutMillis", 10000);
+    DEFAULTS.put("locks.ttlMillis", 15000);
     DEFAULTS.put("cluster.enabled", false);
     DEFAULTS.put("cluster.host", "127.0.0.1");
     DEFAULTS.put("cluster.port", 5701);
     DEFAULTS.put("cluster.members", "127.0.0.1:5701");
+    DEFAULTS.put("cluster.name", "dropbox");
+    DEFAULTS.put("cluster.busPort", 0);
+    DEFAULTS.put("metrics.enabled", true);
 
     OPTIONS.put("--host", "host");
     OPTIONS.put("--tcp-port", "tcp.port");

@@ -1,5 +1,7 @@
 package dropbox;
 
+import dropbox.cluster.ClusterSetup;
+import dropbox.metrics.Metrics;
 import dropbox.storage.DurableFiles;
 import dropbox.storage.Fsck;
 import dropbox.storage.LocalLockManager;
@@ -7,7 +9,6 @@ import dropbox.storage.QuotaPolicy;
 import dropbox.storage.StorageLayout;
 import dropbox.storage.StorageService;
 import io.vertx.core.Vertx;
-import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,11 +63,15 @@ public final class Main {
       usage();
       return 2;
     }
-    if (Config.bool(config, "cluster.enabled")) {
-      System.err.println("dropbox-server: clustering arrives with a later issue; start without --cluster");
-      return 2;
+    Vertx vertx;
+    try {
+      vertx = ClusterSetup.createVertx(config).await(120, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      LOG.error("cannot start Vert.x{}: {}", Config.bool(config, "cluster.enabled") ? " (cluster)" : "",
+          e.getMessage());
+      return 1;
     }
-    Vertx vertx = Vertx.vertx(new VertxOptions());
+    Metrics.bindNode(vertx);
     Server server;
     try {
       server = Server.start(vertx, config).await(120, TimeUnit.SECONDS);

@@ -1,5 +1,6 @@
 package dropbox;
 
+import dropbox.storage.ClusterLockManager;
 import dropbox.storage.LocalLockManager;
 import dropbox.storage.LockManager;
 import dropbox.storage.StorageVerticle;
@@ -40,7 +41,9 @@ public final class Server {
     tcpPort = choosePort("tcp.port");
     httpPort = choosePort("http.port");
     boolean clustered = vertx.isClustered();
-    LockManager locks = new LocalLockManager(vertx);
+    LockManager locks = clustered
+        ? new ClusterLockManager(vertx, Config.integer(config, "locks.ttlMillis"))
+        : new LocalLockManager(vertx);
     return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
             new DeploymentOptions().setConfig(config))
         .onSuccess(id -> storageDeployment = id)

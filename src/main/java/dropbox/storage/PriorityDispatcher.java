@@ -31,6 +31,7 @@ public final class PriorityDispatcher {
   private final Thread[] threads;
   private final AtomicLong seq = new AtomicLong();
   private final AtomicLong waitNanosTotal = new AtomicLong();
+  private final AtomicLong started = new AtomicLong();
   private int running;
   private boolean closed;
 
@@ -64,6 +65,9 @@ public final class PriorityDispatcher {
   /** Total time jobs spent queued, for metrics. */
   public long totalWaitNanos() { return waitNanosTotal.get(); }
 
+  /** Jobs taken off the queue so far (with totalWaitNanos: the mean queue wait), for metrics. */
+  public long startedJobs() { return started.get(); }
+
   private void loop() {
     while (true) {
       Job job;
@@ -81,6 +85,7 @@ public final class PriorityDispatcher {
         running++;
       }
       waitNanosTotal.addAndGet(System.nanoTime() - job.enqueuedNanos);
+      started.incrementAndGet();
       try {
         if (isClosed()) job.reject.run();
         else job.work.run();

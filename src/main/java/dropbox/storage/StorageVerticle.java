@@ -7,6 +7,8 @@ import dropbox.bus.ErrorCode;
 import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
+import dropbox.metrics.Metrics;
+import dropbox.metrics.StorageMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -34,6 +36,7 @@ public final class StorageVerticle extends VerticleBase {
   private PriorityDispatcher dispatcher;
   private Fsck fsck;
   private MessageConsumer<JsonObject> consumer;
+  private StorageMetrics metrics;
   private long maintenanceTimer = -1;
   private long staleMillis;
   private long graceMillis;
@@ -59,6 +62,7 @@ public final class StorageVerticle extends VerticleBase {
     graceMillis = Config.longValue(cfg, "storage.graceSeconds", 3600) * 1000;
     dispatcher = new PriorityDispatcher("dropbox-storage", Config.integer(cfg, "workers.threads"),
         Config.integer(cfg, "workers.queueCapacity"));
+    metrics = StorageMetrics.bind(dispatcher);
 
     return vertx.executeBlocking(this::recover, false)
         .compose(v -> {
@@ -100,7 +104,10 @@ public final class StorageVerticle extends VerticleBase {
     boolean queued = dispatcher.submit(p,
         () -> reply(msg, () -> execute(action, body)),
         () -> context.runOnContext(v -> msg.fail(ErrorCode.SHUTTING_DOWN.number(), "Server is shutting down")));
-    if (!queued) msg.fail(ErrorCode.BUSY.number(), "Server busy, please try again later");
+    if (!queued) {
+      Metrics.storageFailure(action.wire(), ErrorCode.BUSY.name());
+      msg.fail(ErrorCode.BUSY.number(), "Server busy, please try again later");
+    }
   }
 
   private JsonObject execute(Action action, JsonObject b) {
@@ -137,6 +144,7 @@ public final class StorageVerticle extends VerticleBase {
       JsonObject result = work.get();
       context.runOnContext(v -> msg.reply(result));
     } catch (StorageException e) {
+      Metrics.storageFailure(msg.headers().get(Addresses.ACTION), e.code().name());
       context.runOnContext(v -> msg.fail(e.code().number(), e.getMessage()));
     } catch (IllegalArgumentException | NullPointerException | ClassCastException e) {
       // A malformed command (bad id, missing field): the sender's bug, never the server's end.
@@ -152,6 +160,7 @@ public final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     if (maintenanceTimer >= 0) vertx.cancelTimer(maintenanceTimer);
+    if (metrics != null) metrics.close();
     Future<Void> unregister = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregister.compose(v -> vertx.executeBlocking(() -> {
       if (!dispatcher.shutdown(30_000)) LOG.warn("storage work still running at shutdown");

@@ -1,0 +1,44 @@
+package dropbox.cluster;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/** Clustered Vert.x instances on loopback for tests: free ports, a cluster name of their own. */
+public final class ClusterTestSupport {
+  private ClusterTestSupport() {}
+
+  public static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public static String newClusterName() { return "test-" + UUID.randomUUID(); }
+
+  /** The config of one member: our settings, as Main would read them. */
+  public static JsonObject config(String clusterName, int port, String members) {
+    return new JsonObject()
+        .put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
+            .put("port", port).put("members", members))
+        .put("metrics", new JsonObject().put("enabled", false));
+  }
+
+  public static Vertx start(String clusterName, int port, String members) throws Exception {
+    return ClusterSetup.startClustered(config(clusterName, port, members), new VertxOptions())
+        .await(60, TimeUnit.SECONDS);
+  }
+
+  public static String members(int... ports) {
+    StringBuilder sb = new StringBuilder();
+    for (int p : ports) sb.append(sb.length() == 0 ? "" : ",").append("127.0.0.1:").append(p);
+    return sb.toString();
+  }
+}
