@@ -19,7 +19,7 @@ final class LoginThrottle {
   static final int FREE_FAILURES = 5;
   static final long MAX_DELAY_MILLIS = 30_000L;
   /** Each lost compare-and-set means another caller's increment landed, so this many rounds is plenty. */
-  private static final int MAX_ROUNDS = 64;
+  private static final int MAX_ROUNDS = 1000;
   /** Keys are bounded even when a malformed auth line carries a huge "name". */
   private static final int MAX_KEY_PART = 128;
 
