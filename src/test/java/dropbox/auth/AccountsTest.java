@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dropbox.Config;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
@@ -17,6 +19,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -252,5 +255,25 @@ class AccountsTest {
     assertEquals(AuthException.Reason.INTERNAL, e.reason());
     assertFalse(e.getMessage().contains("lee.json"), "no file paths to clients");
     assertEquals(AuthException.Reason.EXISTS, failure(a.signup("Lee", "pass", ADDR)).reason());
+  }
+
+  @Test
+  void slowHashingLeavesTheEventLoopFree(Vertx vertx) throws Exception {
+    Accounts a = Accounts.create(vertx, config(), 200_000).await(30, SECONDS);
+    Context ctx = vertx.getOrCreateContext();
+    AtomicInteger ticks = new AtomicInteger();
+    Promise<String> done = Promise.promise();
+    ctx.runOnContext(v -> {
+      // Ticks on the caller's event loop can only happen while the hashes run elsewhere.
+      long timer = vertx.setPeriodic(5, t -> ticks.incrementAndGet());
+      a.signup("Quinn", "pass", ADDR)
+          .compose(n -> a.login("quinn", "pass", ADDR))
+          .onComplete(ar -> {
+            vertx.cancelTimer(timer);
+            done.handle(ar);
+          });
+    });
+    assertEquals("Quinn", done.future().await(60, SECONDS));
+    assertTrue(ticks.get() >= 5, "event loop ticked only " + ticks.get() + " times");
   }
 }
