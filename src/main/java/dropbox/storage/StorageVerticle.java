@@ -7,6 +7,7 @@ import dropbox.bus.ErrorCode;
 import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
+import dropbox.cluster.Membership;
 import dropbox.metrics.Metrics;
 import dropbox.metrics.StorageMetrics;
 import io.vertx.core.Future;
@@ -37,6 +38,7 @@ public final class StorageVerticle extends VerticleBase {
   private Fsck fsck;
   private MessageConsumer<JsonObject> consumer;
   private StorageMetrics metrics;
+  private Runnable stopWatchingMembers = () -> { };
   private long maintenanceTimer = -1;
   private long staleMillis;
   private long graceMillis;
@@ -68,6 +70,11 @@ public final class StorageVerticle extends VerticleBase {
         .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
+          // A member that died mid-commit can leave a ledger that differs from the files: repair it as
+          // soon as the dead node's locks have expired, not a whole maintenance period later.
+          long afterLocks = Config.integer(cfg, "locks.ttlMillis") + 2000L;
+          stopWatchingMembers = Membership.onMemberLeft(vertx,
+              () -> vertx.setTimer(afterLocks, t -> scheduleMaintenance()));
           return consumer.completion();
         });
   }
@@ -161,6 +168,7 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> stop() {
     if (maintenanceTimer >= 0) vertx.cancelTimer(maintenanceTimer);
     if (metrics != null) metrics.close();
+    stopWatchingMembers.run();
     Future<Void> unregister = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregister.compose(v -> vertx.executeBlocking(() -> {
       if (!dispatcher.shutdown(30_000)) LOG.warn("storage work still running at shutdown");

@@ -83,7 +83,9 @@ public final class ServerProcess implements AutoCloseable {
 
   /** SIGTERM, then wait for a clean exit. Returns the exit code. */
   public int stop() throws InterruptedException {
-    process.destroy();
+    // Through the handle: Process.destroy() also closes our end of the output pipe at once, which loses
+    // everything the server logs while shutting down.
+    process.toHandle().destroy();
     if (!process.waitFor(60, TimeUnit.SECONDS)) {
       process.destroyForcibly();
       throw new IllegalStateException("server did not stop on SIGTERM");
