@@ -6,9 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
 import dropbox.cluster.ClusterTestSupport;
+import dropbox.cluster.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -18,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Mutual exclusion of our cluster lock, measured the way the stock clustered lock was shown broken
@@ -106,6 +110,19 @@ class ClusterLockManagerTest {
     t.start();
     t.join();
     second.await(10, TimeUnit.SECONDS).release();
+  }
+
+  /** Not a lock test, but it needs the same two members: /health reports this node's membership. */
+  @Test
+  void nodeHealthSeesTheClusterMembership(@TempDir Path root) throws Exception {
+    JsonObject cfg = new JsonObject().put("storage", new JsonObject().put("root", root.toString()));
+    NodeHealth health = new NodeHealth(a, cfg);
+    JsonObject h = health.check().await(10, TimeUnit.SECONDS);
+    assertEquals("UP", h.getString("status"), h.encode());
+    JsonObject cluster = h.getJsonObject("cluster");
+    assertTrue(cluster.getBoolean("clustered"));
+    assertTrue(cluster.getInteger("members") >= 2, h.encode());
+    health.close().await(10, TimeUnit.SECONDS);
   }
 
   // ---------------------------------------------------------------------------------------------
