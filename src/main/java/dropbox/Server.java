@@ -3,6 +3,7 @@ package dropbox;
 import dropbox.auth.Accounts;
 import dropbox.auth.AuthService;
 import dropbox.bus.StorageClient;
+import dropbox.http.HttpVerticle;
 import dropbox.storage.LocalLockManager;
 import dropbox.storage.LockManager;
 import dropbox.storage.StorageVerticle;
@@ -59,7 +60,10 @@ public final class Server {
 
   private Future<Void> deployFrontEnds() {
     // The TCP and HTTP front ends are wired in here as they land.
-    return Future.succeededFuture();
+    return vertx.deployVerticle(() -> new HttpVerticle(storage, auth),
+            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))
+        .onSuccess(frontEnds::add)
+        .mapEmpty();
   }
 
   /** Port 0 means "any free port": resolved here once so every verticle instance shares the same one. */

@@ -101,6 +101,9 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeout((int) Config.longValue(config(), "http.idleTimeoutSeconds", 300))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setHandle100ContinueAutomatically(false)
+        // HTTP/1.1 only: uploads that are refused early close their connection, which under h2c
+        // would take every other stream of the client down with it.
+        .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false);
     return vertx.executeBlocking(HttpVerticle::readOpenApi)
         .compose(doc -> events.start().map(v -> doc))

@@ -81,7 +81,7 @@ final class Upload {
     state = State.OPENING;
     return storage.openUpload(user, name, size, prio).compose(t -> {
       ticket = t;
-      allowance = size >= 0 ? size : t.reservedBytes();
+      allowance = size >= 0 ? size : 0; // content bytes covered so far; storage credits a replaced file itself
       if (cancelled) return Future.failedFuture(gone());
       return vertx.fileSystem().open(t.stagingPath(), new OpenOptions().setWrite(true).setCreate(false)
           .setTruncateExisting(true));
