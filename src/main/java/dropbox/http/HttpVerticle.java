@@ -29,6 +29,9 @@ public final class HttpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
   /** JSON bodies (login, sign-up) are tiny; anything bigger is refused before it is buffered. */
   static final long JSON_BODY_LIMIT = 64 * 1024;
+  /** How much of a refused upload's body is read and dropped so a browser sees the answer. */
+  static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+  static final long DRAIN_MILLIS = 15_000;
   static final String UI_PATHS = "^/(?!api(/|$)|health$).*";
   static final String OPENAPI_RESOURCE = "dropbox/http/openapi.yaml";
 
@@ -161,7 +164,9 @@ public final class HttpVerticle extends VerticleBase {
 
   /**
    * Answers with the JSON error body. When the request body was not read (an upload refused up front
-   * or cut short) the connection is closed after the answer, so unread bytes are never parsed as a request.
+   * or cut short) the connection is closed after the answer, so unread bytes are never parsed as a
+   * request. A small announced body without "Expect: 100-continue" is first read and discarded
+   * (bounded in bytes and time): browsers only show an early answer once they could send their body.
    */
   static void refuse(RoutingContext ctx, HttpFailure f) {
     HttpServerRequest req = ctx.request();
@@ -170,6 +175,34 @@ public final class HttpVerticle extends VerticleBase {
       return;
     }
     ctx.response().putHeader("Connection", "close");
-    HttpErrors.send(ctx.response(), f).onComplete(v -> req.connection().close());
+    Future<Void> sent = HttpErrors.send(ctx.response(), f);
+    long announced = announcedLength(req);
+    boolean drain = announced >= 0 && announced <= DRAIN_LIMIT && req.getHeader("Expect") == null;
+    if (!drain) {
+      sent.onComplete(v -> req.connection().close());
+      return;
+    }
+    long timer = ctx.vertx().setTimer(DRAIN_MILLIS, id -> req.connection().close());
+    long[] seen = {0};
+    req.handler(b -> {
+      seen[0] += b.length();
+      if (seen[0] > DRAIN_LIMIT) req.connection().close();
+    });
+    req.exceptionHandler(e -> { });
+    req.endHandler(v -> sent.onComplete(x -> {
+      ctx.vertx().cancelTimer(timer);
+      req.connection().close();
+    }));
+    req.resume();
+  }
+
+  private static long announcedLength(HttpServerRequest req) {
+    if (req.getHeader("Transfer-Encoding") != null) return -1;
+    try {
+      String cl = req.getHeader("Content-Length");
+      return cl == null ? 0 : Long.parseLong(cl.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
   }
 }
