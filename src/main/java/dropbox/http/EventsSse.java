@@ -21,20 +21,24 @@ import java.util.Set;
  * rather than buffered without bound; the UI reconnects and reloads.
  */
 final class EventsSse {
-  static final long HEARTBEAT_MILLIS = 15_000;
+  static final long DEFAULT_HEARTBEAT_MILLIS = 15_000;
   static final int MAX_STREAMS = 2_000;
 
   private final Vertx vertx;
+  private final long heartbeatMillis;
   private final Map<String, Set<HttpServerResponse>> byUser = new HashMap<>();
   private int streams;
   private MessageConsumer<JsonObject> consumer;
   private long timer = -1;
 
-  EventsSse(Vertx vertx) { this.vertx = vertx; }
+  EventsSse(Vertx vertx, long heartbeatMillis) {
+    this.vertx = vertx;
+    this.heartbeatMillis = heartbeatMillis;
+  }
 
   Future<Void> start() {
     consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, msg -> publish(FileEvent.fromJson(msg.body())));
-    timer = vertx.setPeriodic(HEARTBEAT_MILLIS, id -> heartbeat());
+    timer = vertx.setPeriodic(heartbeatMillis, id -> heartbeat());
     return consumer.completion();
   }
 

@@ -89,7 +89,7 @@ final class FileRoutes {
         .compose(v -> expectContinue ? ctx.response().writeContinue() : Future.<Void>succeededFuture())
         .compose(v -> up.transfer(req))
         .onSuccess(r -> AccountRoutes.sendJson(ctx, r.created() ? 201 : 200, Json.file(r.file())))
-        .onFailure(err -> answerUploadFailure(ctx, up.bodyConsumed(), err));
+        .onFailure(err -> answerUploadFailure(ctx, err));
   }
 
   void postMultipart(RoutingContext ctx) {
@@ -108,7 +108,6 @@ final class FileRoutes {
     private final List<Future<CommitResult>> results = new ArrayList<>();
     private Upload current;
     private boolean failed;
-    private boolean ended;
 
     MultipartUpload(RoutingContext ctx) { this.ctx = ctx; }
 
@@ -140,7 +139,6 @@ final class FileRoutes {
         if (current != null) current.cancel();
       });
       req.endHandler(v -> {
-        ended = true;
         if (failed) return;
         if (results.isEmpty()) {
           HttpErrors.send(ctx, HttpFailure.badRequest("The form has no 'file' part"));
@@ -159,7 +157,7 @@ final class FileRoutes {
       if (failed) return;
       failed = true;
       if (current != null) current.cancel();
-      answerUploadFailure(ctx, ended, err);
+      answerUploadFailure(ctx, err);
     }
   }
 
@@ -185,16 +183,9 @@ final class FileRoutes {
 
   private static String user(RoutingContext ctx) { return ctx.get(Authenticator.USER); }
 
-  /**
-   * After a failed upload the request body may be unread (507 before the 100, or the server stopped
-   * reading): answer with Connection: close and close, so the unread bytes cannot be taken for a request.
-   */
-  static void answerUploadFailure(RoutingContext ctx, boolean bodyConsumed, Throwable err) {
-    if (bodyConsumed && ctx.request().isEnded()) {
-      HttpErrors.send(ctx, err);
-    } else {
-      HttpVerticle.refuse(ctx, HttpErrors.toFailure(err));
-    }
+  /** After a failed upload the body may be unread: refuse() closes (or drains) as needed. */
+  static void answerUploadFailure(RoutingContext ctx, Throwable err) {
+    HttpVerticle.refuse(ctx, HttpErrors.toFailure(err));
   }
 
   /** Content-Length, or -1 for a chunked body; a request with neither has an empty body. */

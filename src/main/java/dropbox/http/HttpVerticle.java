@@ -97,7 +97,7 @@ public final class HttpVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    events = new EventsSse(vertx);
+    events = new EventsSse(vertx, Config.longValue(config(), "http.sseHeartbeatMillis", EventsSse.DEFAULT_HEARTBEAT_MILLIS));
     HttpServerOptions opts = new HttpServerOptions()
         .setHost(Config.string(config(), "host"))
         .setPort(Config.integer(config(), "http.port"))

@@ -73,9 +73,6 @@ final class Upload {
 
   String name() { return name; }
 
-  /** True once every byte of the body has been read (so the connection can be kept after an error). */
-  boolean bodyConsumed() { return endSeen; }
-
   /** Reserves quota (the whole size when known) and opens the staging file. */
   Future<Void> open() {
     state = State.OPENING;

@@ -22,6 +22,7 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -91,8 +92,23 @@ class BrowserTest {
     Files.write(SHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
   }
 
+  /** Read in one script: the table is re-rendered whenever an event arrives, so element handles go stale. */
+  @SuppressWarnings("unchecked")
   static List<String> rowNames() {
-    return driver.findElements(By.cssSelector("#file-rows tr")).stream().map(r -> r.getAttribute("data-name")).toList();
+    return (List<String>) driver.executeScript(
+        "return [...document.querySelectorAll('#file-rows tr')].map(r => r.dataset.name);");
+  }
+
+  /** Clicks a row's button, again if a re-render replaced it between finding and clicking. */
+  static void clickInRow(String name, String buttonClass) {
+    await(d -> {
+      try {
+        d.findElement(By.cssSelector("tr[data-name='" + name + "'] button." + buttonClass)).click();
+        return true;
+      } catch (StaleElementReferenceException e) {
+        return false;
+      }
+    });
   }
 
   static double quotaPercent() { return Double.parseDouble(id("quota-bar").getAttribute("aria-valuenow")); }
@@ -135,8 +151,10 @@ class BrowserTest {
     Path b = file("beta notes.txt", 20_000, 2);
     id("file-input").sendKeys(a + "\n" + b);
     await(d -> d.findElements(By.cssSelector("#uploads .upload.done")).size() == 2);
-    for (WebElement p : driver.findElements(By.cssSelector("#uploads progress"))) assertEquals("100", p.getAttribute("value"));
-    for (WebElement s : driver.findElements(By.cssSelector("#uploads .upload-status"))) assertTrue(s.getText().contains("100"));
+    assertEquals(List.of(100L, 100L), driver.executeScript(
+        "return [...document.querySelectorAll('#uploads progress')].map(p => p.value);"));
+    assertEquals(List.of("Done · 100 %", "Done · 100 %"), driver.executeScript(
+        "return [...document.querySelectorAll('#uploads .upload-status')].map(s => s.textContent);"));
     await(d -> rowNames().size() == 2);
     assertEquals(List.of("alpha.bin", "beta notes.txt"), rowNames());
     double afterUploads = quotaPercent();
@@ -145,7 +163,7 @@ class BrowserTest {
     shot("04-files");
 
     // Download: an ordinary browser download, compared byte for byte.
-    driver.findElement(By.cssSelector("tr[data-name='alpha.bin'] button.download")).click();
+    clickInRow("alpha.bin", "download");
     Path got = downloads.resolve("alpha.bin");
     await(d -> Files.exists(got) && sizeOf(got) == 60_000 && noPartials());
     assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(got));
@@ -170,13 +188,13 @@ class BrowserTest {
     await(d -> rowNames().size() == 3);
 
     // Delete with confirmation: Cancel keeps the file, Delete removes it and the quota bar moves.
-    driver.findElement(By.cssSelector("tr[data-name='alpha.bin'] button.delete")).click();
+    clickInRow("alpha.bin", "delete");
     await(d -> id("confirm").isDisplayed());
     shot("05-confirm-delete");
     id("confirm-cancel").click();
     assertTrue(rowNames().contains("alpha.bin"));
     double before = quotaPercent();
-    driver.findElement(By.cssSelector("tr[data-name='alpha.bin'] button.delete")).click();
+    clickInRow("alpha.bin", "delete");
     await(d -> id("confirm").isDisplayed());
     id("confirm-ok").click();
     await(d -> !rowNames().contains("alpha.bin"));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dropbox.Config;
 import io.vertx.core.json.JsonObject;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -27,7 +28,7 @@ class EventsSseTest {
 
   @BeforeAll
   static void start() throws Exception {
-    node = TestNode.start(dir, cfg -> { });
+    node = TestNode.start(dir, cfg -> Config.put(cfg, "http.sseHeartbeatMillis", 300));
   }
 
   @AfterAll
@@ -103,6 +104,20 @@ class EventsSseTest {
       assertEquals("néw.txt", del.getString("name"));
       assertEquals(204, node.http.send("DELETE", "/api/files/theirs", b, null).status());
       assertNull(s.nextFileEvent(500));
+    }
+  }
+
+  @Test
+  void heartbeatCommentsKeepTheStreamAlive() throws Exception {
+    String t = node.account("sleeper", "secret1");
+    try (Stream s = new Stream(t)) {
+      long deadline = System.currentTimeMillis() + 5000;
+      int pings = 0;
+      while (pings < 2 && System.currentTimeMillis() < deadline) {
+        String l = s.lines.poll(1, TimeUnit.SECONDS);
+        if (": ping".equals(l)) pings++;
+      }
+      assertEquals(2, pings, "heartbeat comments arrive on an idle stream");
     }
   }
 

@@ -353,6 +353,78 @@ class FileRoutesTest {
   }
 
   @Test
+  void multipartOverQuotaIs507AndADroppedFormLeavesNothing() throws Exception {
+    String t = node.account("formfull", "secret1");
+    for (int i = 0; i < 3; i++) assertEquals(201, put(t, "base" + i, random(3_000_000, 20 + i)).status());
+    String boundary = "----q" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"over.bin\"\r\n\r\n")
+        .getBytes(StandardCharsets.UTF_8));
+    body.write(random(2_000_000, 30));
+    body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
+          + boundary + "\r\nContent-Length: " + body.size() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        out.write(body.toByteArray());
+        out.flush();
+      } catch (java.io.IOException e) {
+        // refused and closed early: the answer is waiting
+      }
+      Http.Resp r = Http.readResponse(s.getInputStream(), false);
+      assertEquals(507, r.status(), r.toString());
+      assertEquals("quota_exceeded", r.json().getString("error"));
+    }
+    awaitNoReservations("formfull");
+    assertEquals(3, http.get("/api/files", t).json().getJsonArray("files").size());
+
+    // A form cut off in the middle of a part: nothing of it is stored.
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
+          + boundary + "\r\nContent-Length: 900000\r\n\r\n--" + boundary
+          + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.bin\"\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(random(200_000, 31));
+      out.flush();
+      Thread.sleep(300);
+    }
+    awaitNoReservations("formfull");
+    assertEquals(3, http.get("/api/files", t).json().getJsonArray("files").size());
+    try (Stream<Path> staging = Files.list(userDir("formfull").resolve("staging"))) {
+      assertEquals(0, staging.count(), "staging file dropped");
+    }
+  }
+
+  @Test
+  void concurrentUploadsOverTheQuotaExactlyThoseThatFitSucceed() throws Exception {
+    String t = node.account("racer", "secret1");
+    // 10 MB quota: 9 uploads of 1.5 MB at once, at most 6 fit.
+    java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      all.add(c.sendAsync(java.net.http.HttpRequest.newBuilder(http.uri("/api/files/r" + i))
+          .header("Authorization", "Bearer " + t)
+          .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(random(1_500_000, 40 + i))).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()));
+    }
+    int ok = 0;
+    int full = 0;
+    for (var f : all) {
+      int st = f.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode();
+      if (st == 201) ok++;
+      else if (st == 507) full++;
+    }
+    assertEquals(6, ok);
+    assertEquals(3, full);
+    JsonObject usage = http.get("/api/me", t).json().getJsonObject("usage");
+    assertEquals(9_000_000L, usage.getLong("usedBytes"));
+    assertEquals(6, usage.getInteger("fileCount"));
+    awaitNoReservations("racer");
+  }
+
+  @Test
   void downloadLinksWorkWithoutHeadersForOneFileOnly() throws Exception {
     String t = node.account("linker", "secret1");
     byte[] data = random(5000, 9);
