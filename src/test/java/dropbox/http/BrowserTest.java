@@ -200,6 +200,33 @@ class BrowserTest {
     await(d -> !rowNames().contains("alpha.bin"));
     await(d -> quotaPercent() < before);
 
+    // A slow upload shows its progress and can be cancelled: nothing is stored, nothing stays reserved.
+    driver.executeCdpCommand("Network.enable", Map.of());
+    driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+        "downloadThroughput", -1, "uploadThroughput", 40_000));
+    Path slow = file("slow.bin", 150_000, 4);
+    id("file-input").sendKeys(slow.toString());
+    await(d -> {
+      Object p = ((JavascriptExecutor) d).executeScript(
+          "const li=document.querySelector(\"#uploads li[data-name='slow.bin']\"); return li ? li.querySelector('progress').value : 0;");
+      return ((Number) p).doubleValue() > 0;
+    });
+    shot("05b-uploading");
+    await(d -> {
+      try {
+        d.findElement(By.cssSelector("#uploads li[data-name='slow.bin'] button.cancel")).click();
+        return true;
+      } catch (StaleElementReferenceException e) {
+        return false;
+      }
+    });
+    await(d -> d.findElements(By.cssSelector("#uploads li.cancelled[data-name='slow.bin']")).size() == 1);
+    driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+        "downloadThroughput", -1, "uploadThroughput", -1));
+    FileRoutesTest.awaitNoReservations(node, "ursula");
+    assertTrue(!rowNames().contains("slow.bin"));
+    assertEquals(404, node.http.get("/api/files/slow.bin", token).status());
+
     // A quota-exceeded upload shows the server's own message.
     assertEquals(201, node.http.send("PUT", "/api/files/filler", token, new byte[200_000]).status());
     await(d -> rowNames().contains("filler"));

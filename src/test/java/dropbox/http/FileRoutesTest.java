@@ -489,23 +489,29 @@ class FileRoutesTest {
     }
   }
 
-  static Path userDir(String user) {
-    return Path.of(Config.string(node.server.config(), "storage.root"), "users", user.toLowerCase());
+  static Path userDir(String user) { return userDir(node, user); }
+
+  static Path userDir(TestNode n, String user) {
+    return Path.of(Config.string(n.server.config(), "storage.root"), "users", user.toLowerCase());
   }
 
-  static void assertNoReservations(String user) throws Exception {
-    Path file = userDir(user).resolve("ledger.json");
+  static void assertNoReservations(String user) throws Exception { assertNoReservations(node, user); }
+
+  static void assertNoReservations(TestNode n, String user) throws Exception {
+    Path file = userDir(n, user).resolve("ledger.json");
     if (!Files.exists(file)) return;
     JsonObject ledger = new JsonObject(Files.readString(file));
     assertTrue(ledger.getJsonObject("reservations", new JsonObject()).isEmpty(), ledger.encode());
   }
 
   /** Aborts are sent when the server notices the disconnect: wait (bounded) for the ledger to show it. */
-  static void awaitNoReservations(String user) throws Exception {
+  static void awaitNoReservations(String user) throws Exception { awaitNoReservations(node, user); }
+
+  static void awaitNoReservations(TestNode n, String user) throws Exception {
     long deadline = System.currentTimeMillis() + 10_000;
     while (true) {
       try {
-        assertNoReservations(user);
+        assertNoReservations(n, user);
         return;
       } catch (AssertionError e) {
         if (System.currentTimeMillis() > deadline) throw e;
