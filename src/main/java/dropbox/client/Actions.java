@@ -22,18 +22,32 @@ final class Actions {
 
   void upload(Path file, String flag) throws ClientException {
     String name = remoteName(file);
-    long size = conn.upload(name, file, flag, progress(name));
+    long size;
+    try {
+      size = conn.upload(name, file, flag, progress(name));
+    } catch (ClientException e) {
+      throw about(name, e);
+    }
     out.println("uploaded " + name + " (" + size + " bytes)");
   }
 
   void download(String name, String outArg, String flag) throws ClientException {
     Path target = downloadTarget(name, outArg);
-    long size = conn.download(name, target, flag, progress(name));
+    long size;
+    try {
+      size = conn.download(name, target, flag, progress(name));
+    } catch (ClientException e) {
+      throw about(name, e);
+    }
     out.println("downloaded " + name + " -> " + target + " (" + size + " bytes)");
   }
 
   void delete(String name, String flag) throws ClientException {
-    conn.delete(name, flag);
+    try {
+      conn.delete(name, flag);
+    } catch (ClientException e) {
+      throw about(name, e);
+    }
     out.println("deleted " + name);
   }
 
@@ -44,6 +58,12 @@ final class Actions {
 
   void quota(String flag) throws ClientException {
     out.println(conn.quota(flag));
+  }
+
+  /** Names the file in the message unless it already does (local checks start with the path). */
+  private static ClientException about(String name, ClientException e) {
+    if (e.getMessage().startsWith(name)) return e;
+    return new ClientException(name + ": " + e.getMessage(), e.connectionLost());
   }
 
   /** A local file that can be uploaded, checked before connecting or sending anything. */

@@ -81,8 +81,7 @@ public final class ClientMain {
         conn = null;
         return new InteractiveShell(shellConn, stdin, out, err, terminal).run();
       }
-      runOneShot(new Actions(conn, out, terminal), opts, uploads);
-      return 0;
+      return runOneShot(new Actions(conn, out, terminal), opts, uploads);
     } catch (ClientException e) {
       err.println("client: " + e.getMessage());
       return 1;
@@ -91,12 +90,23 @@ public final class ClientMain {
     }
   }
 
-  private static void runOneShot(Actions actions, ClientOptions opts, List<Path> uploads) throws ClientException {
+  private int runOneShot(Actions actions, ClientOptions opts, List<Path> uploads) throws ClientException {
     List<String> c = opts.command();
     String flag = opts.priorityFlag();
     switch (c.get(0).toLowerCase(Locale.ROOT)) {
       case "upload" -> {
-        for (Path p : uploads) actions.upload(p, flag);
+        // Like cp: one refused file (quota, name) does not stop the others while the connection is usable.
+        int rc = 0;
+        for (Path p : uploads) {
+          try {
+            actions.upload(p, flag);
+          } catch (ClientException e) {
+            if (e.connectionLost()) throw e;
+            err.println("client: " + e.getMessage());
+            rc = 1;
+          }
+        }
+        return rc;
       }
       case "download" -> actions.download(c.get(1), c.size() > 2 ? c.get(2) : null, flag);
       case "delete" -> actions.delete(c.get(1), flag);
@@ -104,6 +114,7 @@ public final class ClientMain {
       case "quota" -> actions.quota(flag);
       default -> throw new IllegalStateException("checked by checkCommand");
     }
+    return 0;
   }
 
   /** Argument counts are checked before asking for a password or connecting. */

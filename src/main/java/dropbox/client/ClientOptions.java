@@ -64,6 +64,7 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
         case "--user" -> {
           user = value(args, i, inline, name);
           if (inline == null) i++;
+          if (user.isEmpty()) throw new UsageException("--user needs a name");
         }
         case "--timeout" -> {
           timeout = number(value(args, i, inline, name), name, 1, 86400);

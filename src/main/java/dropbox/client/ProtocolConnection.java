@@ -7,17 +7,18 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -39,6 +40,8 @@ public final class ProtocolConnection implements Closeable {
   private static final Pattern USAGE_LINE = Pattern.compile("Usage: \\d+ of \\d+ bytes \\(\\d+ files\\)");
 
   /** Temp files of downloads in flight, removed if the JVM exits mid-download (Ctrl-C). */
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private static final Set<Path> PARTIALS = ConcurrentHashMap.newKeySet();
 
   static {
@@ -75,9 +78,6 @@ public final class ProtocolConnection implements Closeable {
     } catch (UnknownHostException e) {
       closeQuietly(s);
       throw new ClientException("unknown host " + host, true);
-    } catch (ConnectException e) {
-      closeQuietly(s);
-      throw new ClientException("cannot connect to " + host + ":" + port + ": " + describe(e), true);
     } catch (IOException e) {
       closeQuietly(s);
       throw new ClientException("cannot connect to " + host + ":" + port + ": " + describe(e), true);
@@ -264,7 +264,7 @@ public final class ProtocolConnection implements Closeable {
     if (Files.isDirectory(target)) throw new ClientException(target + " is a directory");
     Path temp;
     try {
-      temp = Files.createTempFile(dir, ".dropbox-", ".part");
+      temp = createPartial(dir);
     } catch (IOException e) {
       throw new ClientException("cannot write in " + dir + ": " + describe(e));
     }
@@ -285,6 +285,21 @@ public final class ProtocolConnection implements Closeable {
         Files.deleteIfExists(temp);
       } catch (IOException ignored) {
         // best effort: the temp file is hidden and named .dropbox-*.part
+      }
+    }
+  }
+
+  /**
+   * A hidden, uniquely named file beside the target. Not Files.createTempFile: that makes it 0600, and the
+   * renamed download should get the permissions any new file of the user gets.
+   */
+  private static Path createPartial(Path dir) throws IOException {
+    for (int attempt = 0; ; attempt++) {
+      Path p = dir.resolve(".dropbox-" + Long.toUnsignedString(RANDOM.nextLong(), 36) + ".part");
+      try {
+        return Files.createFile(p);
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 20) throw e;
       }
     }
   }

@@ -159,7 +159,7 @@ class ClientMainExitCodesTest {
     assertTrue(o.contains("UPLOAD <local path>"), o);
     assertFalse(o.contains("dropbox> "), "no prompt when stdin is not a terminal");
     String e = stderr();
-    assertTrue(e.contains("error: File not found"), e);
+    assertTrue(e.contains("error: nope: File not found"), e);
     assertTrue(e.contains("error: unknown command FROBNICATE"), e);
   }
 }
