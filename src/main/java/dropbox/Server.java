@@ -1,22 +1,33 @@
 package dropbox;
 
+import dropbox.storage.LocalLockManager;
+import dropbox.storage.LockManager;
+import dropbox.storage.StorageVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One running node: storage workers plus the TCP and HTTP front ends, deployed from one config.
- * Used by Main and by tests (start on free ports with tcp.port/http.port = 0).
+ * Used by Main and by tests (tcp.port / http.port = 0 picks free ports).
  */
 public final class Server {
   private final Vertx vertx;
   private final JsonObject config;
+  private final List<String> frontEnds = new ArrayList<>();
+  private String storageDeployment;
   private int tcpPort;
   private int httpPort;
 
   private Server(Vertx vertx, JsonObject config) {
     this.vertx = vertx;
-    this.config = config;
+    this.config = config.copy();
   }
 
   /** Deploys everything on the given Vert.x; the config is Config.load's shape (missing keys take defaults). */
@@ -26,10 +37,33 @@ public final class Server {
   }
 
   private Future<Void> deploy() {
-    // Filled in as the storage, TCP and HTTP verticles land.
-    tcpPort = Config.integer(config, "tcp.port");
-    httpPort = Config.integer(config, "http.port");
+    tcpPort = choosePort("tcp.port");
+    httpPort = choosePort("http.port");
+    boolean clustered = vertx.isClustered();
+    LockManager locks = new LocalLockManager(vertx);
+    return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
+            new DeploymentOptions().setConfig(config))
+        .onSuccess(id -> storageDeployment = id)
+        .compose(id -> deployFrontEnds());
+  }
+
+  private Future<Void> deployFrontEnds() {
+    // The TCP and HTTP front ends are wired in here as they land.
     return Future.succeededFuture();
+  }
+
+  /** Port 0 means "any free port": resolved here once so every verticle instance shares the same one. */
+  private int choosePort(String key) {
+    int port = Config.integer(config, key);
+    if (port == 0) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Config.put(config, key, port);
+    }
+    return port;
   }
 
   public int tcpPort() { return tcpPort; }
@@ -40,8 +74,11 @@ public final class Server {
 
   public JsonObject config() { return config; }
 
-  /** Front ends first (they say goodbye and roll back uploads), then storage finishes its queue. */
+  /** Front ends first (they say goodbye and roll back uploads), then storage finishes its running work. */
   public Future<Void> stop() {
-    return Future.succeededFuture();
+    Future<Void> f = Future.succeededFuture();
+    for (String id : frontEnds) f = f.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    if (storageDeployment != null) f = f.compose(v -> vertx.undeploy(storageDeployment));
+    return f;
   }
 }
