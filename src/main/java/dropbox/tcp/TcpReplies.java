@@ -36,15 +36,16 @@ public final class TcpReplies {
   public static final String GOODBYE = "Goodbye!\n";
   public static final String SHUTTING_DOWN = "Server is shutting down. Goodbye!\n";
 
+  /** No "> " inside: clients that wait for the prompt would stop in the middle of it. */
   public static final String HELP =
       "Available commands:\n"
-          + "  UPLOAD <filename> [flag]    send a file (the server asks for its length and bytes)\n"
-          + "  DOWNLOAD <filename> [flag]  fetch a file\n"
-          + "  DELETE <filename> [flag]    delete a file\n"
+          + "  UPLOAD filename [flag]      send a file (the server asks for its length, then its bytes)\n"
+          + "  DOWNLOAD filename [flag]    fetch a file\n"
+          + "  DELETE filename [flag]      delete a file\n"
           + "  LIST [flag]                 list your files and your usage\n"
           + "  QUOTA [flag]                show your usage\n"
           + "  HELP                        show this list\n"
-          + "  QUIT | EXIT                 close the connection\n"
+          + "  QUIT or EXIT                close the connection\n"
           + "Flags: --high, --medium, --low or --priority=high|medium|low (default medium).\n"
           + "Quote names with spaces: UPLOAD \"my notes.txt\"\n";
 

@@ -174,7 +174,9 @@ final class TcpSession {
         waitForLine(State.COMMAND_WAIT);
       } else if (ar.cause() instanceof AuthException ae) {
         if (ae.reason() == AuthException.Reason.INTERNAL) {
-          authRetry(TcpReplies.INTERNAL);
+          // Not the client's failure (e.g. the hashing pool is saturated): no count, just try again.
+          boolean busy = ae.getMessage() != null && ae.getMessage().startsWith("Server busy");
+          authRetry(busy ? TcpReplies.BUSY : TcpReplies.INTERNAL);
         } else {
           authFailed(signup ? TcpReplies.signupFailed(ae.getMessage(), ae.reason() == AuthException.Reason.EXISTS)
               : TcpReplies.LOGIN_FAILED);

@@ -72,4 +72,12 @@ class TcpRepliesTest {
     assertEquals("SUCCESS: Operation completed successfully\n", TcpReplies.SUCCESS);
     assertEquals("> ", TcpReplies.PROMPT);
   }
+
+  @Test
+  void ourOwnTextsNeverContainThePrompt() {
+    for (String s : new String[] {TcpReplies.HELP, TcpReplies.SUCCESS, TcpReplies.SEND_FILE_DATA, TcpReplies.BUSY,
+        TcpReplies.INVALID_FILENAME, TcpReplies.NOT_FOUND, TcpReplies.INTERNAL, TcpReplies.LOGIN_FAILED}) {
+      assertFalse(s.contains("> "), s);
+    }
+  }
 }
