@@ -58,6 +58,8 @@ final class TcpSession {
   private int authFailures;
   private long lastActivity = now();
   private boolean shuttingDown;
+  /** The connection is closed (by the client or by us): nothing can be written any more. */
+  private boolean peerClosed;
   /** Storage work that must end before the session is finished (commit or abort of a ticket). */
   private int cleanups;
 
@@ -99,7 +101,8 @@ final class TcpSession {
       lastActivity = now();
       framer.handle(chunk);
     });
-    socket.closeHandler(v -> onClosed());
+    socket.closeHandler(v -> onSocketClosed());
+    socket.endHandler(v -> onInputEnded());
     socket.exceptionHandler(err -> log.debug("connection from {}: {}", clientAddress, err.toString()));
     write(TcpReplies.GREETING);
     waitForLine(State.AUTH_WAIT);
@@ -127,12 +130,31 @@ final class TcpSession {
     }
   }
 
-  /** The socket's close, whoever caused it. An upload still receiving bytes is rolled back. */
-  private void onClosed() {
-    State was = state;
+  /**
+   * The connection closed. Vert.x reports the close before it delivers input still queued behind a
+   * pause, so an upload whose bytes all arrived before the client left keeps reading them and commits
+   * ("even if the client has gone"); the end of input (onInputEnded) decides otherwise.
+   */
+  private void onSocketClosed() {
+    peerClosed = true;
+    switch (state) {
+      case UPLOAD_LENGTH, UPLOAD_OPEN, UPLOAD_DATA -> { }
+      default -> terminate();
+    }
+  }
+
+  /** No more input: an upload still short of its bytes is rolled back. */
+  private void onInputEnded() {
+    peerClosed = true;
+    terminate();
+  }
+
+  /** The session ends here, whatever the cause; an upload that has not reached its commit is aborted. */
+  private void terminate() {
+    if (state == State.CLOSED) return;
     state = State.CLOSED;
     framer.close();
-    if ((was == State.UPLOAD_DATA || was == State.DISCARDING) && upload != null) {
+    if (upload != null) {
       TcpUpload u = upload;
       upload = null;
       track(u.abort());
@@ -324,10 +346,14 @@ final class TcpSession {
           else closeSilently();
           return;
         }
-        startData(u);
+        startData(u); // even if the client has left: its bytes may all be queued, then they are stored
         return;
       }
       if (state == State.CLOSED) return;
+      if (peerClosed) {
+        terminate();
+        return;
+      }
       StorageException e = StorageClient.toStorageException(ar.cause());
       if (e.code() == ErrorCode.TOO_LARGE || n < 0) {
         closeWith(TcpReplies.error(e.code(), e.getMessage())); // will not read an unbounded body
@@ -348,8 +374,10 @@ final class TcpSession {
         return;
       }
       if (state == State.CLOSED || shuttingDown) {
-        upload = null;
-        track(u.abort());
+        if (upload == u) {
+          upload = null;
+          track(u.abort());
+        }
         closeSilently();
         return;
       }
@@ -394,12 +422,20 @@ final class TcpSession {
   /** A command's reply with its prompt, in one write; then the next command. */
   private void reply(String text) {
     if (state == State.CLOSED) return;
+    if (peerClosed) {
+      terminate();
+      return;
+    }
     write(text + TcpReplies.PROMPT);
     waitForLine(State.COMMAND_WAIT);
   }
 
   private void waitForLine(State next) {
     if (state == State.CLOSED) return;
+    if (peerClosed) {
+      terminate();
+      return;
+    }
     if (shuttingDown) {
       closeWith(TcpReplies.SHUTTING_DOWN);
       return;
@@ -422,18 +458,18 @@ final class TcpSession {
   }
 
   private void writeBuffer(Buffer b) {
-    if (state != State.CLOSED) socket.write(b);
+    if (state != State.CLOSED && !peerClosed) socket.write(b);
   }
 
   private void closeWith(String text) {
     if (state == State.CLOSED) return;
-    framer.close();
-    socket.end(Buffer.buffer(text));
+    terminate();
+    if (!peerClosed) socket.end(Buffer.buffer(text));
   }
 
   private void closeSilently() {
     if (state == State.CLOSED) return;
-    framer.close();
+    terminate();
     socket.close();
   }
 

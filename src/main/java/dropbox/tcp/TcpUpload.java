@@ -53,9 +53,10 @@ final class TcpUpload {
   /** Opens the staging file the worker created (write only: the worker owns its life cycle). */
   Future<Void> open() {
     return vertx.fileSystem().open(ticket.stagingPath(), new OpenOptions().setWrite(true).setCreate(false))
-        .map(f -> {
+        .compose(f -> {
+          if (ended) return f.close(); // aborted while the file was opening: do not leak it
           file = f;
-          return null;
+          return Future.succeededFuture();
         });
   }
 
@@ -89,7 +90,11 @@ final class TcpUpload {
         return storage.abortUpload(user, ticket.uploadId())
             .transform(v -> Future.failedFuture(new StorageException(ErrorCode.INTERNAL, "Internal error")));
       }
-      return storage.commitUpload(user, name, ticket.uploadId(), size, hash, Preconditions.NONE, priority);
+      // A commit refused as busy or timed out leaves the ticket open; abort is idempotent, so end it
+      // whatever the failure was rather than leave the reservation to the stale-upload reaper.
+      return storage.commitUpload(user, name, ticket.uploadId(), size, hash, Preconditions.NONE, priority)
+          .recover(err -> storage.abortUpload(user, ticket.uploadId())
+              .transform(v -> Future.failedFuture(err)));
     });
   }
 

@@ -23,6 +23,7 @@ final class TcpNode implements AutoCloseable {
   final StorageClient storage;
   final AuthService auth;
   private final String tcpDeployment;
+  private final String storageDeployment;
   final int port;
 
   TcpNode(Path root, JsonObject overrides) throws Exception {
@@ -36,7 +37,7 @@ final class TcpNode implements AutoCloseable {
     Config.put(config, "workers.threads", 4);
     Config.put(config, "auth.usersFile", root.resolve("no-users.properties").toString());
     overrides.forEach(e -> Config.put(config, e.getKey(), e.getValue()));
-    vertx.deployVerticle(() -> new StorageVerticle(new LocalLockManager(vertx), true),
+    storageDeployment = vertx.deployVerticle(() -> new StorageVerticle(new LocalLockManager(vertx), true),
         new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
     storage = new StorageClient(vertx, 20_000);
     auth = TestAccounts.create(vertx, config);
@@ -50,6 +51,11 @@ final class TcpNode implements AutoCloseable {
 
   ClassicClient login(String user) throws IOException {
     return client().signupOrLogin(user, "pass");
+  }
+
+  /** Storage gone: every command gets the busy reply (no handler on the bus). */
+  void stopStorage() throws Exception {
+    vertx.undeploy(storageDeployment).await(40, TimeUnit.SECONDS);
   }
 
   void stopTcp() throws Exception {

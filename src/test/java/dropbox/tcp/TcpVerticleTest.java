@@ -345,6 +345,80 @@ class TcpVerticleTest {
     }
   }
 
+  @Test
+  void busyStorageGetsTheBusyReplyAndTheStreamStaysInStep() throws Exception {
+    start();
+    try (ClassicClient c = node.login("busy")) {
+      node.stopStorage();
+      String busy = "ERROR: Server busy, please try again later\n> ";
+      assertEquals(busy, c.command("LIST"));
+      assertEquals(busy, c.command("QUOTA"));
+      assertEquals(busy, c.command("DELETE a.txt"));
+      c.sendLine("DOWNLOAD a.txt");
+      assertEquals(0, c.readLe64());
+      assertEquals(busy, c.readUntil("> "));
+      assertEquals(busy, c.upload("a.txt", bytes(5000, 1)));
+      assertEquals(busy, c.command("LIST --high"));
+    }
+  }
+
+  @Test
+  void uploadCommitsEvenIfTheClientLeavesRightAfterTheBody() throws Exception {
+    start();
+    byte[] data = bytes(200_000, 4);
+    try (ClassicClient c = node.login("gone")) {
+      c.sendLine("UPLOAD left.bin");
+      assertEquals("SEND_FILE_DATA\n", c.readLine());
+      c.send(ClassicClient.le64(data.length));
+      c.send(data);
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (list("gone").files().isEmpty() && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    assertEquals(1, list("gone").files().size());
+    try (ClassicClient c = node.login("gone")) {
+      assertArrayEquals(data, c.download("left.bin").data());
+    }
+  }
+
+  /** Replies (about 12 MB) outgrow the socket buffers while the client is not reading: the server must hold back, not drop. */
+  @Test
+  void aClientThatPipelinesWithoutReadingGetsEveryReplyInOrder() throws Exception {
+    start();
+    int n = 20_000;
+    try (ClassicClient c = node.login("flood")) {
+      ExecutorService pool = Executors.newSingleThreadExecutor();
+      Future<?> sender = pool.submit((Callable<Void>) () -> {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) sb.append(i % 2 == 0 ? "HELP\n" : "QUOTA\n");
+        c.send(sb.toString().getBytes(UTF_8));
+        return null;
+      });
+      try {
+        Thread.sleep(500);
+        for (int i = 0; i < n; i++) {
+          String r = c.readUntil("> ");
+          assertTrue(i % 2 == 0 ? r.startsWith("Available commands:") : r.startsWith("Usage: 0 of"), i + ": " + r);
+        }
+        sender.get(30, TimeUnit.SECONDS);
+        assertEquals("Usage: 0 of 10000000 bytes (0 files)\n> ", c.command("QUOTA"));
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @Test
+  void withoutNoDelayTheProtocolIsTheSame() throws Exception {
+    start(new JsonObject().put("tcp.noDelay", false));
+    try (ClassicClient c = node.login("nagle")) {
+      byte[] data = bytes(3000, 5);
+      assertEquals(OK, c.upload("n.bin", data));
+      ClassicClient.Download d = c.download("n.bin");
+      assertArrayEquals(data, d.data());
+      assertEquals(OK, d.trailer());
+    }
+  }
+
   // ---- authentication ----
 
   @Test
