@@ -1,5 +1,8 @@
 package dropbox;
 
+import dropbox.auth.Accounts;
+import dropbox.auth.AuthService;
+import dropbox.bus.StorageClient;
 import dropbox.storage.LocalLockManager;
 import dropbox.storage.LockManager;
 import dropbox.storage.StorageVerticle;
@@ -22,6 +25,8 @@ public final class Server {
   private final JsonObject config;
   private final List<String> frontEnds = new ArrayList<>();
   private String storageDeployment;
+  private AuthService auth;
+  private StorageClient storage;
   private int tcpPort;
   private int httpPort;
 
@@ -44,7 +49,12 @@ public final class Server {
     return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
             new DeploymentOptions().setConfig(config))
         .onSuccess(id -> storageDeployment = id)
-        .compose(id -> deployFrontEnds());
+        .compose(id -> Accounts.create(vertx, config))
+        .compose(a -> {
+          auth = a;
+          storage = new StorageClient(vertx);
+          return deployFrontEnds();
+        });
   }
 
   private Future<Void> deployFrontEnds() {
@@ -74,11 +84,16 @@ public final class Server {
 
   public JsonObject config() { return config; }
 
+  public AuthService auth() { return auth; }
+
+  public StorageClient storage() { return storage; }
+
   /** Front ends first (they say goodbye and roll back uploads), then storage finishes its running work. */
   public Future<Void> stop() {
     Future<Void> f = Future.succeededFuture();
     for (String id : frontEnds) f = f.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     if (storageDeployment != null) f = f.compose(v -> vertx.undeploy(storageDeployment));
+    if (auth instanceof Accounts a) f = f.compose(v -> a.close());
     return f;
   }
 }

@@ -93,6 +93,8 @@ public final class ServerProcess implements AutoCloseable {
 
   public boolean isAlive() { return process.isAlive(); }
 
+  public long pid() { return process.pid(); }
+
   /** Runs `dropbox.Main args...` to completion (e.g. fsck) and returns its exit code and output. */
   public static Result run(String... args) throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
