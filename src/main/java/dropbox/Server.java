@@ -6,6 +6,7 @@ import dropbox.bus.StorageClient;
 import dropbox.storage.LocalLockManager;
 import dropbox.storage.LockManager;
 import dropbox.storage.StorageVerticle;
+import dropbox.tcp.TcpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -15,6 +16,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One running node: storage workers plus the TCP and HTTP front ends, deployed from one config.
@@ -58,8 +60,17 @@ public final class Server {
   }
 
   private Future<Void> deployFrontEnds() {
-    // The TCP and HTTP front ends are wired in here as they land.
-    return Future.succeededFuture();
+    // The HTTP front end is wired in here as it lands.
+    return deployTcp();
+  }
+
+  /** tcp.instances event-loop instances share the port; one counter bounds the node's connections. */
+  private Future<Void> deployTcp() {
+    AtomicInteger tcpConnections = new AtomicInteger();
+    return vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections),
+            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "tcp.instances")))
+        .onSuccess(frontEnds::add)
+        .mapEmpty();
   }
 
   /** Port 0 means "any free port": resolved here once so every verticle instance shares the same one. */

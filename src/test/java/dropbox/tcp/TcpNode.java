@@ -1,6 +1,7 @@
 package dropbox.tcp;
 
 import dropbox.Config;
+import dropbox.auth.Accounts;
 import dropbox.auth.AuthService;
 import dropbox.bus.StorageClient;
 import dropbox.storage.LocalLockManager;
@@ -15,7 +16,10 @@ import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A real node for TCP tests: storage workers on a temp root plus two TCP verticle instances on a free port. */
+/**
+ * A real node for TCP tests: storage workers and accounts on a temp root plus two TCP verticle instances on a
+ * free port, assembled here (not through Server) so a test can stop storage or the front end on its own.
+ */
 final class TcpNode implements AutoCloseable {
   final Vertx vertx = Vertx.vertx();
   final JsonObject config;
@@ -40,7 +44,7 @@ final class TcpNode implements AutoCloseable {
     storageDeployment = vertx.deployVerticle(() -> new StorageVerticle(new LocalLockManager(vertx), true),
         new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
     storage = new StorageClient(vertx, 20_000);
-    auth = TestAccounts.create(vertx, config);
+    auth = Accounts.create(vertx, config).await(20, TimeUnit.SECONDS);
     tcpDeployment = vertx.deployVerticle(() -> new TcpVerticle(storage, auth, connections),
         new DeploymentOptions().setConfig(config).setInstances(2)).await(20, TimeUnit.SECONDS);
   }
@@ -49,8 +53,32 @@ final class TcpNode implements AutoCloseable {
     return ClassicClient.connect(port);
   }
 
+  /**
+   * A logged-in client: LOGIN first, SIGNUP only for a new name. (Trying SIGNUP first, as
+   * ClassicClient.signupOrLogin does, counts a failed attempt per connection and parallel
+   * clients would then trip the login throttle.)
+   */
   ClassicClient login(String user) throws IOException {
-    return client().signupOrLogin(user, "pass");
+    ClassicClient c = client();
+    c.readUntil(ClassicClient.AUTH_PROMPT);
+    c.sendLine("LOGIN " + user + " pass");
+    String reply = c.readLine();
+    if (reply.startsWith("LOGIN_FAILED")) {
+      c.readUntil(ClassicClient.AUTH_PROMPT);
+      c.sendLine("SIGNUP " + user + " pass");
+      reply = c.readLine();
+      if (reply.contains("already exists")) { // another client signed the name up meanwhile
+        c.readUntil(ClassicClient.AUTH_PROMPT);
+        c.sendLine("LOGIN " + user + " pass");
+        reply = c.readLine();
+      }
+    }
+    if (!reply.startsWith("LOGIN_SUCCESS") && !reply.startsWith("SIGNUP_SUCCESS")) {
+      c.close();
+      throw new IOException("cannot log in " + user + ": " + reply);
+    }
+    c.readUntil("> ");
+    return c;
   }
 
   /** Storage gone: every command gets the busy reply (no handler on the bus). */
