@@ -8,7 +8,9 @@ import dropbox.bus.FileNames;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -172,7 +174,7 @@ final class TcpSession {
     if (!loginOrSignup) {
       String name = cl != null && cl.argCount() >= 1 && cl.arg(0) != null ? cl.arg(0) : "";
       throttled(name, () -> auth.recordFailure(name, clientAddress))
-          .onComplete(ar -> authFailed(TcpReplies.AUTH_INVALID));
+          .onComplete(safe(ar -> authFailed(TcpReplies.AUTH_INVALID)));
       return;
     }
     String name = cl.arg(0);
@@ -180,14 +182,14 @@ final class TcpSession {
     boolean signup = cl.is("SIGNUP");
     if (name == null || password == null) { // malformed UTF-8 can name no account
       String n = name == null ? "" : name;
-      throttled(n, () -> auth.recordFailure(n, clientAddress)).onComplete(ar -> authFailed(signup
-          ? TcpReplies.signupFailed("Invalid username or password", false) : TcpReplies.LOGIN_FAILED));
+      throttled(n, () -> auth.recordFailure(n, clientAddress)).onComplete(safe(ar -> authFailed(signup
+          ? TcpReplies.signupFailed("Invalid username or password", false) : TcpReplies.LOGIN_FAILED)));
       return;
     }
     Future<String> attempt = throttled(name, () -> signup
         ? auth.signup(name, password, clientAddress)
         : auth.login(name, password, clientAddress));
-    attempt.onComplete(ar -> {
+    attempt.onComplete(safe(ar -> {
       if (state == State.CLOSED) return;
       if (ar.succeeded()) {
         user = ar.result();
@@ -207,7 +209,7 @@ final class TcpSession {
         log.warn("auth of {} from {} failed unexpectedly", name, clientAddress, ar.cause());
         authRetry(TcpReplies.INTERNAL);
       }
-    });
+    }));
   }
 
   /** Waits the throttle's delay for (name, address), then runs the attempt; never blocks the loop. */
@@ -217,7 +219,13 @@ final class TcpSession {
         .compose(delay -> {
           if (delay == null || delay <= 0) return attempt.get();
           Promise<T> p = Promise.promise();
-          vertx.setTimer(delay, id -> attempt.get().onComplete(p));
+          vertx.setTimer(delay, id -> {
+            try {
+              attempt.get().onComplete(p);
+            } catch (RuntimeException e) {
+              p.fail(e);
+            }
+          });
           return p.future();
         });
   }
@@ -270,17 +278,18 @@ final class TcpSession {
       reply(TcpReplies.INVALID_FILENAME);
       return;
     }
-    storage.delete(user, name, p).onComplete(ar -> reply(ar.succeeded() ? TcpReplies.SUCCESS : errorText(ar.cause())));
+    storage.delete(user, name, p).onComplete(safe(ar ->
+        reply(ar.succeeded() ? TcpReplies.SUCCESS : errorText(ar.cause()))));
   }
 
   private void list(Priority p) {
-    storage.list(user, p).onComplete(ar ->
-        reply(ar.succeeded() ? ListingTable.format(user, ar.result()) : errorText(ar.cause())));
+    storage.list(user, p).onComplete(safe(ar ->
+        reply(ar.succeeded() ? ListingTable.format(user, ar.result()) : errorText(ar.cause()))));
   }
 
   private void quota(Priority p) {
-    storage.usage(user, p).onComplete(ar ->
-        reply(ar.succeeded() ? ListingTable.usageLine(ar.result()) : errorText(ar.cause())));
+    storage.usage(user, p).onComplete(safe(ar ->
+        reply(ar.succeeded() ? ListingTable.usageLine(ar.result()) : errorText(ar.cause()))));
   }
 
   /** A failure is announced as length 0 so classic clients, which read a length first, stay in step. */
@@ -290,7 +299,7 @@ final class TcpSession {
       waitForLine(State.COMMAND_WAIT);
       return;
     }
-    storage.openDownload(user, name, p).onComplete(ar -> {
+    storage.openDownload(user, name, p).onComplete(safe(ar -> {
       if (state == State.CLOSED) return;
       if (ar.failed()) {
         writeBuffer(ZERO_LENGTH.copy().appendString(errorText(ar.cause()) + TcpReplies.PROMPT));
@@ -298,7 +307,7 @@ final class TcpSession {
         return;
       }
       sendFile(ar.result());
-    });
+    }));
   }
 
   private void sendFile(DownloadHandle h) {
@@ -306,7 +315,7 @@ final class TcpSession {
     long size = h.file().size();
     writeBuffer(Buffer.buffer(8).appendLongLE(size));
     Future<Void> sent = size == 0 ? Future.succeededFuture() : socket.sendFile(h.contentPath(), 0, size);
-    sent.onComplete(ar -> {
+    sent.onComplete(safe(ar -> {
       if (state == State.CLOSED) return;
       if (ar.failed()) {
         // Part of the body may be out already: the stream cannot be resynchronised.
@@ -315,7 +324,7 @@ final class TcpSession {
         return;
       }
       reply(TcpReplies.SUCCESS);
-    });
+    }));
   }
 
   private void upload(String name, Priority p) {
@@ -336,7 +345,7 @@ final class TcpSession {
     uploadSize = n;
     // A length >= 2^63 can never fit; asking for the most a long holds makes storage name the limit.
     long ask = n < 0 ? Long.MAX_VALUE : n;
-    storage.openUpload(user, uploadName, ask, uploadPriority).onComplete(ar -> {
+    storage.openUpload(user, uploadName, ask, uploadPriority).onComplete(safe(ar -> {
       if (ar.succeeded()) {
         TcpUpload u = new TcpUpload(vertx, storage, user, uploadName, n, uploadPriority, ar.result());
         if (state == State.CLOSED || shuttingDown || n < 0) {
@@ -360,12 +369,12 @@ final class TcpSession {
       } else {
         discardThenReply(n, TcpReplies.error(e.code(), e.getMessage()));
       }
-    });
+    }));
   }
 
   private void startData(TcpUpload u) {
     upload = u;
-    u.open().onComplete(ar -> {
+    u.open().onComplete(safe(ar -> {
       if (ar.failed()) {
         log.warn("cannot open staging file for {}: {}", user, ar.cause().toString());
         upload = null;
@@ -384,7 +393,7 @@ final class TcpSession {
       state = State.UPLOAD_DATA;
       lastActivity = now();
       framer.expectData(uploadSize);
-    });
+    }));
   }
 
   private void onUploadData(Buffer chunk) {
@@ -403,7 +412,7 @@ final class TcpSession {
     upload = null;
     Future<?> commit = u.commit();
     track(commit);
-    commit.onComplete(ar -> reply(ar.succeeded() ? TcpReplies.SUCCESS : errorText(ar.cause())));
+    commit.onComplete(safe(ar -> reply(ar.succeeded() ? TcpReplies.SUCCESS : errorText(ar.cause()))));
   }
 
   private void discardThenReply(long n, String text) {
@@ -414,6 +423,26 @@ final class TcpSession {
   }
 
   // ---- replies and the read loop ----
+
+  /**
+   * Continuations of async work: a bug in one becomes "ERROR: Internal error" where the stream is in
+   * step (or a retry prompt in the auth phase) and a silent close anywhere else, never a hung session.
+   */
+  private <T> Handler<AsyncResult<T>> safe(Handler<AsyncResult<T>> h) {
+    return ar -> {
+      try {
+        h.handle(ar);
+      } catch (RuntimeException e) {
+        log.error("session of {} from {} failed", user, clientAddress, e);
+        switch (state) {
+          case AUTH_WORK -> authRetry(TcpReplies.INTERNAL);
+          case COMMAND_WORK -> reply(TcpReplies.INTERNAL);
+          case CLOSED -> { }
+          default -> closeSilently();
+        }
+      }
+    };
+  }
 
   private static String errorText(Throwable err) {
     return TcpReplies.error(StorageClient.toStorageException(err));
