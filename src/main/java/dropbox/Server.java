@@ -1,22 +1,40 @@
 package dropbox;
 
+import dropbox.auth.Accounts;
+import dropbox.auth.AuthService;
+import dropbox.bus.StorageClient;
+import dropbox.storage.LocalLockManager;
+import dropbox.storage.LockManager;
+import dropbox.storage.StorageVerticle;
+import dropbox.tcp.TcpVerticle;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One running node: storage workers plus the TCP and HTTP front ends, deployed from one config.
- * Used by Main and by tests (start on free ports with tcp.port/http.port = 0).
+ * Used by Main and by tests (tcp.port / http.port = 0 picks free ports).
  */
 public final class Server {
   private final Vertx vertx;
   private final JsonObject config;
+  private final List<String> frontEnds = new ArrayList<>();
+  private String storageDeployment;
+  private AuthService auth;
+  private StorageClient storage;
   private int tcpPort;
   private int httpPort;
 
   private Server(Vertx vertx, JsonObject config) {
     this.vertx = vertx;
-    this.config = config;
+    this.config = config.copy();
   }
 
   /** Deploys everything on the given Vert.x; the config is Config.load's shape (missing keys take defaults). */
@@ -26,10 +44,47 @@ public final class Server {
   }
 
   private Future<Void> deploy() {
-    // Filled in as the storage, TCP and HTTP verticles land.
-    tcpPort = Config.integer(config, "tcp.port");
-    httpPort = Config.integer(config, "http.port");
-    return Future.succeededFuture();
+    tcpPort = choosePort("tcp.port");
+    httpPort = choosePort("http.port");
+    boolean clustered = vertx.isClustered();
+    LockManager locks = new LocalLockManager(vertx);
+    return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
+            new DeploymentOptions().setConfig(config))
+        .onSuccess(id -> storageDeployment = id)
+        .compose(id -> Accounts.create(vertx, config))
+        .compose(a -> {
+          auth = a;
+          storage = new StorageClient(vertx);
+          return deployFrontEnds();
+        });
+  }
+
+  private Future<Void> deployFrontEnds() {
+    // The HTTP front end is wired in here as it lands.
+    return deployTcp();
+  }
+
+  /** tcp.instances event-loop instances share the port; one counter bounds the node's connections. */
+  private Future<Void> deployTcp() {
+    AtomicInteger tcpConnections = new AtomicInteger();
+    return vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections),
+            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "tcp.instances")))
+        .onSuccess(frontEnds::add)
+        .mapEmpty();
+  }
+
+  /** Port 0 means "any free port": resolved here once so every verticle instance shares the same one. */
+  private int choosePort(String key) {
+    int port = Config.integer(config, key);
+    if (port == 0) {
+      try (ServerSocket s = new ServerSocket(0)) {
+        port = s.getLocalPort();
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      Config.put(config, key, port);
+    }
+    return port;
   }
 
   public int tcpPort() { return tcpPort; }
@@ -40,8 +95,16 @@ public final class Server {
 
   public JsonObject config() { return config; }
 
-  /** Front ends first (they say goodbye and roll back uploads), then storage finishes its queue. */
+  public AuthService auth() { return auth; }
+
+  public StorageClient storage() { return storage; }
+
+  /** Front ends first (they say goodbye and roll back uploads), then storage finishes its running work. */
   public Future<Void> stop() {
-    return Future.succeededFuture();
+    Future<Void> f = Future.succeededFuture();
+    for (String id : frontEnds) f = f.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
+    if (storageDeployment != null) f = f.compose(v -> vertx.undeploy(storageDeployment));
+    if (auth instanceof Accounts a) f = f.compose(v -> a.close());
+    return f;
   }
 }

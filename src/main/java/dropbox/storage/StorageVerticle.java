@@ -1,0 +1,161 @@
+package dropbox.storage;
+
+import dropbox.Config;
+import dropbox.bus.Action;
+import dropbox.bus.Addresses;
+import dropbox.bus.ErrorCode;
+import dropbox.bus.Preconditions;
+import dropbox.bus.Priority;
+import dropbox.bus.StorageException;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The storage worker of a node: takes commands from {@link Addresses#STORAGE}, queues them by priority and
+ * runs them on the dispatcher's bounded pool (the blocking file work never touches an event loop), then
+ * replies. One instance per node; every node's instance serves any user.
+ */
+public final class StorageVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
+  private static final long MAINTENANCE_PERIOD_MS = 60_000;
+
+  private final LockManager locks;
+  private final boolean alone;
+  private StorageService service;
+  private PriorityDispatcher dispatcher;
+  private Fsck fsck;
+  private MessageConsumer<JsonObject> consumer;
+  private long maintenanceTimer = -1;
+  private long staleMillis;
+  private long graceMillis;
+
+  /** alone = no other node shares the storage root (not clustered): recovery may reap every leftover. */
+  public StorageVerticle(LockManager locks, boolean alone) {
+    this.locks = locks;
+    this.alone = alone;
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config();
+    StorageLayout layout = new StorageLayout(Path.of(Config.string(cfg, "storage.root")));
+    String nodeId = UUID.randomUUID().toString();
+    service = new StorageService(layout, new DurableFiles(Config.bool(cfg, "storage.fsync")), locks,
+        QuotaPolicy.from(cfg), Config.integer(cfg, "locks.timeoutMillis"), nodeId,
+        e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()), System::currentTimeMillis);
+    fsck = new Fsck(service);
+    // Uploads idle longer than twice the TCP idle timeout are dead (their connection was closed).
+    staleMillis = Config.longValue(cfg, "storage.stagingStaleSeconds",
+        Math.max(600, 2L * Config.integer(cfg, "tcp.idleTimeoutSeconds"))) * 1000;
+    graceMillis = Config.longValue(cfg, "storage.graceSeconds", 3600) * 1000;
+    dispatcher = new PriorityDispatcher("dropbox-storage", Config.integer(cfg, "workers.threads"),
+        Config.integer(cfg, "workers.queueCapacity"));
+
+    return vertx.executeBlocking(this::recover, false)
+        .compose(v -> {
+          consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
+          maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
+          return consumer.completion();
+        });
+  }
+
+  private Void recover() throws Exception {
+    long t0 = System.nanoTime();
+    List<Fsck.Problem> problems = fsck.run(true, alone ? 0 : staleMillis, System.currentTimeMillis());
+    int swept = fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
+    problems.forEach(p -> LOG.warn("recovery repaired: {}", p));
+    LOG.info("storage recovery done in {} ms: {} problems repaired, {} old content files removed",
+        (System.nanoTime() - t0) / 1_000_000, problems.size(), swept);
+    return null;
+  }
+
+  private void scheduleMaintenance() {
+    dispatcher.submit(Priority.LOW, () -> {
+      try {
+        fsck.run(true, staleMillis, System.currentTimeMillis()).forEach(p -> LOG.info("maintenance repaired: {}", p));
+        fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
+      } catch (Exception e) {
+        LOG.warn("maintenance failed: {}", e.toString());
+      }
+    }, () -> { });
+  }
+
+  private void handle(Message<JsonObject> msg) {
+    Action action = Action.fromWire(msg.headers().get(Addresses.ACTION));
+    if (action == null) {
+      msg.fail(ErrorCode.BAD_REQUEST.number(), "Unknown action");
+      return;
+    }
+    Priority p = Priority.parse(msg.headers().get(Addresses.PRIORITY));
+    JsonObject body = msg.body();
+    boolean queued = dispatcher.submit(p,
+        () -> reply(msg, () -> execute(action, body)),
+        () -> context.runOnContext(v -> msg.fail(ErrorCode.SHUTTING_DOWN.number(), "Server is shutting down")));
+    if (!queued) msg.fail(ErrorCode.BUSY.number(), "Server busy, please try again later");
+  }
+
+  private JsonObject execute(Action action, JsonObject b) {
+    String user = b.getString("user");
+    if (user == null) throw StorageException.of(ErrorCode.BAD_REQUEST, "Missing user");
+    switch (action) {
+      case UPLOAD_OPEN:
+        return service.openUpload(user, b.getString("name"), b.getLong("size", -1L)).toJson();
+      case UPLOAD_EXTEND:
+        return new JsonObject().put("reservedBytes",
+            service.extendUpload(user, b.getString("uploadId"), b.getLong("bytes", 0L)));
+      case UPLOAD_COMMIT:
+        return service.commitUpload(user, b.getString("name"), b.getString("uploadId"), b.getLong("size"),
+            b.getString("sha256"), Preconditions.fromJson(b.getJsonObject("preconditions"))).toJson();
+      case UPLOAD_ABORT:
+        service.abortUpload(user, b.getString("uploadId"));
+        return new JsonObject();
+      case DOWNLOAD_OPEN:
+        return service.openDownload(user, b.getString("name")).toJson();
+      case DELETE:
+        return service.delete(user, b.getString("name")).toJson();
+      case LIST:
+        return service.list(user).toJson();
+      case USAGE:
+        return service.usage(user).toJson();
+      default:
+        throw StorageException.of(ErrorCode.BAD_REQUEST, "Unknown action");
+    }
+  }
+
+  /** Runs on a dispatcher thread; the reply itself is sent from this verticle's context. */
+  private void reply(Message<JsonObject> msg, Supplier<JsonObject> work) {
+    try {
+      JsonObject result = work.get();
+      context.runOnContext(v -> msg.reply(result));
+    } catch (StorageException e) {
+      context.runOnContext(v -> msg.fail(e.code().number(), e.getMessage()));
+    } catch (IllegalArgumentException | NullPointerException | ClassCastException e) {
+      // A malformed command (bad id, missing field): the sender's bug, never the server's end.
+      context.runOnContext(v -> msg.fail(ErrorCode.BAD_REQUEST.number(), "Bad request"));
+    } catch (RuntimeException e) {
+      LOG.error("storage command {} failed", msg.headers().get(Addresses.ACTION), e);
+      context.runOnContext(v -> msg.fail(ErrorCode.INTERNAL.number(), "Internal error"));
+    }
+  }
+
+  public PriorityDispatcher dispatcher() { return dispatcher; }
+
+  @Override
+  public Future<?> stop() {
+    if (maintenanceTimer >= 0) vertx.cancelTimer(maintenanceTimer);
+    Future<Void> unregister = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    return unregister.compose(v -> vertx.executeBlocking(() -> {
+      if (!dispatcher.shutdown(30_000)) LOG.warn("storage work still running at shutdown");
+      return null;
+    }, false));
+  }
+}

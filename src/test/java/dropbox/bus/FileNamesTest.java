@@ -1,0 +1,40 @@
+package dropbox.bus;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class FileNamesTest {
+
+  @Test
+  void acceptsOrdinaryAndUnicodeNamesUpTo255Bytes() {
+    for (String ok : List.of("a", "notes.txt", "my notes.txt", "--flag", "é", "日本語.md", "😀", ".hidden", "...",
+        "a".repeat(255), "é".repeat(127) + "a")) {
+      assertTrue(FileNames.isValid(ok), ok);
+    }
+  }
+
+  @Test
+  void refusesWhatTheSpecForbids() {
+    List<String> bad = new ArrayList<>(List.of("", ".", "..", "a/b", "/etc/passwd", "..\\x", "a\\b", "a\u0000b",
+        "tab\there", "line\nbreak", "del\u007f", "a".repeat(256), "é".repeat(128), "\ud800", "x\udc00y"));
+    bad.add(null);
+    for (String b : bad) assertFalse(FileNames.isValid(b), String.valueOf(b));
+  }
+
+  @Test
+  void ordersByUnsignedUtf8Bytes() {
+    List<String> names = new ArrayList<>(List.of("b", "a", "Z", "é", "aa", "😀", "\uffee"));
+    names.sort(FileNames::compareUtf8);
+    assertEquals(List.of("Z", "a", "aa", "b", "é", "\uffee", "😀"), names);
+  }
+
+  @Test
+  void everyErrorCodeRoundTripsItsNumber() {
+    for (ErrorCode c : ErrorCode.values()) assertEquals(c, ErrorCode.fromNumber(c.number()));
+  }
+}

@@ -1,0 +1,75 @@
+package dropbox.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.bus.Priority;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class PriorityDispatcherTest {
+
+  @Test
+  void withThePoolSaturatedHighRunsBeforeMediumBeforeLowAndFifoWithinOne() throws Exception {
+    PriorityDispatcher d = new PriorityDispatcher("test", 1, 100);
+    CountDownLatch blocker = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    d.submit(Priority.LOW, () -> {
+      started.countDown();
+      await(blocker);
+    }, () -> { });
+    assertTrue(started.await(5, TimeUnit.SECONDS));
+    List<String> order = new CopyOnWriteArrayList<>();
+    CountDownLatch done = new CountDownLatch(6);
+    String[] names = {"low1", "med1", "low2", "high1", "med2", "high2"};
+    Priority[] prios = {Priority.LOW, Priority.MEDIUM, Priority.LOW, Priority.HIGH, Priority.MEDIUM, Priority.HIGH};
+    for (int i = 0; i < names.length; i++) {
+      String n = names[i];
+      assertTrue(d.submit(prios[i], () -> {
+        order.add(n);
+        done.countDown();
+      }, () -> { }));
+    }
+    assertEquals(2, d.depth(Priority.LOW));
+    assertEquals(2, d.depth(Priority.HIGH));
+    blocker.countDown();
+    assertTrue(done.await(5, TimeUnit.SECONDS));
+    assertEquals(List.of("high1", "high2", "med1", "med2", "low1", "low2"), order);
+    assertTrue(d.shutdown(5000));
+  }
+
+  @Test
+  void aFullQueueRefusesWorkAndShutdownRejectsWhatIsQueued() throws Exception {
+    PriorityDispatcher d = new PriorityDispatcher("test", 1, 2);
+    CountDownLatch blocker = new CountDownLatch(1);
+    CountDownLatch started = new CountDownLatch(1);
+    d.submit(Priority.HIGH, () -> {
+      started.countDown();
+      await(blocker);
+    }, () -> { });
+    assertTrue(started.await(5, TimeUnit.SECONDS));
+    CountDownLatch rejected = new CountDownLatch(2);
+    assertTrue(d.submit(Priority.LOW, () -> { }, rejected::countDown));
+    assertTrue(d.submit(Priority.LOW, () -> { }, rejected::countDown));
+    assertFalse(d.submit(Priority.HIGH, () -> { }, () -> { }), "queue of 2 is full");
+    Thread closer = new Thread(() -> d.shutdown(5000));
+    closer.start();
+    Thread.sleep(100);
+    blocker.countDown();
+    closer.join(5000);
+    assertTrue(rejected.await(5, TimeUnit.SECONDS));
+    assertFalse(d.submit(Priority.HIGH, () -> { }, () -> { }), "closed");
+  }
+
+  private static void await(CountDownLatch l) {
+    try {
+      l.await(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

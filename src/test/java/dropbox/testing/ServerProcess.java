@@ -1,0 +1,118 @@
+package dropbox.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The real server as a separate JVM (same classpath as the tests), for crash, memory and cluster tests:
+ * started like an operator would, killed with SIGKILL or stopped with SIGTERM.
+ */
+public final class ServerProcess implements AutoCloseable {
+  private static final Pattern READY = Pattern.compile("ready tcp=(\\d+) http=(\\d+)");
+
+  private final Process process;
+  private final List<String> output = Collections.synchronizedList(new ArrayList<>());
+  private final CountDownLatch ready = new CountDownLatch(1);
+  private volatile int tcpPort = -1;
+  private volatile int httpPort = -1;
+
+  private ServerProcess(Process process) {
+    this.process = process;
+    Thread pump = new Thread(this::pump, "server-process-output");
+    pump.setDaemon(true);
+    pump.start();
+  }
+
+  /** Starts `dropbox.Main args...` with the given JVM options and waits for its ready line. */
+  public static ServerProcess start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(System.getProperty("java.class.path"));
+    cmd.add("dropbox.Main");
+    cmd.addAll(List.of(args));
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().keySet().removeIf(k -> k.startsWith("DROPBOX_"));
+    ServerProcess sp = new ServerProcess(pb.start());
+    if (!sp.ready.await(60, TimeUnit.SECONDS)) {
+      sp.process.destroyForcibly();
+      throw new IllegalStateException("server did not get ready:\n" + String.join("\n", sp.output));
+    }
+    return sp;
+  }
+
+  private void pump() {
+    try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = r.readLine()) != null) {
+        output.add(line);
+        Matcher m = READY.matcher(line);
+        if (m.find()) {
+          tcpPort = Integer.parseInt(m.group(1));
+          httpPort = Integer.parseInt(m.group(2));
+          ready.countDown();
+        }
+      }
+    } catch (IOException ignored) {
+      // process gone
+    }
+  }
+
+  public int tcpPort() { return tcpPort; }
+
+  public int httpPort() { return httpPort; }
+
+  public List<String> output() { return List.copyOf(output); }
+
+  /** SIGKILL: no shutdown hook, no flush: what a crash or power cut leaves. */
+  public void kill9() throws InterruptedException {
+    process.destroyForcibly();
+    process.waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /** SIGTERM, then wait for a clean exit. Returns the exit code. */
+  public int stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(60, TimeUnit.SECONDS)) {
+      process.destroyForcibly();
+      throw new IllegalStateException("server did not stop on SIGTERM");
+    }
+    return process.exitValue();
+  }
+
+  public boolean isAlive() { return process.isAlive(); }
+
+  public long pid() { return process.pid(); }
+
+  /** Runs `dropbox.Main args...` to completion (e.g. fsck) and returns its exit code and output. */
+  public static Result run(String... args) throws IOException, InterruptedException {
+    List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-cp", System.getProperty("java.class.path"), "dropbox.Main"));
+    cmd.addAll(List.of(args));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    p.waitFor(120, TimeUnit.SECONDS);
+    return new Result(p.exitValue(), out);
+  }
+
+  public record Result(int exitCode, String output) {}
+
+  @Override
+  public void close() throws InterruptedException {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+      process.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+}
