@@ -1,5 +1,7 @@
 package dropbox.client;
 
+import static dropbox.client.ProtocolConnectionTest.AUTH_OK;
+import static dropbox.client.ProtocolConnectionTest.GREETING;
 import static dropbox.client.ProtocolConnectionTest.expectLine;
 import static dropbox.client.ProtocolConnectionTest.readLength;
 import static dropbox.client.ProtocolConnectionTest.send;
@@ -29,12 +31,6 @@ import org.junit.jupiter.api.io.TempDir;
  * nothing listening, and a scripted server for login failure and the shell.
  */
 class ClientMainExitCodesTest {
-  private static final String GREETING = "Welcome to DropBox Server!\n"
-      + "Please login or signup (LOGIN <username> <password> or SIGNUP <username> <password>): ";
-  private static final String AUTH_OK = "LOGIN_SUCCESS: Authentication successful\n"
-      + "Authenticated successfully. Available commands: UPLOAD <filename>, DOWNLOAD <filename>, "
-      + "DELETE <filename>, LIST, QUIT\n> ";
-
   @TempDir Path dir;
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();

@@ -28,9 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
  * prompt, zero-length downloads. The real server is exercised end to end in ClientMainTest.
  */
 class ProtocolConnectionTest {
-  private static final String GREETING = "Welcome to DropBox Server!\n"
+  static final String GREETING = "Welcome to DropBox Server!\n"
       + "Please login or signup (LOGIN <username> <password> or SIGNUP <username> <password>): ";
-  private static final String AUTH_OK = "LOGIN_SUCCESS: Authentication successful\n"
+  static final String AUTH_OK = "LOGIN_SUCCESS: Authentication successful\n"
       + "Authenticated successfully. Available commands: UPLOAD <filename>, DOWNLOAD <filename>, "
       + "DELETE <filename>, LIST, QUIT\n> ";
   private static final String OK = "SUCCESS: Operation completed successfully\n> ";
