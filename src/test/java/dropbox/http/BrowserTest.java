@@ -5,6 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dropbox.Config;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -168,11 +175,10 @@ class BrowserTest {
     await(d -> Files.exists(got) && sizeOf(got) == 60_000 && noPartials());
     assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(got));
 
-    // Another client uploads: the row appears without a reload.
-    byte[] other = "from elsewhere".getBytes();
-    String token = node.login("ursula", "sea-witch");
-    assertEquals(201, node.http.send("PUT", "/api/files/from%20elsewhere.txt", token, other).status());
+    // A classic TCP client uploads: the row appears without a reload.
+    tcpUpload("ursula", "sea-witch", "from elsewhere.txt", "from elsewhere".getBytes(StandardCharsets.UTF_8));
     await(d -> rowNames().contains("from elsewhere.txt"));
+    String token = node.login("ursula", "sea-witch");
     assertEquals(Boolean.TRUE, ((JavascriptExecutor) driver).executeScript("return window.__noReload === true;"));
 
     // Sort by size and filter by name.
@@ -256,6 +262,36 @@ class BrowserTest {
     await(d -> id("auth-error").isDisplayed());
     assertEquals("Invalid username or password", id("auth-error").getText().replaceAll("\\.$", ""));
     shot("08-login-error");
+  }
+
+  /** The TCP protocol by hand: greeting, LOGIN, UPLOAD, SEND_FILE_DATA, 8-byte LE length, bytes, SUCCESS. */
+  static void tcpUpload(String user, String password, String name, byte[] data) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", node.server.tcpPort())) {
+      s.setSoTimeout(10_000);
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      readUntil(in, "LOGIN <username> <password> or SIGNUP <username> <password>): ");
+      out.write(("LOGIN " + user + " " + password + "\n").getBytes(StandardCharsets.UTF_8));
+      assertTrue(readUntil(in, "> ").contains("LOGIN_SUCCESS"));
+      out.write(("UPLOAD \"" + name + "\"\n").getBytes(StandardCharsets.UTF_8));
+      readUntil(in, "SEND_FILE_DATA\n");
+      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length).array());
+      out.write(data);
+      out.flush();
+      String reply = readUntil(in, "> ");
+      assertTrue(reply.startsWith("SUCCESS: Operation completed successfully"), reply);
+      out.write("QUIT\n".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  static String readUntil(InputStream in, String end) throws Exception {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    while (!b.toString(StandardCharsets.UTF_8).endsWith(end)) {
+      int c = in.read();
+      if (c < 0) throw new AssertionError("TCP connection closed after: " + b.toString(StandardCharsets.UTF_8));
+      b.write(c);
+    }
+    return b.toString(StandardCharsets.UTF_8);
   }
 
   static long sizeOf(Path p) {
