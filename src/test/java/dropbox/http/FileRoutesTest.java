@@ -349,6 +349,15 @@ class FileRoutesTest {
     assertArrayEquals(one, http.get("/api/files/one.bin", t).body());
     assertArrayEquals(two, http.get("/api/files/" + FilePath.encodeSegment("два.txt"), t).body());
     assertEquals(400, http.send("POST", "/api/files", t, "x".getBytes(), "Content-Type", "text/plain").status());
+    String bad = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"..\"\r\n\r\nxyz\r\n--" + boundary + "--\r\n";
+    Http.Resp invalid = http.send("POST", "/api/files", t, bad.getBytes(StandardCharsets.UTF_8),
+        "Content-Type", "multipart/form-data; boundary=" + boundary);
+    assertEquals(400, invalid.status(), invalid.toString());
+    assertEquals("bad_request", invalid.json().getString("error"));
+    String none = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--" + boundary + "--\r\n";
+    assertEquals(400, http.send("POST", "/api/files", t, none.getBytes(StandardCharsets.UTF_8),
+        "Content-Type", "multipart/form-data; boundary=" + boundary).status());
+    assertEquals(2, http.get("/api/files", t).json().getJsonArray("files").size());
     assertNoReservations("former");
   }
 
