@@ -89,13 +89,16 @@ class StorageVerticleTest {
   void aFullQueueAnswersBusy() throws Exception {
     // One worker thread held busy, a queue of 50: the 52nd command cannot be queued.
     java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
     verticle.dispatcher().submit(Priority.HIGH, () -> {
+      holding.countDown();
       try {
         hold.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException ignored) {
         Thread.currentThread().interrupt();
       }
     }, () -> { });
+    assertTrue(holding.await(5, TimeUnit.SECONDS));
     List<Future<?>> calls = new ArrayList<>();
     for (int i = 0; i < 60; i++) calls.add(client.usage("u" + i, Priority.LOW));
     Thread.sleep(300);
