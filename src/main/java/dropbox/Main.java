@@ -33,6 +33,9 @@ public final class Main {
       case "fsck":
         code = fsck(rest.subList(1, rest.size()));
         break;
+      case "client":
+        code = dropbox.client.ClientMain.run(rest.subList(1, rest.size()).toArray(new String[0]));
+        break;
       case "help":
       case "--help":
       case "-h":

@@ -3,10 +3,12 @@ package dropbox;
 import dropbox.auth.Accounts;
 import dropbox.auth.AuthService;
 import dropbox.bus.StorageClient;
+import dropbox.http.HttpVerticle;
 import dropbox.storage.ClusterLockManager;
 import dropbox.storage.LocalLockManager;
 import dropbox.storage.LockManager;
 import dropbox.storage.StorageVerticle;
+import dropbox.tcp.TcpVerticle;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -16,6 +18,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One running node: storage workers plus the TCP and HTTP front ends, deployed from one config.
@@ -61,8 +64,24 @@ public final class Server {
   }
 
   private Future<Void> deployFrontEnds() {
-    // The TCP and HTTP front ends are wired in here as they land.
-    return Future.succeededFuture();
+    return deployTcp().compose(v -> deployHttp());
+  }
+
+  /** http.instances event-loop instances share the port; they reach files and accounts like TCP does. */
+  private Future<Void> deployHttp() {
+    return vertx.deployVerticle(() -> new HttpVerticle(storage, auth),
+            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))
+        .onSuccess(frontEnds::add)
+        .mapEmpty();
+  }
+
+  /** tcp.instances event-loop instances share the port; one counter bounds the node's connections. */
+  private Future<Void> deployTcp() {
+    AtomicInteger tcpConnections = new AtomicInteger();
+    return vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections),
+            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "tcp.instances")))
+        .onSuccess(frontEnds::add)
+        .mapEmpty();
   }
 
   /** Port 0 means "any free port": resolved here once so every verticle instance shares the same one. */

@@ -2,6 +2,7 @@ package dropbox.cluster;
 
 import dropbox.Config;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -9,6 +10,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +19,8 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The node's health for GET /health: the storage root is writable (a real create + delete, because a
+ * The node's health for GET /health ({@code router.get("/health").handler(new NodeHealth(vertx, config).handler())}):
+ * the storage root is writable (a real create + delete, because a
  * stale NFS mount still answers isWritable), the event bus delivers, and when clustered this node is a
  * live member. Every probe has a timeout and at most one storage probe runs at a time, so a hung mount
  * makes the node report DOWN instead of piling up blocked threads.
@@ -54,6 +57,16 @@ public final class NodeHealth {
   }
 
   public Future<Void> close() { return pong.unregister(); }
+
+  /** A GET /health handler: 200 with the report when UP, 503 when DOWN. */
+  public Handler<RoutingContext> handler() {
+    return ctx -> check().onComplete(ar -> {
+      JsonObject body = ar.result();
+      ctx.response().setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
+          .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
+          .end(body.encode());
+    });
+  }
 
   private Future<JsonObject> storage() {
     if (!storageProbeRunning.compareAndSet(false, true)) {

@@ -89,13 +89,16 @@ class StorageVerticleTest {
   void aFullQueueAnswersBusy() throws Exception {
     // One worker thread held busy, a queue of 50: the 52nd command cannot be queued.
     java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
     verticle.dispatcher().submit(Priority.HIGH, () -> {
+      holding.countDown();
       try {
         hold.await(10, TimeUnit.SECONDS);
       } catch (InterruptedException ignored) {
         Thread.currentThread().interrupt();
       }
     }, () -> { });
+    assertTrue(holding.await(5, TimeUnit.SECONDS));
     List<Future<?>> calls = new ArrayList<>();
     for (int i = 0; i < 60; i++) calls.add(client.usage("u" + i, Priority.LOW));
     Thread.sleep(300);
@@ -113,6 +116,36 @@ class StorageVerticleTest {
       }
     }
     assertTrue(calls.stream().filter(Future::succeeded).count() == 50);
+  }
+
+  @Test
+  void withThePoolSaturatedAQueuedHighPriorityCommandOvertakesQueuedLowOnes() throws Exception {
+    java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+    verticle.dispatcher().submit(Priority.LOW, () -> {
+      holding.countDown();
+      try {
+        hold.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, () -> { });
+    assertTrue(holding.await(5, TimeUnit.SECONDS));
+    List<String> order = new CopyOnWriteArrayList<>();
+    List<Future<?>> calls = new ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      String who = "low" + i;
+      calls.add(client.list("u", Priority.LOW).onSuccess(l -> order.add(who)));
+    }
+    calls.add(client.list("u", Priority.HIGH).onSuccess(l -> order.add("high")));
+    long deadline = System.currentTimeMillis() + 5000;
+    while (verticle.dispatcher().depth(Priority.HIGH) + verticle.dispatcher().depth(Priority.LOW) < 6
+        && System.currentTimeMillis() < deadline) {
+      Thread.sleep(10);
+    }
+    hold.countDown();
+    for (Future<?> f : calls) f.await(10, TimeUnit.SECONDS);
+    assertEquals(List.of("high", "low0", "low1", "low2", "low3", "low4"), order);
   }
 
   private static StorageException fail(Future<?> f) {

@@ -12,6 +12,7 @@ import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
 import dropbox.cluster.ClusterTestSupport;
+import dropbox.testing.ClassicClient;
 import dropbox.testing.ServerProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -136,6 +137,22 @@ class ClusterProcessTest {
 
   @Test
   @Order(2)
+  void whatOneNodeAcceptsOverTcpAnotherServesAndBothSeeTheSameAccount() throws Exception {
+    byte[] data = new byte[200_000];
+    new Random(7).nextBytes(data);
+    try (ClassicClient onA = ClassicClient.connect(nodeA.tcpPort()).signupOrLogin("roamer", "secret1")) {
+      assertEquals(ClassicClient.SUCCESS + ClassicClient.PROMPT, onA.upload("big.bin", data));
+    }
+    try (ClassicClient onB = ClassicClient.connect(nodeB.tcpPort()).signupOrLogin("roamer", "secret1")) {
+      ClassicClient.Download d = onB.download("big.bin");
+      assertTrue(d.ok(), d.trailer());
+      assertEquals(sha(data), sha(d.data()));
+      assertTrue(onB.command("LIST").contains("big.bin"));
+    }
+  }
+
+  @Test
+  @Order(3)
   void killMinus9OfANodeDuringUploadsLosesNothingAcknowledgedAndTheSurvivorServes() throws Exception {
     Map<String, String> acked = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
@@ -176,7 +193,7 @@ class ClusterProcessTest {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aNodeJoiningLaterServesRequests() throws Exception {
     nodeC = startNode(hz[2]).await(90, TimeUnit.SECONDS);
     waitFor(() -> storageNodes() == 2, 30_000, "node C registered its storage workers");
@@ -186,6 +203,9 @@ class ClusterProcessTest {
     waitFor(() -> storageNodes() == 1, 30_000, "node B's workers gone");
     // Only C is left to serve.
     upload("late", "c.txt", "served by C".getBytes());
+    try (ClassicClient onC = ClassicClient.connect(nodeC.tcpPort()).signupOrLogin("roamer", "secret1")) {
+      assertTrue(onC.download("big.bin").ok(), "the file uploaded through A, served by C");
+    }
     Listing l = client.list("late", Priority.HIGH).await(10, TimeUnit.SECONDS);
     assertEquals(List.of("c.txt"), l.files().stream().map(FileInfo::name).toList());
     assertEquals(3, client.list("racer", Priority.LOW).await(10, TimeUnit.SECONDS).files().size());

@@ -45,8 +45,13 @@ public final class ServerProcess implements AutoCloseable {
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
     pb.environment().keySet().removeIf(k -> k.startsWith("DROPBOX_"));
     ServerProcess sp = new ServerProcess(pb.start());
-    if (!sp.ready.await(60, TimeUnit.SECONDS)) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!sp.ready.await(100, TimeUnit.MILLISECONDS) && sp.process.isAlive() && System.nanoTime() < deadline) {
+      // waiting for the ready line; a process that died says why below
+    }
+    if (sp.ready.getCount() > 0) {
       sp.process.destroyForcibly();
+      sp.process.waitFor(10, TimeUnit.SECONDS);
       throw new IllegalStateException("server did not get ready:\n" + String.join("\n", sp.output));
     }
     return sp;

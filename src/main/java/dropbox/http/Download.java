@@ -1,0 +1,86 @@
+package dropbox.http;
+
+import dropbox.bus.DownloadHandle;
+import dropbox.bus.FileInfo;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.RoutingContext;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Sends one immutable content file: validators, a single byte range, and the headers that keep user
+ * content from ever running as a page of the UI's origin (attachment, nosniff, a sandboxing CSP).
+ */
+final class Download {
+  private static final Logger log = LoggerFactory.getLogger(Download.class);
+  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+  private Download() {}
+
+  static void serve(RoutingContext ctx, DownloadHandle h) {
+    HttpServerRequest req = ctx.request();
+    HttpServerResponse resp = ctx.response();
+    FileInfo f = h.file();
+    String etag = "\"" + f.sha256() + "\"";
+    resp.putHeader("ETag", etag)
+        .putHeader("Last-Modified", HTTP_DATE.format(Instant.ofEpochMilli(f.modified())))
+        .putHeader("Accept-Ranges", "bytes")
+        .putHeader("Cache-Control", "private, no-cache");
+
+    if (matchesAny(req.getHeader("If-None-Match"), etag)) {
+      resp.setStatusCode(304).end();
+      return;
+    }
+    String range = req.getHeader("Range");
+    String ifRange = req.getHeader("If-Range");
+    if (range != null && ifRange != null && !ifRange.trim().equals(etag)) range = null;
+    ByteRange.Result r = ByteRange.parse(range, f.size());
+    if (r.outcome() == ByteRange.Outcome.UNSATISFIABLE) {
+      resp.putHeader("Content-Range", "bytes */" + f.size());
+      HttpErrors.send(resp, new HttpFailure(416, "range_not_satisfiable",
+          "The requested range is outside the file (" + f.size() + " bytes)"));
+      return;
+    }
+    resp.putHeader("Content-Type", "application/octet-stream")
+        .putHeader("Content-Disposition", "attachment; filename*=UTF-8''" + FilePath.encodeSegment(f.name()))
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Content-Security-Policy", "default-src 'none'; sandbox");
+    long offset = 0;
+    long length = f.size();
+    if (r.outcome() == ByteRange.Outcome.PARTIAL) {
+      offset = r.range().start();
+      length = r.range().length();
+      resp.setStatusCode(206)
+          .putHeader("Content-Range", "bytes " + offset + "-" + r.range().endInclusive() + "/" + f.size());
+    }
+    if (req.method() == HttpMethod.HEAD || length == 0) {
+      resp.putHeader("Content-Length", Long.toString(length)).end();
+      return;
+    }
+    resp.sendFile(h.contentPath(), offset, length).onFailure(err -> {
+      log.warn("sending {} failed: {}", f.name(), err.getMessage());
+      if (!resp.headWritten()) {
+        HttpErrors.send(resp, new HttpFailure(500, "internal", "Internal error"));
+      } else {
+        resp.reset();
+      }
+    });
+  }
+
+  /** If-None-Match: "*" or a list of (possibly weak) entity tags. */
+  static boolean matchesAny(String header, String etag) {
+    if (header == null) return false;
+    for (String t : header.split(",")) {
+      String v = t.trim();
+      if (v.equals("*")) return true;
+      if (v.startsWith("W/")) v = v.substring(2);
+      if (v.equals(etag)) return true;
+    }
+    return false;
+  }
+}

@@ -1,0 +1,225 @@
+package dropbox.http;
+
+import dropbox.bus.CommitResult;
+import dropbox.bus.FileNames;
+import dropbox.bus.Preconditions;
+import dropbox.bus.StorageClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** The file endpoints: list, upload (raw PUT and multipart POST), download link, delete. */
+final class FileRoutes {
+  static final String NAME = "dropbox.fileName";
+  static final String KIND = "dropbox.fileKind";
+
+  private static final Set<HttpMethod> ITEM_METHODS =
+      Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
+
+  private final Vertx vertx;
+  private final StorageClient storage;
+  private final TokenStore links;
+
+  FileRoutes(Vertx vertx, StorageClient storage, TokenStore links) {
+    this.vertx = vertx;
+    this.storage = storage;
+    this.links = links;
+  }
+
+  /**
+   * Runs before authentication on every request: under /api/files/ the name comes from the raw path,
+   * and a wrong method (405) or an invalid name (400) is answered here, since the router, which sees the
+   * normalised path, could send "/api/files/.." anywhere.
+   */
+  static void guard(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    FilePath.Parsed p = FilePath.parse(req.path());
+    if (p == null) {
+      ctx.next();
+      return;
+    }
+    boolean allowed = p.kind() == FilePath.Kind.ITEM ? ITEM_METHODS.contains(req.method()) : req.method() == HttpMethod.POST;
+    if (!allowed) {
+      ctx.response().putHeader("Allow", p.kind() == FilePath.Kind.ITEM ? "GET, HEAD, PUT, DELETE" : "POST");
+      HttpVerticle.refuse(ctx, new HttpFailure(405, "method_not_allowed", "Method " + req.method() + " is not allowed here"));
+      return;
+    }
+    if (p.name() == null) {
+      HttpVerticle.refuse(ctx, HttpFailure.badRequest("Invalid file name"));
+      return;
+    }
+    ctx.put(NAME, p.name());
+    ctx.put(KIND, p.kind());
+    ctx.next();
+  }
+
+  void list(RoutingContext ctx) {
+    storage.list(user(ctx), AccountRoutes.priority(ctx)).onSuccess(l -> {
+      JsonArray files = new JsonArray();
+      l.files().forEach(f -> files.add(Json.file(f)));
+      AccountRoutes.sendJson(ctx, 200, new JsonObject().put("files", files).put("usage", Json.usage(l.usage())));
+    }).onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  void put(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    long size;
+    Preconditions pre;
+    try {
+      size = bodySize(req);
+      pre = preconditions(req);
+    } catch (HttpFailure f) {
+      HttpVerticle.refuse(ctx, f);
+      return;
+    }
+    Upload up = new Upload(vertx, storage, user(ctx), ctx.get(NAME), size, pre, AccountRoutes.priority(ctx));
+    ctx.response().closeHandler(v -> up.cancel());
+    boolean expectContinue = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
+    up.open()
+        .compose(v -> expectContinue ? ctx.response().writeContinue() : Future.<Void>succeededFuture())
+        .compose(v -> up.transfer(req))
+        .onSuccess(r -> AccountRoutes.sendJson(ctx, r.created() ? 201 : 200, Json.file(r.file())))
+        .onFailure(err -> answerUploadFailure(ctx, err));
+  }
+
+  void postMultipart(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    String type = req.getHeader("Content-Type");
+    if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
+      HttpVerticle.refuse(ctx, HttpFailure.badRequest("Send multipart/form-data with one or more 'file' parts"));
+      return;
+    }
+    new MultipartUpload(ctx).start();
+  }
+
+  /** The parts of one multipart request, uploaded one after another as the decoder delivers them. */
+  private final class MultipartUpload {
+    private final RoutingContext ctx;
+    private final List<Future<CommitResult>> results = new ArrayList<>();
+    private Upload current;
+    private boolean failed;
+
+    MultipartUpload(RoutingContext ctx) { this.ctx = ctx; }
+
+    void start() {
+      HttpServerRequest req = ctx.request();
+      req.setExpectMultipart(true);
+      req.uploadHandler(part -> {
+        part.pause();
+        if (failed || !"file".equals(part.name())) {
+          part.handler(b -> { });
+          part.resume();
+          return;
+        }
+        String name = part.filename();
+        if (!FileNames.isValid(name)) {
+          fail(HttpFailure.badRequest("Invalid file name: " + (name == null ? "(none)" : name)));
+          return;
+        }
+        Upload up = new Upload(vertx, storage, user(ctx), name, -1, Preconditions.NONE, AccountRoutes.priority(ctx));
+        current = up;
+        Future<CommitResult> f = up.open().compose(v -> up.transfer(part));
+        results.add(f);
+        f.onFailure(this::fail);
+      });
+      req.exceptionHandler(err -> {
+        if (current != null) current.cancel();
+      });
+      ctx.response().closeHandler(v -> {
+        if (current != null) current.cancel();
+      });
+      req.endHandler(v -> {
+        if (failed) return;
+        if (results.isEmpty()) {
+          HttpErrors.send(ctx, HttpFailure.badRequest("The form has no 'file' part"));
+          return;
+        }
+        Future.all(results).onSuccess(all -> {
+          JsonArray files = new JsonArray();
+          for (Future<CommitResult> r : results) files.add(Json.file(r.result().file()));
+          AccountRoutes.sendJson(ctx, 201, new JsonObject().put("files", files));
+        });
+      });
+      req.resume();
+    }
+
+    private void fail(Throwable err) {
+      if (failed) return;
+      failed = true;
+      if (current != null) current.cancel();
+      answerUploadFailure(ctx, err);
+    }
+  }
+
+  void link(RoutingContext ctx) {
+    String name = ctx.get(NAME);
+    links.create(new JsonObject().put("user", user(ctx)).put("name", name)).onSuccess(e -> {
+      String url = "/api/files/" + FilePath.encodeSegment(name) + "?dl=" + e.token();
+      AccountRoutes.sendJson(ctx, 200, new JsonObject().put("url", url).put("expiresAt", Json.time(e.expiresAt())));
+    }).onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  void download(RoutingContext ctx) {
+    storage.openDownload(user(ctx), ctx.get(NAME), AccountRoutes.priority(ctx))
+        .onSuccess(h -> Download.serve(ctx, h))
+        .onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  void delete(RoutingContext ctx) {
+    storage.delete(user(ctx), ctx.get(NAME), AccountRoutes.priority(ctx))
+        .onSuccess(f -> ctx.response().setStatusCode(204).end())
+        .onFailure(err -> HttpErrors.send(ctx, err));
+  }
+
+  private static String user(RoutingContext ctx) { return ctx.get(Authenticator.USER); }
+
+  /** After a failed upload the body may be unread: refuse() closes (or drains) as needed. */
+  static void answerUploadFailure(RoutingContext ctx, Throwable err) {
+    HttpVerticle.refuse(ctx, HttpErrors.toFailure(err));
+  }
+
+  /** Content-Length, or -1 for a chunked body; a request with neither has an empty body. */
+  static long bodySize(HttpServerRequest req) {
+    String te = req.getHeader("Transfer-Encoding");
+    if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) return -1;
+    String cl = req.getHeader("Content-Length");
+    if (cl == null) return 0;
+    try {
+      long n = Long.parseLong(cl.trim());
+      if (n < 0) throw new NumberFormatException();
+      return n;
+    } catch (NumberFormatException e) {
+      throw HttpFailure.badRequest("Invalid Content-Length");
+    }
+  }
+
+  /** If-None-Match: * and If-Match: "<sha256>", decided by storage at commit under the file lock. */
+  static Preconditions preconditions(HttpServerRequest req) {
+    String inm = req.getHeader("If-None-Match");
+    boolean noneMatchAny = false;
+    if (inm != null) {
+      if (!inm.trim().equals("*")) throw HttpFailure.badRequest("On upload, If-None-Match supports only *");
+      noneMatchAny = true;
+    }
+    String im = req.getHeader("If-Match");
+    String sha = null;
+    if (im != null) {
+      String v = im.trim();
+      if (v.startsWith("W/")) v = v.substring(2);
+      if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
+      if (!SHA256.matcher(v).matches()) throw HttpFailure.badRequest("If-Match must be one quoted sha256 ETag");
+      sha = v;
+    }
+    return new Preconditions(noneMatchAny, sha);
+  }
+}

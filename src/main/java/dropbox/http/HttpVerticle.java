@@ -1,0 +1,208 @@
+package dropbox.http;
+
+import dropbox.Config;
+import dropbox.auth.AuthService;
+import dropbox.bus.StorageClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP front end: REST API, server-sent events, health, OpenAPI and the browser UI. Runs on an
+ * event loop, many instances sharing one port; reaches files only through {@link StorageClient} and
+ * accounts only through {@link AuthService}. config() is the server's Config object.
+ */
+public final class HttpVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(HttpVerticle.class);
+  /** JSON bodies (login, sign-up) are tiny; anything bigger is refused before it is buffered. */
+  static final long JSON_BODY_LIMIT = 64 * 1024;
+  /** How much of a refused upload's body is read and dropped so a browser sees the answer. */
+  static final long DRAIN_LIMIT = 16L * 1024 * 1024;
+  static final long DRAIN_MILLIS = 15_000;
+  static final String UI_PATHS = "^/(?!api(/|$)|health$).*";
+  static final String OPENAPI_RESOURCE = "dropbox/http/openapi.yaml";
+
+  private final StorageClient storage;
+  private final AuthService auth;
+  private HttpServer server;
+  private EventsSse events;
+  private Router router;
+
+  public HttpVerticle(StorageClient storage, AuthService auth) {
+    this.storage = storage;
+    this.auth = auth;
+  }
+
+  /** Builds the route table; exposed so a test can compare it with the OpenAPI document. */
+  Router router(Buffer openapi) {
+    long idleMillis = TimeUnit.SECONDS.toMillis(Config.integer(config(), "auth.tokenIdleSeconds"));
+    TokenStore sessions = new TokenStore(vertx, TokenStore.SESSIONS, idleMillis, true);
+    TokenStore links = new TokenStore(vertx, TokenStore.LINKS, 60_000, false);
+    Authenticator authn = new Authenticator(auth, sessions, links);
+    AccountRoutes accounts = new AccountRoutes(auth, storage, sessions);
+    FileRoutes files = new FileRoutes(vertx, storage, links);
+    BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
+
+    Router r = Router.router(vertx);
+    r.route().handler(ctx -> bodyOrPause(ctx, json));
+    r.route().handler(FileRoutes::guard);
+    r.route("/api/*").handler(authn);
+
+    r.post("/api/signup").handler(accounts::signup);
+    r.post("/api/login").handler(accounts::login);
+    r.post("/api/logout").handler(accounts::logout);
+    r.get("/api/me").handler(accounts::me);
+
+    r.get("/api/files").handler(files::list);
+    r.post("/api/files").handler(files::postMultipart);
+    r.put("/api/files/:name").handler(files::put);
+    r.get("/api/files/:name").handler(files::download);
+    r.head("/api/files/:name").handler(files::download);
+    r.delete("/api/files/:name").handler(files::delete);
+    r.post("/api/files/:name/link").handler(files::link);
+
+    r.get("/api/events").handler(events::handle);
+    r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
+        .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi));
+    r.get("/health").handler(Health.handler(vertx, config()));
+
+    // The UI: GET/HEAD only and never under /api or /health, so a wrong method there stays a 405.
+    r.routeWithRegex(UI_PATHS).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(HttpVerticle::uiHeaders)
+        .handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
+
+    r.errorHandler(404, ctx -> refuse(ctx, new HttpFailure(404, "not_found", "No such endpoint")));
+    r.errorHandler(405, ctx -> refuse(ctx, new HttpFailure(405, "method_not_allowed",
+        "Method " + ctx.request().method() + " is not allowed here")));
+    r.errorHandler(413, ctx -> refuse(ctx, new HttpFailure(413, "too_large", "The request body is too large")));
+    r.errorHandler(400, ctx -> refuse(ctx, HttpFailure.badRequest("Bad request")));
+    r.errorHandler(500, ctx -> {
+      if (ctx.failure() != null) log.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
+      refuse(ctx, new HttpFailure(500, "internal", "Internal error"));
+    });
+    return r;
+  }
+
+  @Override
+  public Future<?> start() {
+    events = new EventsSse(vertx, Config.longValue(config(), "http.sseHeartbeatMillis", EventsSse.DEFAULT_HEARTBEAT_MILLIS));
+    HttpServerOptions opts = new HttpServerOptions()
+        .setHost(Config.string(config(), "host"))
+        .setPort(Config.integer(config(), "http.port"))
+        .setIdleTimeout((int) Config.longValue(config(), "http.idleTimeoutSeconds", 300))
+        .setIdleTimeoutUnit(TimeUnit.SECONDS)
+        .setHandle100ContinueAutomatically(false)
+        // HTTP/1.1 only: uploads that are refused early close their connection, which under h2c
+        // would take every other stream of the client down with it.
+        .setHttp2ClearTextEnabled(false)
+        .setCompressionSupported(false);
+    return vertx.executeBlocking(HttpVerticle::readOpenApi)
+        .compose(doc -> events.start().map(v -> doc))
+        .compose(doc -> {
+          router = router(doc);
+          server = vertx.createHttpServer(opts).requestHandler(router);
+          return server.listen();
+        })
+        .onSuccess(s -> log.debug("http listening on {}", s.actualPort()));
+  }
+
+  @Override
+  public Future<?> stop() {
+    Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
+    return closed.compose(v -> events == null ? Future.succeededFuture() : events.stop());
+  }
+
+  /** The bound port (useful when http.port is 0). */
+  public int actualPort() { return server == null ? -1 : server.actualPort(); }
+
+  Router router() { return router; }
+
+  static Buffer readOpenApi() throws IOException {
+    try (InputStream in = HttpVerticle.class.getClassLoader().getResourceAsStream(OPENAPI_RESOURCE)) {
+      if (in == null) throw new IOException("missing resource " + OPENAPI_RESOURCE);
+      return Buffer.buffer(in.readAllBytes());
+    }
+  }
+
+  /**
+   * Upload routes stream their body and must be paused before anything asynchronous happens (else
+   * Vert.x drops the chunks); every other route gets its small body buffered, with a limit.
+   */
+  private static void bodyOrPause(RoutingContext ctx, BodyHandler json) {
+    HttpServerRequest req = ctx.request();
+    boolean upload = req.method() == HttpMethod.PUT
+        || (req.method() == HttpMethod.POST && "/api/files".equals(req.path()));
+    if (upload) {
+      req.pause();
+      ctx.next();
+    } else {
+      json.handle(ctx);
+    }
+  }
+
+  private static void uiHeaders(RoutingContext ctx) {
+    ctx.response()
+        .putHeader("X-Content-Type-Options", "nosniff")
+        .putHeader("Referrer-Policy", "no-referrer")
+        .putHeader("X-Frame-Options", "DENY")
+        .putHeader("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
+            + "object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'");
+    ctx.next();
+  }
+
+  /**
+   * Answers with the JSON error body. When the request body was not read (an upload refused up front
+   * or cut short) the connection is closed after the answer, so unread bytes are never parsed as a
+   * request. A small announced body without "Expect: 100-continue" is first read and discarded
+   * (bounded in bytes and time): browsers only show an early answer once they could send their body.
+   */
+  static void refuse(RoutingContext ctx, HttpFailure f) {
+    HttpServerRequest req = ctx.request();
+    if (req.isEnded() || ctx.response().headWritten()) {
+      HttpErrors.send(ctx.response(), f);
+      return;
+    }
+    ctx.response().putHeader("Connection", "close");
+    Future<Void> sent = HttpErrors.send(ctx.response(), f);
+    long announced = announcedLength(req);
+    boolean drain = announced >= 0 && announced <= DRAIN_LIMIT && req.getHeader("Expect") == null;
+    if (!drain) {
+      sent.onComplete(v -> req.connection().close());
+      return;
+    }
+    long timer = ctx.vertx().setTimer(DRAIN_MILLIS, id -> req.connection().close());
+    long[] seen = {0};
+    req.handler(b -> {
+      seen[0] += b.length();
+      if (seen[0] > DRAIN_LIMIT) req.connection().close();
+    });
+    req.exceptionHandler(e -> { });
+    req.endHandler(v -> sent.onComplete(x -> {
+      ctx.vertx().cancelTimer(timer);
+      req.connection().close();
+    }));
+    req.resume();
+  }
+
+  private static long announcedLength(HttpServerRequest req) {
+    if (req.getHeader("Transfer-Encoding") != null) return -1;
+    try {
+      String cl = req.getHeader("Content-Length");
+      return cl == null ? 0 : Long.parseLong(cl.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

@@ -1,0 +1,53 @@
+package dropbox.tcp;
+
+import dropbox.bus.FileInfo;
+import dropbox.bus.Listing;
+import dropbox.bus.Usage;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** The LIST and QUOTA texts (tcp-protocol.md "LIST"), without the prompt. */
+public final class ListingTable {
+  private static final DateTimeFormatter TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+  private ListingTable() {}
+
+  /** Files come sorted by their UTF-8 bytes from storage; the order is kept as it is. */
+  public static String format(String user, Listing listing) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("=== File Listing for ").append(user).append(" ===\n\n");
+    if (listing.files().isEmpty()) {
+      sb.append("No files found.\n");
+    } else {
+      row(sb, "Filename", "Size", "Modified");
+      row(sb, "--------", "----", "--------");
+      for (FileInfo f : listing.files()) {
+        row(sb, f.name(), Long.toString(f.size()), TIME.format(Instant.ofEpochMilli(f.modified())));
+      }
+    }
+    return sb.append(usageLine(listing.usage())).toString();
+  }
+
+  public static String usageLine(Usage u) {
+    return "Usage: " + u.usedBytes() + " of " + u.quotaBytes() + " bytes (" + u.fileCount() + " files)\n";
+  }
+
+  /** "%-30s %-10s %-20s" counting code points (String.format counts UTF-16 units), trailing spaces removed. */
+  private static void row(StringBuilder sb, String name, String size, String modified) {
+    StringBuilder line = new StringBuilder();
+    pad(line, name, 30).append(' ');
+    pad(line, size, 10).append(' ');
+    pad(line, modified, 20);
+    int end = line.length();
+    while (end > 0 && line.charAt(end - 1) == ' ') end--;
+    sb.append(line, 0, end).append('\n');
+  }
+
+  private static StringBuilder pad(StringBuilder sb, String s, int width) {
+    sb.append(s);
+    for (int n = s.codePointCount(0, s.length()); n < width; n++) sb.append(' ');
+    return sb;
+  }
+}

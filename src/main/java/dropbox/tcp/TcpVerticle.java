@@ -1,0 +1,119 @@
+package dropbox.tcp;
+
+import dropbox.Config;
+import dropbox.auth.AuthService;
+import dropbox.bus.StorageClient;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.NetServer;
+import io.vertx.core.net.NetServerOptions;
+import io.vertx.core.net.NetSocket;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The raw TCP front end (tcp-protocol.md). Deployed as many event-loop instances sharing one port;
+ * each instance owns the sessions it accepted. The connection counter is shared by all instances so
+ * tcp.maxConnections bounds the node, not one instance.
+ *
+ * Config (the node's Config JsonObject): host, tcp.port, tcp.maxConnections, tcp.idleTimeoutSeconds, tcp.noDelay.
+ */
+public class TcpVerticle extends VerticleBase {
+  private static final Logger log = LoggerFactory.getLogger(TcpVerticle.class);
+  /** How long stop() lets commits and aborts in flight finish before the server closes anyway. */
+  static final long STOP_GRACE_MS = 30_000;
+
+  private final StorageClient storage;
+  private final AuthService auth;
+  private final AtomicInteger openConnections;
+  private final Set<TcpSession> sessions = new LinkedHashSet<>();
+  private NetServer server;
+  private int maxConnections;
+  private long idleTimeoutMs;
+  private long idleTimer = -1;
+  private boolean stopping;
+
+  public TcpVerticle(StorageClient storage, AuthService auth, AtomicInteger openConnections) {
+    this.storage = storage;
+    this.auth = auth;
+    this.openConnections = openConnections;
+  }
+
+  /** The port actually bound (useful with tcp.port = 0), or 0 before start. */
+  public int actualPort() {
+    return server == null ? 0 : server.actualPort();
+  }
+
+  @Override
+  public Future<?> start() {
+    JsonObject cfg = config();
+    maxConnections = Config.integer(cfg, "tcp.maxConnections");
+    idleTimeoutMs = TimeUnit.SECONDS.toMillis(Config.integer(cfg, "tcp.idleTimeoutSeconds"));
+    String host = Config.string(cfg, "host");
+    int port = Config.integer(cfg, "tcp.port");
+    server = vertx.createNetServer(new NetServerOptions()
+        .setHost(host)
+        .setPort(port)
+        .setTcpNoDelay(Config.bool(cfg, "tcp.noDelay")));
+    server.connectHandler(this::onConnect);
+    if (idleTimeoutMs > 0) {
+      // One timer per instance scanning its sessions: cheaper than a timer per connection.
+      long period = Math.max(50, Math.min(1000, idleTimeoutMs / 4));
+      idleTimer = vertx.setPeriodic(period, id -> List.copyOf(sessions).forEach(s -> s.checkIdle(idleTimeoutMs)));
+    }
+    return server.listen(port, host);
+  }
+
+  private void onConnect(NetSocket socket) {
+    if (stopping) {
+      socket.end(Buffer.buffer(TcpReplies.SHUTTING_DOWN));
+      return;
+    }
+    if (openConnections.incrementAndGet() > maxConnections) {
+      openConnections.decrementAndGet();
+      socket.end(Buffer.buffer(TcpReplies.BUSY));
+      return;
+    }
+    TcpSession session;
+    try {
+      session = new TcpSession(vertx, socket, storage, auth);
+    } catch (RuntimeException e) {
+      openConnections.decrementAndGet();
+      log.error("cannot set up a session", e);
+      socket.close();
+      return;
+    }
+    sessions.add(session);
+    session.finished().onComplete(v -> {
+      sessions.remove(session);
+      openConnections.decrementAndGet();
+    });
+    session.start();
+  }
+
+  /** Goodbye to idle sessions, data phases closed (uploads rolled back), work in flight finishes; then close. */
+  @Override
+  public Future<?> stop() {
+    stopping = true;
+    if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
+    List<Future<Void>> done = new ArrayList<>();
+    for (TcpSession s : List.copyOf(sessions)) {
+      done.add(s.finished());
+      s.shutdown();
+    }
+    return Future.join(done)
+        .timeout(STOP_GRACE_MS, TimeUnit.MILLISECONDS)
+        .transform(ar -> {
+          if (ar.failed()) log.warn("TCP sessions still busy after {} ms; closing anyway", STOP_GRACE_MS);
+          return server.close();
+        });
+  }
+}

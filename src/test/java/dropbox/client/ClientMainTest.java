@@ -1,0 +1,207 @@
+package dropbox.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.Config;
+import dropbox.Server;
+import io.vertx.core.Vertx;
+import java.io.BufferedReader;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end: a real node (storage, auth, TCP front end) on free ports, driven only through ClientMain's
+ * one-shot commands and shell, as a user would from the jar. Each test signs up its own user.
+ */
+class ClientMainTest {
+  @TempDir static Path root;
+  private static Vertx vertx;
+  private static Server server;
+  private static int userSeq;
+
+  @TempDir Path work;
+
+  @BeforeAll
+  static void startNode() throws Exception {
+    Path storage = Files.createDirectories(root.resolve("storage"));
+    List<String> args = List.of("--storage", storage.toString(), "--tcp-port", "0", "--http-port", "0",
+        "--users", root.resolve("users.properties").toString(), "--default-quota", "10000000");
+    vertx = Vertx.vertx();
+    server = Server.start(vertx, Config.load(args, Map.of())).await(60, TimeUnit.SECONDS);
+    assertTrue(server.tcpPort() > 0, "the TCP front end listens");
+  }
+
+  @AfterAll
+  static void stopNode() throws Exception {
+    if (server != null) server.stop().await(30, TimeUnit.SECONDS);
+    if (vertx != null) vertx.close().await(30, TimeUnit.SECONDS);
+  }
+
+  /** What one client invocation printed and returned. */
+  record Run(int code, String out, String err) {}
+
+  private static Run client(String user, String password, String stdin, String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    Map<String, String> env = new HashMap<>();
+    if (password != null) env.put("DROPBOX_PASSWORD", password);
+    List<String> all = new ArrayList<>(List.of("--port", String.valueOf(server.tcpPort()), "--user", user));
+    all.addAll(List.of(args));
+    int code = new ClientMain(env, new BufferedReader(new StringReader(stdin)),
+        new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8), false)
+        .execute(all);
+    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  private static Run ok(Run r) {
+    assertEquals(0, r.code(), () -> "expected success, stderr: " + r.err() + " stdout: " + r.out());
+    assertEquals("", r.err());
+    return r;
+  }
+
+  /** Exit 1 with one line on stderr, no stack trace. */
+  private static Run fails(Run r, String contains) {
+    assertEquals(1, r.code(), () -> "expected failure, stdout: " + r.out());
+    assertTrue(r.err().contains(contains), r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertFalse(r.err().contains("Exception") || r.err().contains("\tat "), r.err());
+    return r;
+  }
+
+  private static synchronized String newUser() {
+    return "user" + (++userSeq) + "_" + Long.toString(System.nanoTime() % 100000, 36);
+  }
+
+  private static String signUp() {
+    String u = newUser();
+    ok(client(u, "secret1", "", "--signup", "quota"));
+    return u;
+  }
+
+  private static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  private static long entries(Path dir) throws IOException {
+    try (Stream<Path> s = Files.list(dir)) {
+      return s.count();
+    }
+  }
+
+  @Test
+  void signupUploadListDownloadDelete() throws Exception {
+    String u = newUser();
+    Run q = ok(client(u, "secret1", "", "--signup", "quota"));
+    assertEquals("Usage: 0 of 10000000 bytes (0 files)\n", q.out());
+
+    byte[] big = random(1_000_003, 7); // several 64 KiB chunks
+    Path a = Files.write(work.resolve("data.bin"), big);
+    Path b = Files.writeString(work.resolve("my notes.txt"), "hello, \"quoted\" world\n");
+    Run up = ok(client(u, "secret1", "", "upload", a.toString(), b.toString(), "--high"));
+    assertTrue(up.out().contains("uploaded data.bin (1000003 bytes)"), up.out());
+    assertTrue(up.out().contains("uploaded my notes.txt (22 bytes)"), up.out());
+
+    Run list = ok(client(u, "secret1", "", "list"));
+    assertTrue(list.out().startsWith("=== File Listing for " + u + " ===\n"), list.out());
+    assertTrue(list.out().lines().anyMatch(l -> l.startsWith("data.bin ") && l.contains("1000003")), list.out());
+    assertTrue(list.out().lines().anyMatch(l -> l.startsWith("my notes.txt ") && l.contains("22")), list.out());
+    assertTrue(list.out().endsWith("Usage: 1000025 of 10000000 bytes (2 files)\n"), list.out());
+
+    Path outDir = Files.createDirectories(work.resolve("down"));
+    ok(client(u, "secret1", "", "download", "data.bin", outDir.resolve("copy.bin").toString()));
+    assertArrayEquals(big, Files.readAllBytes(outDir.resolve("copy.bin")));
+    ok(client(u, "secret1", "", "download", "my notes.txt", outDir.toString(), "--low"));
+    assertEquals("hello, \"quoted\" world\n", Files.readString(outDir.resolve("my notes.txt")));
+    assertEquals(2, entries(outDir), "no temp files left behind");
+
+    ok(client(u, "secret1", "", "delete", "my notes.txt"));
+    Run after = ok(client(u, "secret1", "", "list"));
+    assertFalse(after.out().contains("my notes.txt"), after.out());
+    assertTrue(after.out().endsWith("Usage: 1000003 of 10000000 bytes (1 files)\n"), after.out());
+  }
+
+  @Test
+  void aMissingLocalFileExitsOneAndUploadsNothing() throws Exception {
+    String u = signUp();
+    Path present = Files.writeString(work.resolve("present.txt"), "x");
+    fails(client(u, "secret1", "", "upload", present.toString(), work.resolve("absent.txt").toString()),
+        "absent.txt: no such file");
+    assertTrue(ok(client(u, "secret1", "", "list")).out().contains("No files found."));
+  }
+
+  @Test
+  void wrongPasswordExitsOne() {
+    String u = signUp();
+    fails(client(u, "wrong-password", "", "list"), "login failed: Invalid username or password");
+  }
+
+  @Test
+  void signingUpATakenNameExitsOne() {
+    String u = signUp();
+    fails(client(u, "secret1", "", "--signup", "list"), "already exists");
+  }
+
+  @Test
+  void downloadingAMissingNameExitsOneAndWritesNothing() throws Exception {
+    String u = signUp();
+    Path dir = Files.createDirectories(work.resolve("empty"));
+    fails(client(u, "secret1", "", "download", "nope.txt", dir.resolve("nope.txt").toString()), "nope.txt: File not found");
+    assertEquals(0, entries(dir), "neither the file nor a temp file");
+  }
+
+  @Test
+  void deletingAMissingNameExitsOne() {
+    String u = signUp();
+    fails(client(u, "secret1", "", "delete", "ghost"), "ghost: File not found");
+  }
+
+  @Test
+  void anInvalidRemoteNameIsRefusedByTheServer() throws Exception {
+    String u = signUp();
+    Path dot = Files.writeString(work.resolve("tab\tname"), "x"); // a control character: invalid on the server
+    fails(client(u, "secret1", "", "upload", dot.toString()), "Invalid filename");
+  }
+
+  @Test
+  void shellSessionWithPasswordFromStdin() throws Exception {
+    String u = signUp();
+    Path f = Files.writeString(work.resolve("shell file.txt"), "from the shell");
+    Path target = work.resolve("back.txt");
+    String script = String.join("\n",
+        "secret1",
+        "UPLOAD \"" + f.toString().replace("\\", "\\\\") + "\" --priority=high",
+        "list --low",
+        "DOWNLOAD \"shell file.txt\" \"" + target.toString().replace("\\", "\\\\") + "\"",
+        "QUOTA",
+        "DELETE \"shell file.txt\"",
+        "QUIT") + "\n";
+    Run r = client(u, null, script);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("uploaded shell file.txt (14 bytes)"), r.out());
+    assertTrue(r.out().contains("shell file.txt"), r.out());
+    assertTrue(r.out().contains("Usage: 14 of 10000000 bytes (1 files)"), r.out());
+    assertTrue(r.out().contains("deleted shell file.txt"), r.out());
+    assertEquals("from the shell", Files.readString(target));
+  }
+}

@@ -1,0 +1,89 @@
+package dropbox.client;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ClientOptionsTest {
+
+  private static ClientOptions parse(Map<String, String> env, String... args) throws Exception {
+    return ClientOptions.parse(List.of(args), env);
+  }
+
+  @Test
+  void defaults() throws Exception {
+    ClientOptions o = parse(Map.of());
+    assertEquals("127.0.0.1", o.host());
+    assertEquals(8080, o.port());
+    assertNull(o.user());
+    assertFalse(o.signup());
+    assertNull(o.priorityFlag());
+    assertEquals(300, o.timeoutSeconds());
+    assertTrue(o.command().isEmpty());
+  }
+
+  @Test
+  void optionsMayComeBeforeOrAfterTheCommandInBothSpellings() throws Exception {
+    ClientOptions o = parse(Map.of(), "--host", "example.org", "upload", "a.txt", "--port=9000", "--user=bob",
+        "--signup", "b.txt", "--HIGH", "--timeout", "5");
+    assertEquals("example.org", o.host());
+    assertEquals(9000, o.port());
+    assertEquals("bob", o.user());
+    assertTrue(o.signup());
+    assertEquals("--high", o.priorityFlag());
+    assertEquals(5, o.timeoutSeconds());
+    assertEquals(List.of("upload", "a.txt", "b.txt"), o.command());
+  }
+
+  @Test
+  void doubleDashEndsOptionsSoFilesMayStartWithDashes() throws Exception {
+    ClientOptions o = parse(Map.of(), "upload", "--", "--weird", "-x");
+    assertEquals(List.of("upload", "--weird", "-x"), o.command());
+  }
+
+  @Test
+  void userComesFromTheOptionThenTheEnvironment() throws Exception {
+    assertEquals("env", parse(Map.of("DROPBOX_USER", "env")).user());
+    assertEquals("opt", parse(Map.of("DROPBOX_USER", "env"), "--user", "opt").user());
+  }
+
+  @Test
+  void priorityFlagsAreNormalisedAndTyposRefused() throws Exception {
+    assertEquals("--low", parse(Map.of(), "--priority", "LOW").priorityFlag());
+    assertEquals("--medium", parse(Map.of(), "--priority=medium").priorityFlag());
+    assertEquals("--high", ClientOptions.priorityFlag("--Priority=High"));
+    assertNull(ClientOptions.priorityFlag("--hihg"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--priority", "urgent"));
+  }
+
+  @Test
+  void badOptionsAreUsageErrors() {
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--port", "0"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--port", "70000"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--port", "http"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--port"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--verbose"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--host="));
+  }
+
+  @Test
+  void commandShapesAreCheckedBeforeConnecting() throws Exception {
+    ClientMain.checkCommand(List.of());
+    ClientMain.checkCommand(List.of("upload", "a", "b"));
+    ClientMain.checkCommand(List.of("DOWNLOAD", "a"));
+    ClientMain.checkCommand(List.of("download", "a", "out"));
+    ClientMain.checkCommand(List.of("list"));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("upload")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("download")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("download", "a", "b", "c")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("delete")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("list", "x")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("rename", "a", "b")));
+  }
+}

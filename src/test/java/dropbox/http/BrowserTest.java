@@ -1,0 +1,313 @@
+package dropbox.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.Config;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The browser UI driven end to end in Debian's headless Chromium: a person signs up, logs in, uploads,
+ * downloads, deletes, sees another client's upload arrive live and reads the server's quota message.
+ * Needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install -y chromium chromium-driver) and
+ * FAILS without them: a browser test that silently skips would prove nothing.
+ */
+class BrowserTest {
+  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  static final Path SHOTS = Path.of("target", "screenshots");
+  static final long QUOTA = 300_000;
+
+  @TempDir static Path dir;
+  static TestNode node;
+  static ChromeDriverService service;
+  static ChromeDriver driver;
+  static Path downloads;
+
+  @BeforeAll
+  static void start() throws Exception {
+    assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "browser tests need Chromium: apt-get update && apt-get install -y chromium chromium-driver");
+    node = TestNode.start(dir, cfg -> Config.put(cfg, "quota.defaultBytes", QUOTA));
+    downloads = Files.createDirectories(dir.resolve("downloads"));
+    Files.createDirectories(SHOTS);
+
+    service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
+    ChromeOptions o = new ChromeOptions();
+    o.setBinary(CHROMIUM.toFile());
+    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync",
+        "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US",
+        "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome-profile")));
+    Map<String, Object> prefs = new HashMap<>();
+    prefs.put("download.default_directory", downloads.toString());
+    prefs.put("download.prompt_for_download", false);
+    prefs.put("safebrowsing.enabled", false);
+    o.setExperimentalOption("prefs", prefs);
+    driver = new ChromeDriver(service, o);
+    driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    try {
+      if (driver != null) driver.quit();
+      if (service != null) service.stop();
+    } finally {
+      if (node != null) node.close();
+    }
+  }
+
+  static <T> T await(Function<WebDriver, T> condition) {
+    return new WebDriverWait(driver, Duration.ofSeconds(15)).until(condition);
+  }
+
+  static WebElement id(String id) { return driver.findElement(By.id(id)); }
+
+  static void shot(String name) throws Exception {
+    Files.write(SHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
+  }
+
+  /** Read in one script: the table is re-rendered whenever an event arrives, so element handles go stale. */
+  @SuppressWarnings("unchecked")
+  static List<String> rowNames() {
+    return (List<String>) driver.executeScript(
+        "return [...document.querySelectorAll('#file-rows tr')].map(r => r.dataset.name);");
+  }
+
+  /** Clicks a row's button, again if a re-render replaced it between finding and clicking. */
+  static void clickInRow(String name, String buttonClass) {
+    await(d -> {
+      try {
+        d.findElement(By.cssSelector("tr[data-name='" + name + "'] button." + buttonClass)).click();
+        return true;
+      } catch (StaleElementReferenceException e) {
+        return false;
+      }
+    });
+  }
+
+  static double quotaPercent() { return Double.parseDouble(id("quota-bar").getAttribute("aria-valuenow")); }
+
+  static Path file(String name, int size, long seed) throws Exception {
+    byte[] b = new byte[size];
+    new Random(seed).nextBytes(b);
+    Path p = dir.resolve("src").resolve(name);
+    Files.createDirectories(p.getParent());
+    return Files.write(p, b);
+  }
+
+  @Test
+  void aPersonsWholeSession() throws Exception {
+    driver.get("http://127.0.0.1:" + node.port() + "/");
+    await(d -> id("auth-view").isDisplayed());
+    shot("01-login");
+
+    // Sign up, then log in with the new account.
+    id("tab-signup").click();
+    id("signup-username").sendKeys("Ursula");
+    id("signup-password").sendKeys("sea-witch");
+    id("signup-form").findElement(By.cssSelector("button[type=submit]")).click();
+    await(d -> id("auth-info").isDisplayed());
+    assertTrue(id("auth-info").getText().contains("Ursula"), id("auth-info").getText());
+    shot("02-signed-up");
+    assertEquals("Ursula", id("login-username").getAttribute("value"));
+    id("login-password").sendKeys("sea-witch");
+    id("login-form").findElement(By.cssSelector("button[type=submit]")).click();
+    await(d -> id("files-view").isDisplayed() && id("empty").isDisplayed());
+    await(d -> "Live".equals(id("live-text").getText()));
+    assertEquals(0.0, quotaPercent());
+    shot("03-empty");
+
+    // A wrong login shows the server's message, not a browser dialog (checked later after logout).
+    ((JavascriptExecutor) driver).executeScript("window.__noReload = true;");
+
+    // Upload two files through the file input; both progress bars reach 100 %.
+    Path a = file("alpha.bin", 60_000, 1);
+    Path b = file("beta notes.txt", 20_000, 2);
+    id("file-input").sendKeys(a + "\n" + b);
+    await(d -> d.findElements(By.cssSelector("#uploads .upload.done")).size() == 2);
+    assertEquals(List.of(100L, 100L), driver.executeScript(
+        "return [...document.querySelectorAll('#uploads progress')].map(p => p.value);"));
+    assertEquals(List.of("Done · 100 %", "Done · 100 %"), driver.executeScript(
+        "return [...document.querySelectorAll('#uploads .upload-status')].map(s => s.textContent);"));
+    await(d -> rowNames().size() == 2);
+    assertEquals(List.of("alpha.bin", "beta notes.txt"), rowNames());
+    double afterUploads = quotaPercent();
+    assertEquals(26.7, afterUploads, 0.11, "80 000 of 300 000 bytes");
+    assertTrue(id("quota-text").getText().contains("2 files"), id("quota-text").getText());
+    shot("04-files");
+
+    // Download: an ordinary browser download, compared byte for byte.
+    clickInRow("alpha.bin", "download");
+    Path got = downloads.resolve("alpha.bin");
+    await(d -> Files.exists(got) && sizeOf(got) == 60_000 && noPartials());
+    assertArrayEquals(Files.readAllBytes(a), Files.readAllBytes(got));
+
+    // A classic TCP client uploads: the row appears without a reload.
+    tcpUpload("ursula", "sea-witch", "from elsewhere.txt", "from elsewhere".getBytes(StandardCharsets.UTF_8));
+    await(d -> rowNames().contains("from elsewhere.txt"));
+    String token = node.login("ursula", "sea-witch");
+    assertEquals(Boolean.TRUE, ((JavascriptExecutor) driver).executeScript("return window.__noReload === true;"));
+
+    // Sort by size and filter by name.
+    driver.findElement(By.cssSelector("th[data-key='size'] button")).click();
+    assertEquals(List.of("from elsewhere.txt", "beta notes.txt", "alpha.bin"), rowNames());
+    id("filter").sendKeys("be");
+    assertEquals(List.of("beta notes.txt"), rowNames());
+    id("filter").clear();
+    id("filter").sendKeys("zzz");
+    await(d -> id("empty").isDisplayed());
+    assertTrue(id("empty-title").getText().contains("No matching"));
+    ((JavascriptExecutor) driver).executeScript("const f=document.getElementById('filter'); f.value=''; f.dispatchEvent(new Event('input'));");
+    await(d -> rowNames().size() == 3);
+
+    // Delete with confirmation: Cancel keeps the file, Delete removes it and the quota bar moves.
+    clickInRow("alpha.bin", "delete");
+    await(d -> id("confirm").isDisplayed());
+    shot("05-confirm-delete");
+    id("confirm-cancel").click();
+    assertTrue(rowNames().contains("alpha.bin"));
+    double before = quotaPercent();
+    clickInRow("alpha.bin", "delete");
+    await(d -> id("confirm").isDisplayed());
+    id("confirm-ok").click();
+    await(d -> !rowNames().contains("alpha.bin"));
+    await(d -> quotaPercent() < before);
+
+    // A slow upload shows its progress and can be cancelled: nothing is stored, nothing stays reserved.
+    driver.executeCdpCommand("Network.enable", Map.of());
+    driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+        "downloadThroughput", -1, "uploadThroughput", 40_000));
+    Path slow = file("slow.bin", 150_000, 4);
+    id("file-input").sendKeys(slow.toString());
+    await(d -> {
+      Object p = ((JavascriptExecutor) d).executeScript(
+          "const li=document.querySelector(\"#uploads li[data-name='slow.bin']\"); return li ? li.querySelector('progress').value : 0;");
+      return ((Number) p).doubleValue() > 0;
+    });
+    shot("05b-uploading");
+    await(d -> {
+      try {
+        d.findElement(By.cssSelector("#uploads li[data-name='slow.bin'] button.cancel")).click();
+        return true;
+      } catch (StaleElementReferenceException e) {
+        return false;
+      }
+    });
+    await(d -> d.findElements(By.cssSelector("#uploads li.cancelled[data-name='slow.bin']")).size() == 1);
+    driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+        "downloadThroughput", -1, "uploadThroughput", -1));
+    FileRoutesTest.awaitNoReservations(node, "ursula");
+    assertTrue(!rowNames().contains("slow.bin"));
+    assertEquals(404, node.http.get("/api/files/slow.bin", token).status());
+
+    // A quota-exceeded upload shows the server's own message.
+    assertEquals(201, node.http.send("PUT", "/api/files/filler", token, new byte[200_000]).status());
+    await(d -> rowNames().contains("filler"));
+    Http.Resp refused = node.http.send("PUT", "/api/files/too%20much.bin", token, new byte[90_000]);
+    assertEquals(507, refused.status());
+    String serverMessage = refused.json().getString("message");
+    Path big = file("too much.bin", 90_000, 3);
+    id("file-input").sendKeys(big.toString());
+    await(d -> !d.findElements(By.cssSelector("#uploads .upload.failed")).isEmpty());
+    String shown = driver.findElement(By.cssSelector("#uploads .upload.failed .upload-status")).getText();
+    assertEquals(serverMessage, shown);
+    assertTrue(!rowNames().contains("too much.bin"));
+    shot("06-quota-exceeded");
+
+    // Phone width stays usable.
+    driver.manage().window().setSize(new Dimension(390, 844));
+    shot("07-phone");
+    driver.manage().window().setSize(new Dimension(1280, 900));
+
+    // Log out; a wrong password then shows the server's message.
+    id("logout").click();
+    await(d -> id("auth-view").isDisplayed());
+    assertEquals(Boolean.TRUE, ((JavascriptExecutor) driver).executeScript("return sessionStorage.getItem('dropbox.token') === null;"));
+    id("login-username").sendKeys("ursula");
+    id("login-password").sendKeys("wrong");
+    id("login-form").findElement(By.cssSelector("button[type=submit]")).click();
+    await(d -> id("auth-error").isDisplayed());
+    assertEquals("Invalid username or password", id("auth-error").getText().replaceAll("\\.$", ""));
+    shot("08-login-error");
+  }
+
+  /** The TCP protocol by hand: greeting, LOGIN, UPLOAD, SEND_FILE_DATA, 8-byte LE length, bytes, SUCCESS. */
+  static void tcpUpload(String user, String password, String name, byte[] data) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", node.server.tcpPort())) {
+      s.setSoTimeout(10_000);
+      InputStream in = s.getInputStream();
+      OutputStream out = s.getOutputStream();
+      readUntil(in, "LOGIN <username> <password> or SIGNUP <username> <password>): ");
+      out.write(("LOGIN " + user + " " + password + "\n").getBytes(StandardCharsets.UTF_8));
+      assertTrue(readUntil(in, "> ").contains("LOGIN_SUCCESS"));
+      out.write(("UPLOAD \"" + name + "\"\n").getBytes(StandardCharsets.UTF_8));
+      readUntil(in, "SEND_FILE_DATA\n");
+      out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(data.length).array());
+      out.write(data);
+      out.flush();
+      String reply = readUntil(in, "> ");
+      assertTrue(reply.startsWith("SUCCESS: Operation completed successfully"), reply);
+      out.write("QUIT\n".getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  static String readUntil(InputStream in, String end) throws Exception {
+    ByteArrayOutputStream b = new ByteArrayOutputStream();
+    while (!b.toString(StandardCharsets.UTF_8).endsWith(end)) {
+      int c = in.read();
+      if (c < 0) throw new AssertionError("TCP connection closed after: " + b.toString(StandardCharsets.UTF_8));
+      b.write(c);
+    }
+    return b.toString(StandardCharsets.UTF_8);
+  }
+
+  static long sizeOf(Path p) {
+    try {
+      return Files.size(p);
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  static boolean noPartials() {
+    try (Stream<Path> s = Files.list(downloads)) {
+      return s.noneMatch(p -> p.getFileName().toString().endsWith(".crdownload"));
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+}

@@ -1,0 +1,129 @@
+package dropbox.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.Config;
+import io.vertx.core.json.JsonObject;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** GET /api/events: the caller's own changes, as server-sent events, from any protocol. */
+class EventsSseTest {
+  @TempDir static Path dir;
+  static TestNode node;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start(dir, cfg -> Config.put(cfg, "http.sseHeartbeatMillis", 300));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) node.close();
+  }
+
+  /** Reads the stream's lines on a thread of its own. */
+  static final class Stream implements AutoCloseable {
+    final Socket socket;
+    final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+    final String status;
+    final String contentType;
+
+    Stream(String token) throws Exception {
+      socket = new Socket("127.0.0.1", node.port());
+      OutputStream out = socket.getOutputStream();
+      out.write(("GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n")
+          .getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8));
+      status = in.readLine();
+      String ct = null;
+      for (String l = in.readLine(); !l.isEmpty(); l = in.readLine()) {
+        if (l.toLowerCase().startsWith("content-type:")) ct = l.substring(13).trim();
+      }
+      contentType = ct;
+      Thread t = new Thread(() -> {
+        try {
+          for (String l = in.readLine(); l != null; l = in.readLine()) lines.add(l);
+        } catch (Exception e) {
+          // closed by the test
+        }
+      });
+      t.setDaemon(true);
+      t.start();
+    }
+
+    /** The data of the next "event: file", or null on timeout. */
+    JsonObject nextFileEvent(long millis) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + millis;
+      boolean inFileEvent = false;
+      while (true) {
+        String l = lines.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        if (l == null) return null;
+        if (l.equals("event: file")) inFileEvent = true;
+        else if (inFileEvent && l.startsWith("data: ")) return new JsonObject(l.substring(6));
+      }
+    }
+
+    @Override
+    public void close() throws Exception { socket.close(); }
+  }
+
+  @Test
+  void ownChangesArriveAndOthersDoNot() throws Exception {
+    String a = node.account("watcher", "secret1");
+    String b = node.account("stranger", "secret1");
+    try (Stream s = new Stream(a)) {
+      assertEquals("HTTP/1.1 200 OK", s.status);
+      assertTrue(s.contentType.startsWith("text/event-stream"), s.contentType);
+      assertEquals(201, node.http.send("PUT", "/api/files/theirs", b, new byte[] {1}).status());
+      assertEquals(201, node.http.send("PUT", "/api/files/n%C3%A9w.txt", a, new byte[] {1, 2, 3}).status());
+      JsonObject up = s.nextFileEvent(5000);
+      assertNotNull(up, "an upload event arrives");
+      assertEquals("uploaded", up.getString("type"));
+      assertEquals("néw.txt", up.getString("name"), "the stranger's upload came first and was not delivered");
+      assertEquals(3L, up.getLong("size"));
+      assertEquals(64, up.getString("sha256").length());
+      assertEquals(204, node.http.send("DELETE", "/api/files/n%C3%A9w.txt", a, null).status());
+      JsonObject del = s.nextFileEvent(5000);
+      assertEquals("deleted", del.getString("type"));
+      assertEquals("néw.txt", del.getString("name"));
+      assertEquals(204, node.http.send("DELETE", "/api/files/theirs", b, null).status());
+      assertNull(s.nextFileEvent(500));
+    }
+  }
+
+  @Test
+  void heartbeatCommentsKeepTheStreamAlive() throws Exception {
+    String t = node.account("sleeper", "secret1");
+    try (Stream s = new Stream(t)) {
+      long deadline = System.currentTimeMillis() + 5000;
+      int pings = 0;
+      while (pings < 2 && System.currentTimeMillis() < deadline) {
+        String l = s.lines.poll(1, TimeUnit.SECONDS);
+        if (": ping".equals(l)) pings++;
+      }
+      assertEquals(2, pings, "heartbeat comments arrive on an idle stream");
+    }
+  }
+
+  @Test
+  void needsAuthentication() throws Exception {
+    Http.Resp r = node.http.get("/api/events", null, "X-Requested-With", "dropbox-ui");
+    assertEquals(401, r.status());
+  }
+}

@@ -1,0 +1,531 @@
+package dropbox.http;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.Config;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Random;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every row of the spec's "Files" table, against a real node (storage + accounts + HTTP) on loopback. */
+class FileRoutesTest {
+  static final Pattern ISO_MILLIS = Pattern.compile("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z");
+  @TempDir static Path dir;
+  static TestNode node;
+  static Http http;
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start(dir, cfg -> {
+      Config.put(cfg, "quota.defaultBytes", 10_000_000L);
+      Config.put(cfg, "quota.users.tight", 1_000_000L);
+      Config.put(cfg, "storage.maxFileBytes", 4_000_000L);
+    });
+    http = node.http;
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (node != null) node.close();
+  }
+
+  static String sha(byte[] b) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+  }
+
+  static byte[] random(int n, long seed) {
+    byte[] b = new byte[n];
+    new Random(seed).nextBytes(b);
+    return b;
+  }
+
+  static Http.Resp put(String token, String name, byte[] body, String... headers) throws Exception {
+    return http.send("PUT", "/api/files/" + FilePath.encodeSegment(name), token, body, headers);
+  }
+
+  @Test
+  void putCreatesThenReplacesAndListingIsSortedByUtf8Bytes() throws Exception {
+    String t = node.account("lister", "secret1");
+    Http.Resp empty = http.get("/api/files", t);
+    assertEquals(200, empty.status());
+    assertEquals(0, empty.json().getJsonArray("files").size());
+    assertEquals(0L, empty.json().getJsonObject("usage").getLong("usedBytes"));
+
+    byte[] v1 = "first version".getBytes(StandardCharsets.UTF_8);
+    Http.Resp created = put(t, "b.txt", v1, "X-Priority", "high");
+    assertEquals(201, created.status(), created.toString());
+    JsonObject f = created.json();
+    assertEquals("b.txt", f.getString("name"));
+    assertEquals(v1.length, f.getLong("size"));
+    assertEquals(sha(v1), f.getString("sha256"));
+    assertTrue(ISO_MILLIS.matcher(f.getString("created")).matches(), f.encode());
+    assertTrue(ISO_MILLIS.matcher(f.getString("modified")).matches(), f.encode());
+
+    Thread.sleep(5);
+    byte[] v2 = "second, longer version".getBytes(StandardCharsets.UTF_8);
+    Http.Resp replaced = put(t, "b.txt", v2, "X-Priority", "low");
+    assertEquals(200, replaced.status(), replaced.toString());
+    assertEquals(f.getString("created"), replaced.json().getString("created"), "created is kept on replace");
+    assertEquals(sha(v2), replaced.json().getString("sha256"));
+
+    assertEquals(201, put(t, "é.txt", new byte[0]).status());
+    assertEquals(201, put(t, "Z", new byte[] {1}).status());
+    assertEquals(201, put(t, "a b", new byte[] {2, 3}).status());
+    Http.Resp list = http.get("/api/files", t);
+    JsonArray files = list.json().getJsonArray("files");
+    List<String> names = files.stream().map(o -> ((JsonObject) o).getString("name")).toList();
+    assertEquals(List.of("Z", "a b", "b.txt", "é.txt"), names);
+    JsonObject usage = list.json().getJsonObject("usage");
+    assertEquals(v2.length + 1 + 2, usage.getLong("usedBytes"));
+    assertEquals(4, usage.getInteger("fileCount"));
+    assertEquals(10_000_000L, usage.getLong("quotaBytes"));
+    assertEquals(Arrays.asList("name", "size", "sha256", "created", "modified"),
+        List.copyOf(files.getJsonObject(0).fieldNames()));
+  }
+
+  @Test
+  void downloadHeadersRangesAndValidators() throws Exception {
+    String t = node.account("reader", "secret1");
+    byte[] data = random(10_000, 1);
+    String name = "rapport été <1>.html";
+    assertEquals(201, put(t, name, data).status());
+    String path = "/api/files/" + FilePath.encodeSegment(name);
+
+    Http.Resp r = http.get(path, t);
+    assertEquals(200, r.status());
+    assertArrayEquals(data, r.body());
+    assertEquals("10000", r.header("content-length"));
+    assertEquals("\"" + sha(data) + "\"", r.header("etag"));
+    assertNotNull(r.header("last-modified"));
+    assertTrue(r.header("last-modified").endsWith(" GMT"), r.header("last-modified"));
+    assertEquals("bytes", r.header("accept-ranges"));
+    assertEquals("attachment; filename*=UTF-8''rapport%20%C3%A9t%C3%A9%20%3C1%3E.html", r.header("content-disposition"));
+    assertEquals("nosniff", r.header("x-content-type-options"));
+    assertEquals("default-src 'none'; sandbox", r.header("content-security-policy"));
+    assertEquals("application/octet-stream", r.header("content-type"));
+
+    Http.Resp head = http.raw("HEAD " + path + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+        + "\r\nConnection: close\r\n\r\n", null);
+    assertEquals(200, head.status());
+    assertEquals("10000", head.header("content-length"));
+    assertEquals(r.header("etag"), head.header("etag"));
+    assertEquals(r.header("content-disposition"), head.header("content-disposition"));
+
+    Http.Resp notModified = http.get(path, t, "If-None-Match", "\"other\", " + r.header("etag"));
+    assertEquals(304, notModified.status());
+    assertEquals(0, notModified.body().length);
+    assertEquals(200, http.get(path, t, "If-None-Match", "\"" + "0".repeat(64) + "\"").status());
+
+    Http.Resp part = http.get(path, t, "Range", "bytes=10-19");
+    assertEquals(206, part.status());
+    assertEquals("bytes 10-19/10000", part.header("content-range"));
+    assertArrayEquals(Arrays.copyOfRange(data, 10, 20), part.body());
+    Http.Resp tail = http.get(path, t, "Range", "bytes=9990-");
+    assertEquals(206, tail.status());
+    assertArrayEquals(Arrays.copyOfRange(data, 9990, 10000), tail.body());
+    Http.Resp suffix = http.get(path, t, "Range", "bytes=-5");
+    assertEquals(206, suffix.status());
+    assertEquals("bytes 9995-9999/10000", suffix.header("content-range"));
+    assertArrayEquals(Arrays.copyOfRange(data, 9995, 10000), suffix.body());
+    Http.Resp whole = http.get(path, t, "Range", "bytes=0-");
+    assertEquals(206, whole.status(), "a range covering the whole file is still 206");
+    assertArrayEquals(data, whole.body());
+    Http.Resp multi = http.get(path, t, "Range", "bytes=0-1,5-9");
+    assertEquals(200, multi.status());
+    assertArrayEquals(data, multi.body());
+    Http.Resp unsat = http.get(path, t, "Range", "bytes=10000-");
+    assertEquals(416, unsat.status());
+    assertEquals("bytes */10000", unsat.header("content-range"));
+    assertEquals("range_not_satisfiable", unsat.json().getString("error"));
+    Http.Resp staleIfRange = http.get(path, t, "Range", "bytes=0-0", "If-Range", "\"stale\"");
+    assertEquals(200, staleIfRange.status());
+  }
+
+  @Test
+  void deleteThenAbsentIs404AndOtherUsersNeverSeeFiles() throws Exception {
+    String a = node.account("owner", "secret1");
+    String b = node.account("intruder", "secret1");
+    assertEquals(201, put(a, "mine", new byte[] {1, 2, 3}).status());
+    assertEquals(404, http.get("/api/files/mine", b).status());
+    assertEquals(404, http.send("DELETE", "/api/files/mine", b, null).status());
+    assertEquals(0, http.get("/api/files", b).json().getJsonArray("files").size());
+
+    Http.Resp del = http.send("DELETE", "/api/files/mine", a, null);
+    assertEquals(204, del.status());
+    Http.Resp again = http.send("DELETE", "/api/files/mine", a, null);
+    assertEquals(404, again.status());
+    assertEquals("not_found", again.json().getString("error"));
+    assertFalse(again.json().getString("message").isBlank());
+    assertEquals(404, http.get("/api/files/mine", a).status());
+    assertEquals(0L, http.get("/api/me", a).json().getJsonObject("usage").getLong("usedBytes"));
+  }
+
+  @Test
+  void invalidNamesAre400OnEveryVerbFromTheRawPath() throws Exception {
+    String t = node.account("namer", "secret1");
+    for (String seg : List.of("..", "%2e%2e", ".", "%2E", "a%2Fb", "%00", "", "%C3%28", "%zz", "a%5Cb", "x%0Ay",
+        "%ED%A0%80", "x".repeat(256))) {
+      for (String method : List.of("GET", "HEAD", "PUT", "DELETE")) {
+        String head = method + " /api/files/" + seg + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+            + "\r\nContent-Length: " + (method.equals("PUT") ? 3 : 0) + "\r\nConnection: close\r\n\r\n";
+        Http.Resp r = http.raw(head, method.equals("PUT") ? new byte[] {1, 2, 3} : null);
+        assertEquals(400, r.status(), method + " " + seg + " -> " + r);
+        if (!method.equals("HEAD")) assertEquals("bad_request", r.json().getString("error"));
+      }
+      Http.Resp link = http.raw("POST /api/files/" + seg + "/link HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+          + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", null);
+      assertEquals(400, link.status(), "link " + seg);
+    }
+    assertEquals(0, http.get("/api/files", t).json().getJsonArray("files").size());
+    // A valid odd name round-trips exactly (no rewriting, byte for byte).
+    String odd = "..." + "%2e" + " ;,=&+$!'()*@[]";
+    assertEquals(201, put(t, odd, new byte[] {9}).status());
+    assertEquals(odd, http.get("/api/files", t).json().getJsonArray("files").getJsonObject(0).getString("name"));
+  }
+
+  @Test
+  void wrongMethodOnAKnownPathIs405() throws Exception {
+    String t = node.account("methods", "secret1");
+    for (String[] mp : new String[][] {{"PATCH", "/api/files/x"}, {"POST", "/api/files/x"}, {"GET", "/api/files/x/link"},
+        {"DELETE", "/api/files"}, {"PUT", "/api/files"}, {"GET", "/api/login"}, {"GET", "/api/signup"},
+        {"DELETE", "/api/me"}, {"POST", "/api/events"}, {"POST", "/health"}, {"PUT", "/api/openapi.yaml"}}) {
+      Http.Resp r = http.send(mp[0], mp[1], t, mp[0].equals("GET") || mp[0].equals("DELETE") ? null : new byte[0]);
+      assertEquals(405, r.status(), mp[0] + " " + mp[1] + " -> " + r);
+      assertEquals("method_not_allowed", r.json().getString("error"));
+    }
+    assertEquals(404, http.get("/api/nothing-here", t).status());
+  }
+
+  @Test
+  void preconditionsAreDecidedAtCommit() throws Exception {
+    String t = node.account("cautious", "secret1");
+    byte[] v1 = {1};
+    assertEquals(201, put(t, "p", v1, "If-None-Match", "*").status());
+    Http.Resp exists = put(t, "p", new byte[] {2}, "If-None-Match", "*");
+    assertEquals(412, exists.status());
+    assertEquals("precondition_failed", exists.json().getString("error"));
+    Http.Resp stale = put(t, "p", new byte[] {3}, "If-Match", "\"" + "0".repeat(64) + "\"");
+    assertEquals(412, stale.status());
+    Http.Resp ok = put(t, "p", new byte[] {4}, "If-Match", "\"" + sha(v1) + "\"");
+    assertEquals(200, ok.status(), ok.toString());
+    assertArrayEquals(new byte[] {4}, http.get("/api/files/p", t).body());
+    assertEquals(1L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
+  }
+
+  @Test
+  void chunkedUploadOfSeveralMiBReservesInStepsAndStoresEveryByte() throws Exception {
+    String t = node.account("chunky", "secret1");
+    byte[] data = random(3_500_000, 7);
+    Http.Resp r = chunkedPut(t, "big.bin", data, 65_536, false);
+    assertEquals(201, r.status(), r.toString());
+    assertEquals(sha(data), r.json().getString("sha256"));
+    assertArrayEquals(data, http.get("/api/files/big.bin", t).body());
+    assertNoReservations("chunky");
+  }
+
+  @Test
+  void quotaIsReservedUpFrontWithContentLength() throws Exception {
+    String t = node.account("tight", "secret1");
+    assertEquals(201, put(t, "base", random(600_000, 2)).status());
+    // 507 before any byte: the server answers right after the headers, with Expect and without.
+    Http.Resp expect = http.raw("PUT /api/files/more HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+        + "\r\nContent-Length: 500000\r\nExpect: 100-continue\r\n\r\n", null);
+    assertEquals(507, expect.status(), expect.toString());
+    assertEquals("quota_exceeded", expect.json().getString("error"));
+    assertEquals("close", expect.header("connection"));
+    Http.Resp noExpect = http.raw("PUT /api/files/more HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+        + "\r\nContent-Length: 500000\r\n\r\n", null);
+    assertEquals(507, noExpect.status());
+    // Larger than the whole quota can never fit: too large.
+    Http.Resp never = http.raw("PUT /api/files/more HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+        + "\r\nContent-Length: 2000000\r\n\r\n", null);
+    assertEquals(413, never.status());
+    // With Expect and room, the 100 comes and the upload goes through.
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      s.setSoTimeout(10_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /api/files/fits HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+          + "\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      InputStream in = s.getInputStream();
+      assertEquals("HTTP/1.1 100 Continue", Http.line(in));
+      assertEquals("", Http.line(in));
+      out.write(new byte[] {1, 2, 3, 4});
+      out.flush();
+      assertEquals(201, Http.readResponse(in, false).status());
+    }
+    assertEquals(600_004L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
+    assertNoReservations("tight");
+  }
+
+  @Test
+  void chunkedUploadOverQuotaStopsReadingAnswers507AndLeavesNothing() throws Exception {
+    String t = node.account("Tight2", "secret1");
+    for (int i = 0; i < 3; i++) assertEquals(201, put(t, "base" + i, random(3_000_000, 3 + i)).status());
+    Http.Resp r = chunkedPut(t, "over", random(2_000_000, 4), 65_536, true);
+    assertEquals(507, r.status(), r.toString());
+    assertEquals("quota_exceeded", r.json().getString("error"));
+    assertEquals("close", r.header("connection"));
+    assertEquals(3, http.get("/api/files", t).json().getJsonArray("files").size());
+    assertEquals(9_000_000L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
+    awaitNoReservations("tight2");
+    // maxFileBytes (4 MB) stops a chunked upload with 413 even when the quota would allow it.
+    String u = node.account("roomy", "secret1");
+    Http.Resp big = chunkedPut(u, "huge", random(4_500_000, 5), 65_536, true);
+    assertEquals(413, big.status(), big.toString());
+    assertEquals("too_large", big.json().getString("error"));
+    awaitNoReservations("roomy");
+    assertEquals(0, http.get("/api/files", u).json().getJsonArray("files").size());
+  }
+
+  @Test
+  void clientDisconnectMidPutLeavesNothingAndTheQuotaUnchanged() throws Exception {
+    String t = node.account("quitter", "secret1");
+    for (boolean chunked : new boolean[] {false, true}) {
+      try (Socket s = new Socket("127.0.0.1", http.port)) {
+        OutputStream out = s.getOutputStream();
+        out.write(("PUT /api/files/partial HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\n"
+            + (chunked ? "Transfer-Encoding: chunked\r\n" : "Content-Length: 3000000\r\n") + "\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+        byte[] part = random(300_000, 6);
+        if (chunked) out.write((Integer.toHexString(part.length) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        out.write(part);
+        out.flush();
+        Thread.sleep(300);
+      }
+      awaitNoReservations("quitter");
+      assertEquals(0, http.get("/api/files", t).json().getJsonArray("files").size());
+      assertEquals(0L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
+      try (Stream<Path> staging = Files.list(userDir("quitter").resolve("staging"))) {
+        assertEquals(0, staging.count(), "staging file dropped");
+      }
+    }
+  }
+
+  @Test
+  void multipartPostStoresEachFilePart() throws Exception {
+    String t = node.account("former", "secret1");
+    byte[] one = random(200_000, 8);
+    byte[] two = "two".getBytes(StandardCharsets.UTF_8);
+    String boundary = "----b" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nignored\r\n").getBytes(StandardCharsets.UTF_8));
+    body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"one.bin\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.write(one);
+    body.write(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"два.txt\"\r\n"
+        + "Content-Type: text/plain\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.write(two);
+    body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    Http.Resp r = http.send("POST", "/api/files", t, body.toByteArray(), "Content-Type", "multipart/form-data; boundary=" + boundary);
+    assertEquals(201, r.status(), r.toString());
+    JsonArray files = r.json().getJsonArray("files");
+    assertEquals(2, files.size());
+    assertEquals("one.bin", files.getJsonObject(0).getString("name"));
+    assertEquals(sha(one), files.getJsonObject(0).getString("sha256"));
+    assertEquals("два.txt", files.getJsonObject(1).getString("name"));
+    assertArrayEquals(one, http.get("/api/files/one.bin", t).body());
+    assertArrayEquals(two, http.get("/api/files/" + FilePath.encodeSegment("два.txt"), t).body());
+    assertEquals(400, http.send("POST", "/api/files", t, "x".getBytes(), "Content-Type", "text/plain").status());
+    String bad = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"..\"\r\n\r\nxyz\r\n--" + boundary + "--\r\n";
+    Http.Resp invalid = http.send("POST", "/api/files", t, bad.getBytes(StandardCharsets.UTF_8),
+        "Content-Type", "multipart/form-data; boundary=" + boundary);
+    assertEquals(400, invalid.status(), invalid.toString());
+    assertEquals("bad_request", invalid.json().getString("error"));
+    String none = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nhi\r\n--" + boundary + "--\r\n";
+    assertEquals(400, http.send("POST", "/api/files", t, none.getBytes(StandardCharsets.UTF_8),
+        "Content-Type", "multipart/form-data; boundary=" + boundary).status());
+    assertEquals(2, http.get("/api/files", t).json().getJsonArray("files").size());
+    assertNoReservations("former");
+  }
+
+  @Test
+  void multipartOverQuotaIs507AndADroppedFormLeavesNothing() throws Exception {
+    String t = node.account("formfull", "secret1");
+    for (int i = 0; i < 3; i++) assertEquals(201, put(t, "base" + i, random(3_000_000, 20 + i)).status());
+    String boundary = "----q" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"over.bin\"\r\n\r\n")
+        .getBytes(StandardCharsets.UTF_8));
+    body.write(random(2_000_000, 30));
+    body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
+          + boundary + "\r\nContent-Length: " + body.size() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        out.write(body.toByteArray());
+        out.flush();
+      } catch (java.io.IOException e) {
+        // refused and closed early: the answer is waiting
+      }
+      Http.Resp r = Http.readResponse(s.getInputStream(), false);
+      assertEquals(507, r.status(), r.toString());
+      assertEquals("quota_exceeded", r.json().getString("error"));
+    }
+    awaitNoReservations("formfull");
+    assertEquals(3, http.get("/api/files", t).json().getJsonArray("files").size());
+
+    // A form cut off in the middle of a part: nothing of it is stored.
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
+          + boundary + "\r\nContent-Length: 900000\r\n\r\n--" + boundary
+          + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"cut.bin\"\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(random(200_000, 31));
+      out.flush();
+      Thread.sleep(300);
+    }
+    awaitNoReservations("formfull");
+    assertEquals(3, http.get("/api/files", t).json().getJsonArray("files").size());
+    try (Stream<Path> staging = Files.list(userDir("formfull").resolve("staging"))) {
+      assertEquals(0, staging.count(), "staging file dropped");
+    }
+  }
+
+  @Test
+  void concurrentUploadsOverTheQuotaExactlyThoseThatFitSucceed() throws Exception {
+    String t = node.account("racer", "secret1");
+    // 10 MB quota: 9 uploads of 1.5 MB at once, at most 6 fit.
+    java.net.http.HttpClient c = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> all = new java.util.ArrayList<>();
+    for (int i = 0; i < 9; i++) {
+      all.add(c.sendAsync(java.net.http.HttpRequest.newBuilder(http.uri("/api/files/r" + i))
+          .header("Authorization", "Bearer " + t)
+          .PUT(java.net.http.HttpRequest.BodyPublishers.ofByteArray(random(1_500_000, 40 + i))).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()));
+    }
+    int ok = 0;
+    int full = 0;
+    for (var f : all) {
+      int st = f.get(60, java.util.concurrent.TimeUnit.SECONDS).statusCode();
+      if (st == 201) ok++;
+      else if (st == 507) full++;
+    }
+    assertEquals(6, ok);
+    assertEquals(3, full);
+    JsonObject usage = http.get("/api/me", t).json().getJsonObject("usage");
+    assertEquals(9_000_000L, usage.getLong("usedBytes"));
+    assertEquals(6, usage.getInteger("fileCount"));
+    awaitNoReservations("racer");
+  }
+
+  @Test
+  void downloadLinksWorkWithoutHeadersForOneFileOnly() throws Exception {
+    String t = node.account("linker", "secret1");
+    byte[] data = random(5000, 9);
+    assertEquals(201, put(t, "doc one.pdf", data).status());
+    assertEquals(201, put(t, "other", new byte[] {1}).status());
+    Http.Resp link = http.send("POST", "/api/files/doc%20one.pdf/link", t, new byte[0]);
+    assertEquals(200, link.status(), link.toString());
+    String url = link.json().getString("url");
+    assertTrue(url.startsWith("/api/files/doc%20one.pdf?dl="), url);
+    assertTrue(ISO_MILLIS.matcher(link.json().getString("expiresAt")).matches());
+    Http.Resp dl = http.get(url, null);
+    assertEquals(200, dl.status());
+    assertArrayEquals(data, dl.body());
+    assertEquals(206, http.get(url, null, "Range", "bytes=0-9").status());
+    Http.Resp head = http.raw("HEAD " + url + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", null);
+    assertEquals(200, head.status());
+    String token = url.substring(url.indexOf("?dl="));
+    Http.Resp wrongFile = http.get("/api/files/other" + token, null);
+    assertEquals(401, wrongFile.status());
+    assertNull(wrongFile.header("www-authenticate"), "a stale link must not pop a password dialog");
+    assertEquals(401, http.send("DELETE", url, null, null).status());
+    assertEquals(401, http.send("PUT", url, null, new byte[] {1}).status());
+    assertEquals(401, http.get("/api/files" + token, null).status());
+    assertEquals(401, http.get("/api/files/doc%20one.pdf?dl=forged", null).status());
+    assertEquals(2, http.get("/api/files", t).json().getJsonArray("files").size());
+  }
+
+  @Test
+  void userContentIsNeverServedAsAPage() throws Exception {
+    String t = node.account("attacker", "secret1");
+    assertEquals(201, put(t, "x.html", "<script>alert(1)</script>".getBytes(StandardCharsets.UTF_8)).status());
+    Http.Resp r = http.get("/api/files/x.html", t);
+    assertTrue(r.header("content-disposition").startsWith("attachment"));
+    assertEquals("application/octet-stream", r.header("content-type"));
+    assertEquals("nosniff", r.header("x-content-type-options"));
+    assertTrue(r.header("content-security-policy").contains("sandbox"));
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  /** A chunked PUT over a raw socket; with stopOnAnswer, reading the answer as soon as the server gives it. */
+  static Http.Resp chunkedPut(String token, String name, byte[] data, int chunk, boolean stopOnAnswer) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /api/files/" + FilePath.encodeSegment(name) + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+          + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        for (int off = 0; off < data.length; off += chunk) {
+          int n = Math.min(chunk, data.length - off);
+          out.write((Integer.toHexString(n) + "\r\n").getBytes(StandardCharsets.ISO_8859_1));
+          out.write(data, off, n);
+          out.write("\r\n".getBytes(StandardCharsets.ISO_8859_1));
+          if (stopOnAnswer && s.getInputStream().available() > 0) break;
+        }
+        out.write("0\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+      } catch (java.io.IOException e) {
+        // The server stopped reading and closed: its answer is already in our receive buffer.
+      }
+      return Http.readResponse(s.getInputStream(), false);
+    }
+  }
+
+  static Path userDir(String user) { return userDir(node, user); }
+
+  static Path userDir(TestNode n, String user) {
+    return Path.of(Config.string(n.server.config(), "storage.root"), "users", user.toLowerCase());
+  }
+
+  static void assertNoReservations(String user) throws Exception { assertNoReservations(node, user); }
+
+  static void assertNoReservations(TestNode n, String user) throws Exception {
+    Path file = userDir(n, user).resolve("ledger.json");
+    if (!Files.exists(file)) return;
+    JsonObject ledger = new JsonObject(Files.readString(file));
+    assertTrue(ledger.getJsonObject("reservations", new JsonObject()).isEmpty(), ledger.encode());
+  }
+
+  /** Aborts are sent when the server notices the disconnect: wait (bounded) for the ledger to show it. */
+  static void awaitNoReservations(String user) throws Exception { awaitNoReservations(node, user); }
+
+  static void awaitNoReservations(TestNode n, String user) throws Exception {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (true) {
+      try {
+        assertNoReservations(n, user);
+        return;
+      } catch (AssertionError e) {
+        if (System.currentTimeMillis() > deadline) throw e;
+        Thread.sleep(50);
+      }
+    }
+  }
+}
