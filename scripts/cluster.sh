@@ -57,6 +57,7 @@ start() {
   for ((i = 1; i <= n; i++)); do
     if pid_of "$i" >/dev/null; then echo "node $i already running (pid $(pid_of "$i"))"; continue; fi
     local log="$RUN/node-$i.log"
+    rm -f "$log" # a stale "ready" line of the previous run must not count
     # shellcheck disable=SC2086 # DROPBOX_CLUSTER_OPTS is a list of options on purpose
     DROPBOX_CLUSTER_BUS_PORT=$(bus_port "$i") nohup java "${JVM_FLAGS[@]}" -jar "$JAR" --storage "$DATA" \
       --host 127.0.0.1 --tcp-port "$(tcp_port "$i")" --http-port "$(http_port "$i")" \
