@@ -49,6 +49,7 @@ public final class Config {
     DEFAULTS.put("cluster.members", "127.0.0.1:5701");
     DEFAULTS.put("cluster.name", "dropbox");
     DEFAULTS.put("cluster.busPort", 0);
+    DEFAULTS.put("cluster.quorum", 0);
     DEFAULTS.put("metrics.enabled", true);
 
     OPTIONS.put("--host", "host");

@@ -2,8 +2,10 @@ package dropbox.cluster;
 
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.NetworkConfig;
+import com.hazelcast.config.SplitBrainProtectionConfig;
 import dropbox.Config;
 import dropbox.metrics.Metrics;
+import dropbox.storage.ClusterLockManager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -23,6 +25,8 @@ import java.util.List;
  * multicast or cloud discovery, and every port is exactly the one configured.
  */
 public final class ClusterSetup {
+  private static final String QUORUM = "dropbox-quorum";
+
   private ClusterSetup() {}
 
   /** Clustered when cluster.enabled, metrics per metrics.enabled. Main's one way to get a Vert.x. */
@@ -79,6 +83,14 @@ public final class ClusterSetup {
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
     join.getTcpIpConfig().setEnabled(true).setMembers(members);
+
+    // After a network split each side would form a cluster of its own and hand out the same locks.
+    // With a quorum, the side with fewer members refuses lock operations (its commands answer "busy").
+    int quorum = Config.integer(config, "cluster.quorum");
+    if (quorum > 1) {
+      hz.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, quorum));
+      hz.getMapConfig(ClusterLockManager.MAP_NAME).setSplitBrainProtectionName(QUORUM);
+    }
     return hz;
   }
 

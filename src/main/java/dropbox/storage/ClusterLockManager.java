@@ -38,7 +38,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterLockManager implements LockManager {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterLockManager.class);
-  static final String MAP_NAME = "dropbox.locks";
+  public static final String MAP_NAME = "dropbox.locks";
   private static final long MIN_BACKOFF_MS = 1;
   private static final long MAX_BACKOFF_MS = 20;
   /** An acquisition that completes this long after its deadline is handed back: the caller stopped waiting. */
@@ -110,7 +110,8 @@ public final class ClusterLockManager implements LockManager {
         p.complete(new ClusterHeld(m, name, token, local));
         return;
       }
-      if (ar.failed()) LOG.warn("cluster lock {}: {}", name, ar.cause().toString());
+      // Logged once per acquisition: while the cluster is unwell every poll fails the same way.
+      if (ar.failed() && backoff == MIN_BACKOFF_MS) LOG.warn("cluster lock {}: {}", name, ar.cause().toString());
       long leftMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
       if (leftMs <= 0) {
         p.fail(busy());

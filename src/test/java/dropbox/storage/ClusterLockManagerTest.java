@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
+import dropbox.cluster.ClusterSetup;
 import dropbox.cluster.ClusterTestSupport;
 import dropbox.cluster.NodeHealth;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -110,6 +112,21 @@ class ClusterLockManagerTest {
     t.start();
     t.join();
     second.await(10, TimeUnit.SECONDS).release();
+  }
+
+  @Test
+  void belowTheQuorumNoLockIsHandedOut() throws Exception {
+    int port = ClusterTestSupport.freePort();
+    JsonObject cfg = ClusterTestSupport.config(ClusterTestSupport.newClusterName(), port,
+        ClusterTestSupport.members(port));
+    cfg.getJsonObject("cluster").put("quorum", 2);
+    Vertx lonely = ClusterSetup.startClustered(cfg, new VertxOptions()).await(60, TimeUnit.SECONDS);
+    try {
+      StorageException e = failure(new ClusterLockManager(lonely, TTL_MS).acquire("q-" + UUID.randomUUID(), 1000));
+      assertEquals(ErrorCode.BUSY, e.code());
+    } finally {
+      lonely.close().await(30, TimeUnit.SECONDS);
+    }
   }
 
   /** Not a lock test, but it needs the same two members: /health reports this node's membership. */
