@@ -1,5 +1,6 @@
 package dropbox.auth;
 
+import dropbox.cluster.SharedMaps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.AsyncMap;
@@ -10,7 +11,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Failed-attempt counters per (user name, client address) in a shared AsyncMap, so every node of a
  * cluster sees the same count. A value is "count:expiresAtMillis": the expiry travels with the count
- * because a clustered map may not support replace-with-TTL, and the map's own TTL then only reaps.
+ * as well as in the map's TTL (which only reaps), so a late eviction never revives an old count.
  * Each failure pushes the expiry 15 minutes out, so the window slides while attempts keep coming.
  */
 final class LoginThrottle {
@@ -27,7 +28,6 @@ final class LoginThrottle {
 
   private final Vertx vertx;
   private final LongSupplier clock;
-  private volatile boolean replaceWithTtl = true;
 
   LoginThrottle(Vertx vertx) {
     this(vertx, System::currentTimeMillis);
@@ -87,13 +87,7 @@ final class LoginThrottle {
   }
 
   private Future<Boolean> replace(AsyncMap<String, String> m, String key, String old, String next) {
-    if (!replaceWithTtl) return m.replaceIfPresent(key, old, next);
-    return m.replaceIfPresent(key, old, next, WINDOW_MILLIS).recover(err -> {
-      if (!(err instanceof UnsupportedOperationException)) return Future.failedFuture(err);
-      // The expiry inside the value keeps the count right; the entry just lives until the map reaps it.
-      replaceWithTtl = false;
-      return m.replaceIfPresent(key, old, next);
-    });
+    return SharedMaps.replaceIfPresent(vertx, MAP_NAME, m, key, old, next, WINDOW_MILLIS);
   }
 
   private long liveCount(String value) {

@@ -1,5 +1,6 @@
 package dropbox.http;
 
+import dropbox.cluster.SharedMaps;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -65,7 +66,7 @@ public final class TokenStore {
       if (!sliding) return Future.succeededFuture(new Entry(token, value, expiresAt));
       long next = now + ttlMillis;
       // replace (not put) so that a use racing a logout cannot bring the token back.
-      return m.replace(token, value.copy().put("expiresAt", next), ttlMillis)
+      return SharedMaps.replace(vertx, mapName, m, token, value.copy().put("expiresAt", next), ttlMillis)
           .map(prev -> prev != null ? new Entry(token, value, next) : null);
     }));
   }

@@ -19,6 +19,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
 import dropbox.cluster.ClusterSetup;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -137,7 +143,7 @@ class ClusterProcessTest {
 
   @Test
   @Order(2)
-  void whatOneNodeAcceptsOverTcpAnotherServesAndBothSeeTheSameAccount() throws Exception {
+  void whatOneNodeAcceptsAnotherServesAndAccountsAndTokensAreClusterWide() throws Exception {
     byte[] data = new byte[200_000];
     new Random(7).nextBytes(data);
     try (ClassicClient onA = ClassicClient.connect(nodeA.tcpPort()).signupOrLogin("roamer", "secret1")) {
@@ -149,6 +155,27 @@ class ClusterProcessTest {
       assertEquals(sha(data), sha(d.data()));
       assertTrue(onB.command("LIST").contains("big.bin"));
     }
+    // An HTTP token issued by A is accepted by B, and a logout on B ends it on A too.
+    HttpClient http = HttpClient.newHttpClient();
+    String login = new JsonObject().put("username", "roamer").put("password", "secret1").encode();
+    HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + nodeA.httpPort()
+        + "/api/login")).header("Content-Type", "application/json").POST(BodyPublishers.ofString(login)).build(),
+        BodyHandlers.ofString());
+    assertEquals(200, r.statusCode(), r.body());
+    String token = new JsonObject(r.body()).getString("token");
+    HttpResponse<byte[]> file = http.send(authorized(nodeB, "/api/files/big.bin", token).GET().build(),
+        BodyHandlers.ofByteArray());
+    assertEquals(200, file.statusCode());
+    assertEquals(sha(data), sha(file.body()));
+    assertEquals(204, http.send(authorized(nodeB, "/api/logout", token).POST(BodyPublishers.noBody()).build(),
+        BodyHandlers.discarding()).statusCode());
+    assertEquals(401, http.send(authorized(nodeA, "/api/files", token).GET().build(),
+        BodyHandlers.discarding()).statusCode());
+  }
+
+  private static HttpRequest.Builder authorized(ServerProcess node, String path, String token) {
+    return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + node.httpPort() + path))
+        .header("Authorization", "Bearer " + token);
   }
 
   @Test
