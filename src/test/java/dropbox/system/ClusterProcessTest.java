@@ -113,9 +113,13 @@ class ClusterProcessTest {
   @AfterAll
   static void stopCluster() throws Exception {
     if (self != null) self.close().await(30, TimeUnit.SECONDS);
+    List<String> blocked = new ArrayList<>();
     for (ServerProcess p : new ServerProcess[] {nodeC, nodeB, nodeA}) {
-      if (p != null) p.close();
+      if (p == null) continue;
+      p.close();
+      p.output().stream().filter(l -> l.contains("BlockedThreadChecker")).forEach(blocked::add);
     }
+    assertTrue(blocked.isEmpty(), "a node blocked an event loop or worker: " + blocked);
   }
 
   @Test
