@@ -2,6 +2,7 @@ package dropbox.http;
 
 import dropbox.bus.DownloadHandle;
 import dropbox.bus.FileInfo;
+import dropbox.metrics.Metrics;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -62,7 +63,8 @@ final class Download {
       resp.putHeader("Content-Length", Long.toString(length)).end();
       return;
     }
-    resp.sendFile(h.contentPath(), offset, length).onFailure(err -> {
+    long sent = length;
+    resp.sendFile(h.contentPath(), offset, length).onSuccess(v -> Metrics.bytesOut("http", sent)).onFailure(err -> {
       log.warn("sending {} failed: {}", f.name(), err.getMessage());
       if (!resp.headWritten()) {
         HttpErrors.send(resp, new HttpFailure(500, "internal", "Internal error"));

@@ -7,6 +7,7 @@ import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
+import dropbox.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -123,6 +124,7 @@ final class Upload {
   private void onChunk(Buffer buf) {
     if (state != State.STREAMING) return;
     received += buf.length();
+    Metrics.bytesIn("http", buf.length());
     sha.update(buf.getBytes());
     if (size >= 0 && received > size) {
       finishFailed(new StorageException(ErrorCode.BAD_REQUEST, "The body is longer than Content-Length"));

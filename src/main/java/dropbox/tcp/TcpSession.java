@@ -8,6 +8,7 @@ import dropbox.bus.FileNames;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
+import dropbox.metrics.Metrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -253,6 +254,7 @@ final class TcpSession {
     CommandLine cl = LineParser.parse(bytes).orElse(null);
     String word = cl == null || cl.command() == null ? "" : cl.command();
     int n = cl == null ? -1 : cl.argCount();
+    Metrics.tcpCommand(COUNTED.contains(word) ? word : "OTHER");
     switch (word) {
       case "UPLOAD" -> { if (n == 1) upload(cl.arg(0), cl.priority()); else invalidCommand(); }
       case "DOWNLOAD" -> { if (n == 1) download(cl.arg(0), cl.priority()); else invalidCommand(); }
@@ -264,6 +266,10 @@ final class TcpSession {
       default -> invalidCommand();
     }
   }
+
+  /** Verbs counted by name in metrics; anything else is "OTHER" so label values stay bounded. */
+  private static final java.util.Set<String> COUNTED =
+      java.util.Set.of("UPLOAD", "DOWNLOAD", "DELETE", "LIST", "QUOTA", "HELP", "QUIT", "EXIT");
 
   private void invalidCommand() {
     reply(TcpReplies.INVALID_COMMAND);
@@ -323,6 +329,7 @@ final class TcpSession {
         closeSilently();
         return;
       }
+      Metrics.bytesOut("tcp", size);
       reply(TcpReplies.SUCCESS);
     }));
   }

@@ -7,6 +7,7 @@ import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
+import dropbox.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -67,6 +68,7 @@ final class TcpUpload {
    */
   boolean write(Buffer chunk, Runnable onDrain) {
     received += chunk.length();
+    Metrics.bytesIn("tcp", chunk.length());
     if (writeError != null) return false;
     sha256.update(chunk.getBytes());
     file.write(chunk).onFailure(err -> {

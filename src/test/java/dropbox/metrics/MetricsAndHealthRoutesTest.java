@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dropbox.Server;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
@@ -13,6 +14,9 @@ import dropbox.cluster.ClusterSetup;
 import dropbox.cluster.NodeHealth;
 import dropbox.storage.LocalLockManager;
 import dropbox.storage.StorageVerticle;
+import dropbox.testing.ClassicClient;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
@@ -111,6 +115,38 @@ class MetricsAndHealthRoutesTest {
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void theTcpFrontEndCountsCommandsAndFileBytes() throws Exception {
+    Path root = Files.createDirectories(dir.resolve("data"));
+    JsonObject cfg = config(root, true).put("tcp", new JsonObject().put("port", 0).put("instances", 1))
+        .put("http", new JsonObject().put("port", 0).put("instances", 1))
+        .put("auth", new JsonObject().put("usersFile", dir.resolve("none.properties").toString()));
+    Vertx vertx = ClusterSetup.createVertx(cfg).await(30, TimeUnit.SECONDS);
+    try {
+      Server server = Server.start(vertx, cfg).await(30, TimeUnit.SECONDS);
+      MeterRegistry r = Metrics.registry();
+      double before = count(r, "dropbox.tcp.commands", "command", "UPLOAD");
+      byte[] data = new byte[70_000];
+      try (ClassicClient c = ClassicClient.connect(server.tcpPort()).signupOrLogin("metered", "secret1")) {
+        assertEquals(ClassicClient.SUCCESS + ClassicClient.PROMPT, c.upload("m.bin", data));
+        assertTrue(c.download("m.bin").ok());
+        c.command("NONSENSE");
+      }
+      assertEquals(before + 1, count(r, "dropbox.tcp.commands", "command", "UPLOAD"));
+      assertTrue(count(r, "dropbox.tcp.commands", "command", "OTHER") >= 1);
+      assertTrue(count(r, "dropbox.bytes.in", "protocol", "tcp") >= data.length);
+      assertTrue(count(r, "dropbox.bytes.out", "protocol", "tcp") >= data.length);
+      server.stop().await(30, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static double count(MeterRegistry r, String name, String tag, String value) {
+    Counter c = r.find(name).tag(tag, value).counter();
+    return c == null ? 0 : c.count();
   }
 
   private static JsonObject config(Path root, boolean metrics) {
