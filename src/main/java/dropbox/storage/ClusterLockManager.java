@@ -106,7 +106,8 @@ public final class ClusterLockManager implements LockManager {
   private void tryPut(AsyncMap<String, String> m, String name, String token, Lock local, long deadline,
                       long backoff, Promise<Held> p) {
     m.putIfAbsent(name, token, ttlMs).onComplete(ar -> {
-      if (ar.succeeded() && ar.result() == null) {
+      // Our own token: an earlier attempt went through although its answer was lost (a failed call).
+      if (ar.succeeded() && (ar.result() == null || ar.result().equals(token))) {
         p.complete(new ClusterHeld(m, name, token, local));
         return;
       }
