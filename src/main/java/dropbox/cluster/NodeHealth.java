@@ -2,7 +2,6 @@ package dropbox.cluster;
 
 import dropbox.Config;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -10,7 +9,8 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
-import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.healthchecks.HealthChecks;
+import io.vertx.ext.healthchecks.Status;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +19,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The node's health for GET /health ({@code router.get("/health").handler(new NodeHealth(vertx, config).handler())}):
+ * The node's health for GET /health (http/Health mounts {@link #healthChecks()}):
  * the storage root is writable (a real create + delete, because a
  * stale NFS mount still answers isWritable), the event bus delivers, and when clustered this node is a
  * live member. Every probe has a timeout and at most one storage probe runs at a time, so a hung mount
@@ -58,14 +58,24 @@ public final class NodeHealth {
 
   public Future<Void> close() { return pong.unregister(); }
 
-  /** A GET /health handler: 200 with the report when UP, 503 when DOWN. */
-  public Handler<RoutingContext> handler() {
-    return ctx -> check().onComplete(ar -> {
-      JsonObject body = ar.result();
-      ctx.response().setStatusCode("UP".equals(body.getString("status")) ? 200 : 503)
-          .putHeader("Content-Type", "application/json").putHeader("Cache-Control", "no-store")
-          .end(body.encode());
-    });
+  /**
+   * The same probes as vertx-health-check procedures ("storage", "eventBus", "cluster"), for
+   * HealthCheckHandler: 200 {"status":"UP",...} when all are up, 503 otherwise.
+   */
+  public HealthChecks healthChecks() {
+    HealthChecks hc = HealthChecks.create(vertx);
+    register(hc, "storage", this::storage);
+    register(hc, "eventBus", this::eventBus);
+    register(hc, "cluster", this::cluster);
+    return hc;
+  }
+
+  private static void register(HealthChecks hc, String name, java.util.function.Supplier<Future<JsonObject>> probe) {
+    // The probes time out on their own (PROBE_TIMEOUT_MS); the procedure timeout is only a backstop.
+    hc.register(name, 2 * PROBE_TIMEOUT_MS, p -> probe.get().onComplete(ar -> {
+      JsonObject r = ar.succeeded() ? ar.result() : down("probe failed");
+      p.complete(r.getBoolean("ok") ? Status.OK(r) : Status.KO(r));
+    }));
   }
 
   private Future<JsonObject> storage() {

@@ -14,6 +14,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.StaticHandler;
+import dropbox.metrics.MetricsRoutes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.concurrent.TimeUnit;
@@ -32,7 +33,7 @@ public final class HttpVerticle extends VerticleBase {
   /** How much of a refused upload's body is read and dropped so a browser sees the answer. */
   static final long DRAIN_LIMIT = 16L * 1024 * 1024;
   static final long DRAIN_MILLIS = 15_000;
-  static final String UI_PATHS = "^/(?!api(/|$)|health$).*";
+  static final String UI_PATHS = "^/(?!api(/|$)|health$|metrics$).*";
   static final String OPENAPI_RESOURCE = "dropbox/http/openapi.yaml";
 
   private final StorageClient storage;
@@ -78,8 +79,9 @@ public final class HttpVerticle extends VerticleBase {
     r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi));
     r.get("/health").handler(Health.handler(vertx, config()));
+    MetricsRoutes.mount(r);
 
-    // The UI: GET/HEAD only and never under /api or /health, so a wrong method there stays a 405.
+    // The UI: GET/HEAD only and never under /api, /health or /metrics, so a wrong method there stays a 405.
     r.routeWithRegex(UI_PATHS).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(HttpVerticle::uiHeaders)
         .handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
 

@@ -12,6 +12,7 @@ import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 import dropbox.cluster.ClusterSetup;
 import dropbox.cluster.NodeHealth;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import dropbox.storage.LocalLockManager;
 import dropbox.storage.StorageVerticle;
 import dropbox.testing.ClassicClient;
@@ -86,15 +87,15 @@ class MetricsAndHealthRoutesTest {
       assertEquals(200, h.status, h.body);
       JsonObject health = new JsonObject(h.body);
       assertEquals("UP", health.getString("status"));
-      assertFalse(health.getJsonObject("cluster").getBoolean("clustered"));
+      assertFalse(check(health, "cluster").getBoolean("clustered"));
 
       Files.move(root, dir.resolve("gone")); // the mount went away
       h = get(vertx, port, "/health");
       assertEquals(503, h.status);
       health = new JsonObject(h.body);
       assertEquals("DOWN", health.getString("status"));
-      assertEquals("storage root missing", health.getJsonObject("storage").getString("reason"));
-      assertTrue(health.getJsonObject("eventBus").getBoolean("ok"));
+      assertEquals("storage root missing", check(health, "storage").getString("reason"));
+      assertTrue(check(health, "eventBus").getBoolean("ok"));
     } finally {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
@@ -155,13 +156,22 @@ class MetricsAndHealthRoutesTest {
         .put("metrics", new JsonObject().put("enabled", metrics));
   }
 
+  /** The data of one procedure in vertx-health-check's {"status","checks":[{"id","status","data"}]} body. */
+  private static JsonObject check(JsonObject health, String id) {
+    for (Object o : health.getJsonArray("checks")) {
+      JsonObject c = (JsonObject) o;
+      if (id.equals(c.getString("id"))) return c.getJsonObject("data");
+    }
+    throw new AssertionError("no check " + id + " in " + health.encode());
+  }
+
   private static int serve(Vertx vertx, JsonObject cfg) throws Exception {
     Metrics.bindNode(vertx);
     vertx.deployVerticle(new StorageVerticle(new LocalLockManager(vertx), true), new DeploymentOptions().setConfig(cfg))
         .await(10, TimeUnit.SECONDS);
     Router router = Router.router(vertx);
     MetricsRoutes.mount(router);
-    router.get("/health").handler(new NodeHealth(vertx, cfg).handler());
+    router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(new NodeHealth(vertx, cfg).healthChecks()));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
         .await(10, TimeUnit.SECONDS);
     return server.actualPort();
