@@ -2,6 +2,7 @@
 # Measures a real server process on loopback: 1 GiB upload/download over TCP, then 20 clients doing
 # small upload/list/download/delete rounds for 10 s, and the server's peak RSS.
 # Tunables: -Dbench.bigBytes=N -Dbench.clients=N -Dbench.seconds=N -Dbench.heap=256m
+# Against running nodes (scripts/cluster.sh start 2): -Dbench.ports=8080,8090 (small ops only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null

@@ -21,6 +21,13 @@ public final class Bench {
     int clients = Integer.parseInt(prop("bench.clients", "20"));
     int seconds = Integer.parseInt(prop("bench.seconds", "10"));
     String heap = prop("bench.heap", "256m");
+    String ports = System.getProperty("bench.ports");
+    if (ports != null) {
+      // Against running nodes (e.g. scripts/cluster.sh): small ops only, clients spread over the nodes.
+      int[] p = java.util.Arrays.stream(ports.split(",")).mapToInt(Integer::parseInt).toArray();
+      smallOpsPhase(clients, seconds, p);
+      return;
+    }
     Path root = Files.createTempDirectory("dropbox-bench");
     try (ServerProcess server = ServerProcess.start(List.of("-Xmx" + heap), "--storage", root.toString(),
         "--tcp-port", "0", "--http-port", "0", "--default-quota", String.valueOf(8L << 30))) {
@@ -49,24 +56,7 @@ public final class Bench {
         c.command("DELETE big.bin");
       }
 
-      List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
-      AtomicBoolean stop = new AtomicBoolean();
-      List<Thread> threads = new ArrayList<>();
-      for (int i = 0; i < clients; i++) {
-        String user = "small" + i;
-        Thread t = new Thread(() -> smallOps(server.tcpPort(), user, latencies, stop));
-        threads.add(t);
-        t.start();
-      }
-      long start = System.nanoTime();
-      Thread.sleep(seconds * 1000L);
-      stop.set(true);
-      for (Thread t : threads) t.join();
-      double el = secs(start);
-      List<Long> sorted = new ArrayList<>(latencies);
-      Collections.sort(sorted);
-      System.out.printf("small ops: %d clients, %,d ops in %.1f s = %.0f ops/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
-          clients, sorted.size(), el, sorted.size() / el, pct(sorted, 50), pct(sorted, 99), pct(sorted, 100));
+      smallOpsPhase(clients, seconds, new int[] {server.tcpPort()});
       System.out.println("server peak RSS: " + peakRss(server.pid()));
       server.stop();
     } finally {
@@ -74,6 +64,29 @@ public final class Bench {
         walk.sorted(Collections.reverseOrder()).forEach(p -> p.toFile().delete());
       }
     }
+  }
+
+  private static void smallOpsPhase(int clients, int seconds, int[] ports) throws InterruptedException {
+    List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
+    AtomicBoolean stop = new AtomicBoolean();
+    List<Thread> threads = new ArrayList<>();
+    String run = Long.toString(System.currentTimeMillis() % 100000, 36);
+    for (int i = 0; i < clients; i++) {
+      String user = "small" + run + "x" + i;
+      int port = ports[i % ports.length];
+      Thread t = new Thread(() -> smallOps(port, user, latencies, stop));
+      threads.add(t);
+      t.start();
+    }
+    long start = System.nanoTime();
+    Thread.sleep(seconds * 1000L);
+    stop.set(true);
+    for (Thread t : threads) t.join();
+    double el = secs(start);
+    List<Long> sorted = new ArrayList<>(latencies);
+    Collections.sort(sorted);
+    System.out.printf("small ops: %d clients on %d node(s), %,d ops in %.1f s = %.0f ops/s; latency p50 %.2f ms, p99 %.2f ms, max %.2f ms%n",
+        clients, ports.length, sorted.size(), el, sorted.size() / el, pct(sorted, 50), pct(sorted, 99), pct(sorted, 100));
   }
 
   private static void smallOps(int port, String user, List<Long> lat, AtomicBoolean stop) {
