@@ -23,6 +23,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,17 +89,7 @@ class StorageVerticleTest {
   @Test
   void aFullQueueAnswersBusy() throws Exception {
     // One worker thread held busy, a queue of 50: the 52nd command cannot be queued.
-    java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-    verticle.dispatcher().submit(Priority.HIGH, () -> {
-      holding.countDown();
-      try {
-        hold.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, () -> { });
-    assertTrue(holding.await(5, TimeUnit.SECONDS));
+    CountDownLatch hold = holdTheOnlyWorker();
     List<Future<?>> calls = new ArrayList<>();
     for (int i = 0; i < 60; i++) calls.add(client.usage("u" + i, Priority.LOW));
     Thread.sleep(300);
@@ -120,17 +111,7 @@ class StorageVerticleTest {
 
   @Test
   void withThePoolSaturatedAQueuedHighPriorityCommandOvertakesQueuedLowOnes() throws Exception {
-    java.util.concurrent.CountDownLatch hold = new java.util.concurrent.CountDownLatch(1);
-    java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-    verticle.dispatcher().submit(Priority.LOW, () -> {
-      holding.countDown();
-      try {
-        hold.await(10, TimeUnit.SECONDS);
-      } catch (InterruptedException ignored) {
-        Thread.currentThread().interrupt();
-      }
-    }, () -> { });
-    assertTrue(holding.await(5, TimeUnit.SECONDS));
+    CountDownLatch hold = holdTheOnlyWorker();
     List<String> order = new CopyOnWriteArrayList<>();
     List<Future<?>> calls = new ArrayList<>();
     for (int i = 0; i < 5; i++) {
@@ -146,6 +127,22 @@ class StorageVerticleTest {
     hold.countDown();
     for (Future<?> f : calls) f.await(10, TimeUnit.SECONDS);
     assertEquals(List.of("high", "low0", "low1", "low2", "low3", "low4"), order);
+  }
+
+  /** Occupies the single worker thread until the returned latch is counted down. */
+  private CountDownLatch holdTheOnlyWorker() throws InterruptedException {
+    CountDownLatch hold = new CountDownLatch(1);
+    CountDownLatch holding = new CountDownLatch(1);
+    verticle.dispatcher().submit(Priority.HIGH, () -> {
+      holding.countDown();
+      try {
+        hold.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException ignored) {
+        Thread.currentThread().interrupt();
+      }
+    }, () -> { });
+    assertTrue(holding.await(5, TimeUnit.SECONDS));
+    return hold;
   }
 
   private static StorageException fail(Future<?> f) {
