@@ -74,7 +74,9 @@ public final class Fsck {
     for (Path p : entries(layout.stagingDir(user))) {
       String id = p.getFileName().toString();
       boolean reserved = ledger.reservations.containsKey(id);
-      if (!reserved || olderThan(p, cutoff)) {
+      // Only age decides: a staging file of live work may appear between our reading the ledger and the
+      // directory, so "no reservation" alone does not make it a leftover; writes keep live ones young.
+      if (olderThan(p, cutoff)) {
         out.add(new Problem(user, "leftover staging file", id));
         if (repair) {
           Files.deleteIfExists(p);

@@ -1,0 +1,45 @@
+package dropbox;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `fsck --storage DIR [--repair]`: 0 consistent (or repaired), 1 problems found, 2 usage error. */
+class FsckCommandTest {
+  @TempDir Path root;
+
+  private static int fsck(String... args) { return Main.fsck(new ArrayList<>(List.of(args))); }
+
+  @Test
+  void exitCodesFollowWhatItFinds() throws Exception {
+    assertEquals(2, fsck("--storage", root.resolve("missing").toString()));
+    assertEquals(2, fsck("--storage", root.toString(), "--bogus"));
+    assertEquals(0, fsck("--storage", root.toString()));
+
+    // An interrupted upload of a dead process: a staging file with no reservation, old enough not to be live work.
+    Path staging = root.resolve("users/alice/staging/0b0c4a4e-1111-2222-3333-444455556666");
+    Files.createDirectories(staging.getParent());
+    Files.write(staging, new byte[10]);
+    Files.setLastModifiedTime(staging, FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
+    assertEquals(1, fsck("--storage", root.toString()));
+    assertEquals(true, Files.exists(staging), "without --repair fsck only reads");
+    assertEquals(0, fsck("--storage", root.toString(), "--repair"));
+    assertEquals(false, Files.exists(staging));
+    assertEquals(0, fsck("--storage", root.toString()));
+  }
+
+  @Test
+  void aFreshStagingFileMayBeLiveWorkAndIsLeftAlone() throws Exception {
+    Path staging = root.resolve("users/bob/staging/0b0c4a4e-1111-2222-3333-444455556666");
+    Files.createDirectories(staging.getParent());
+    Files.write(staging, new byte[10]);
+    assertEquals(0, fsck("--storage", root.toString(), "--repair"));
+    assertEquals(true, Files.exists(staging));
+  }
+}
