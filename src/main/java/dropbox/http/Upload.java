@@ -4,34 +4,25 @@ import dropbox.bus.CommitResult;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
+import dropbox.bus.StagingWriter;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
-import dropbox.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.streams.ReadStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * One file arriving over HTTP (a PUT body or one multipart part): open a ticket, pipe the bytes into
- * the staging file with back-pressure while hashing them, then commit; on any failure or disconnect,
- * abort. Exactly one of commit/abort is sent per ticket. Used only from one event loop.
- *
- * With an unknown size (chunked, multipart) the quota is reserved ahead of the bytes in steps of at most
- * 1 MiB: a chunk is written only once the bytes received so far are covered.
+ * One file arriving over HTTP (a PUT body or one multipart part): open a ticket, drive the request's
+ * stream into the shared {@link StagingWriter}, then commit; on any failure or disconnect, abort. What
+ * stays here is only what HTTP adds: the Content-Length checks, cancellation and, with an unknown size
+ * (chunked, multipart), reserving quota ahead of the bytes in steps of at most 1 MiB: a chunk is written
+ * only once the bytes received so far are covered. Used only from one event loop.
  */
 final class Upload {
   static final long STEP = 1 << 20;
-  private static final Logger log = LoggerFactory.getLogger(Upload.class);
 
   private enum State { NEW, OPENING, STREAMING, COMMITTING, DONE }
 
@@ -45,9 +36,8 @@ final class Upload {
 
   private State state = State.NEW;
   private UploadTicket ticket;
-  private AsyncFile file;
+  private StagingWriter sink;
   private ReadStream<Buffer> src;
-  private final MessageDigest sha;
   private final Promise<CommitResult> result = Promise.promise();
   private long received;
   private long allowance;
@@ -65,11 +55,6 @@ final class Upload {
     this.size = size;
     this.pre = pre;
     this.prio = prio;
-    try {
-      this.sha = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   String name() { return name; }
@@ -79,20 +64,19 @@ final class Upload {
     state = State.OPENING;
     return storage.openUpload(user, name, size, prio).compose(t -> {
       ticket = t;
+      sink = new StagingWriter(vertx, storage, user, name, t, prio, "http");
       allowance = size >= 0 ? size : 0; // content bytes covered so far; storage credits a replaced file itself
       if (cancelled) return Future.failedFuture(gone());
-      return vertx.fileSystem().open(t.stagingPath(), new OpenOptions().setWrite(true).setCreate(false)
-          .setTruncateExisting(true));
-    }).compose(f -> {
-      file = f;
-      if (cancelled) return Future.failedFuture(gone());
+      return sink.open();
+    }).compose(v -> {
+      if (cancelled) return Future.<Void>failedFuture(gone());
       return Future.<Void>succeededFuture();
     }).onFailure(this::finishFailed);
   }
 
   /** Streams the (paused) source in; completes with the commit's result. */
   Future<CommitResult> transfer(ReadStream<Buffer> source) {
-    if (state != State.OPENING || file == null) return result.future();
+    if (state != State.OPENING || sink == null) return result.future();
     if (cancelled) {
       finishFailed(gone());
       return result.future();
@@ -124,9 +108,8 @@ final class Upload {
   private void onChunk(Buffer buf) {
     if (state != State.STREAMING) return;
     received += buf.length();
-    Metrics.bytesIn("http", buf.length());
-    sha.update(buf.getBytes());
     if (size >= 0 && received > size) {
+      sink.countDiscarded(buf.length());
       finishFailed(new StorageException(ErrorCode.BAD_REQUEST, "The body is longer than Content-Length"));
       return;
     }
@@ -140,7 +123,11 @@ final class Upload {
         pending = null;
         write(b);
         resumeIfClear();
-      }).onFailure(this::finishFailed);
+      }).onFailure(err -> {
+        sink.countDiscarded(pending.length());
+        pending = null;
+        finishFailed(err);
+      });
       return;
     }
     write(buf);
@@ -167,16 +154,24 @@ final class Upload {
   }
 
   private void write(Buffer buf) {
-    if (state != State.STREAMING) return;
-    file.write(buf).onFailure(this::finishFailed);
-    if (file.writeQueueFull() && !waitingDrain) {
+    if (state != State.STREAMING) {
+      sink.countDiscarded(buf.length()); // received all the same: the metric counts what arrived
+      return;
+    }
+    if (sink.write(buf, this::onDrained) && !waitingDrain) {
       waitingDrain = true;
       src.pause();
-      file.drainHandler(v -> {
-        waitingDrain = false;
-        resumeIfClear();
-      });
     }
+  }
+
+  /** The file caught up, or a write failed (it may then never drain). */
+  private void onDrained() {
+    if (sink.failure() != null) {
+      finishFailed(sink.failure());
+      return;
+    }
+    waitingDrain = false;
+    resumeIfClear();
   }
 
   private void resumeIfClear() {
@@ -195,34 +190,22 @@ final class Upload {
       return;
     }
     state = State.COMMITTING;
-    String hex = HexFormat.of().formatHex(sha.digest());
-    file.close()
-        .compose(v -> storage.commitUpload(user, name, ticket.uploadId(), received, hex, pre, prio))
+    sink.commit(received, pre)
         .onSuccess(r -> {
           state = State.DONE;
           result.tryComplete(r);
         })
         .onFailure(err -> {
-          // A failed commit may still hold the reservation (busy, timeout): abort is idempotent.
           state = State.DONE;
-          abortTicket();
           result.tryFail(err);
         });
   }
 
   private void finishFailed(Throwable err) {
     if (state == State.DONE || state == State.COMMITTING) return;
-    State was = state;
     state = State.DONE;
     if (src != null) src.pause(); // stop reading: the caller answers and closes the connection
-    Future<Void> closed = file == null ? Future.succeededFuture() : file.close().recover(e -> Future.succeededFuture());
-    if (was != State.NEW && ticket != null) closed.onComplete(v -> abortTicket());
+    if (sink != null) sink.abort();
     result.tryFail(err);
-  }
-
-  private void abortTicket() {
-    if (ticket == null) return;
-    storage.abortUpload(user, ticket.uploadId())
-        .onFailure(e -> log.warn("abort of upload {} for {} failed: {}", ticket.uploadId(), user, e.getMessage()));
   }
 }

@@ -5,7 +5,9 @@ import dropbox.auth.AuthService;
 import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.FileNames;
+import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
+import dropbox.bus.StagingWriter;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 import dropbox.metrics.Metrics;
@@ -70,7 +72,7 @@ final class TcpSession {
   private String uploadName;
   private Priority uploadPriority;
   private long uploadSize;
-  private TcpUpload upload;
+  private StagingWriter upload;
   private String replyAfterDiscard;
 
   TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth) {
@@ -158,7 +160,7 @@ final class TcpSession {
     state = State.CLOSED;
     framer.close();
     if (upload != null) {
-      TcpUpload u = upload;
+      StagingWriter u = upload;
       upload = null;
       track(u.abort());
     }
@@ -354,7 +356,7 @@ final class TcpSession {
     long ask = n < 0 ? Long.MAX_VALUE : n;
     storage.openUpload(user, uploadName, ask, uploadPriority).onComplete(safe(ar -> {
       if (ar.succeeded()) {
-        TcpUpload u = new TcpUpload(vertx, storage, user, uploadName, n, uploadPriority, ar.result());
+        StagingWriter u = new StagingWriter(vertx, storage, user, uploadName, ar.result(), uploadPriority, "tcp");
         if (state == State.CLOSED || shuttingDown || n < 0) {
           track(u.abort());
           if (n < 0) closeWith(TcpReplies.error(ErrorCode.TOO_LARGE,
@@ -379,7 +381,7 @@ final class TcpSession {
     }));
   }
 
-  private void startData(TcpUpload u) {
+  private void startData(StagingWriter u) {
     upload = u;
     u.open().onComplete(safe(ar -> {
       if (ar.failed()) {
@@ -415,9 +417,9 @@ final class TcpSession {
 
   private void onUploadEnd() {
     state = State.UPLOAD_COMMIT;
-    TcpUpload u = upload;
+    StagingWriter u = upload;
     upload = null;
-    Future<?> commit = u.commit();
+    Future<?> commit = u.commit(uploadSize, Preconditions.NONE);
     track(commit);
     commit.onComplete(safe(ar -> reply(ar.succeeded() ? TcpReplies.SUCCESS : errorText(ar.cause()))));
   }
