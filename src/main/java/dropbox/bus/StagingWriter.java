@@ -1,6 +1,5 @@
 package dropbox.bus;
 
-import dropbox.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -9,6 +8,7 @@ import io.vertx.core.file.OpenOptions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +27,8 @@ public final class StagingWriter {
   private final String name;
   private final UploadTicket ticket;
   private final Priority priority;
-  private final String protocol;
+  /** Counts bytes received (for the front end's metrics); bus/ stays free of other project packages. */
+  private final LongConsumer bytesIn;
   private final MessageDigest sha256;
   private AsyncFile file;
   private Throwable writeError;
@@ -35,14 +36,14 @@ public final class StagingWriter {
   private boolean ended;
 
   public StagingWriter(Vertx vertx, StorageClient storage, String user, String name, UploadTicket ticket,
-                       Priority priority, String protocol) {
+                       Priority priority, LongConsumer bytesIn) {
     this.vertx = vertx;
     this.storage = storage;
     this.user = user;
     this.name = name;
     this.ticket = ticket;
     this.priority = priority;
-    this.protocol = protocol;
+    this.bytesIn = bytesIn;
     try {
       this.sha256 = MessageDigest.getInstance("SHA-256");
     } catch (NoSuchAlgorithmException e) {
@@ -68,7 +69,7 @@ public final class StagingWriter {
    */
   public boolean write(Buffer chunk, Runnable onDrain) {
     written += chunk.length();
-    Metrics.bytesIn(protocol, chunk.length());
+    bytesIn.accept(chunk.length());
     if (writeError != null) return false;
     if (file == null) { // not open, or already ended: these bytes can never be committed
       writeError = new IllegalStateException("staging file not open");
@@ -88,7 +89,7 @@ public final class StagingWriter {
 
   /** Bytes that arrived but will never be written (the upload is failing) still count as received. */
   public void countDiscarded(long bytes) {
-    Metrics.bytesIn(protocol, bytes);
+    bytesIn.accept(bytes);
   }
 
   /** The first write failure, or null. */

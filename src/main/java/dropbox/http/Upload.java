@@ -6,6 +6,7 @@ import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
 import dropbox.bus.StagingWriter;
 import dropbox.bus.StorageClient;
+import dropbox.metrics.Metrics;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
 import io.vertx.core.Future;
@@ -64,7 +65,7 @@ final class Upload {
     state = State.OPENING;
     return storage.openUpload(user, name, size, prio).compose(t -> {
       ticket = t;
-      sink = new StagingWriter(vertx, storage, user, name, t, prio, "http");
+      sink = new StagingWriter(vertx, storage, user, name, t, prio, n -> Metrics.bytesIn("http", n));
       allowance = size >= 0 ? size : 0; // content bytes covered so far; storage credits a replaced file itself
       if (cancelled) return Future.failedFuture(gone());
       return sink.open();

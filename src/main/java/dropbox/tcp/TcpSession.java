@@ -356,7 +356,8 @@ final class TcpSession {
     long ask = n < 0 ? Long.MAX_VALUE : n;
     storage.openUpload(user, uploadName, ask, uploadPriority).onComplete(safe(ar -> {
       if (ar.succeeded()) {
-        StagingWriter u = new StagingWriter(vertx, storage, user, uploadName, ar.result(), uploadPriority, "tcp");
+        StagingWriter u = new StagingWriter(vertx, storage, user, uploadName, ar.result(), uploadPriority,
+            bytes -> Metrics.bytesIn("tcp", bytes));
         if (state == State.CLOSED || shuttingDown || n < 0) {
           track(u.abort());
           if (n < 0) closeWith(TcpReplies.error(ErrorCode.TOO_LARGE,
