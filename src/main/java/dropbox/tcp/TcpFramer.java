@@ -32,6 +32,13 @@ public final class TcpFramer {
 
     /** The body (or the discarded bytes) of expectData/discard is complete. */
     void onDataEnd();
+
+    /**
+     * After {@link TcpFramer#endOfInput()}: the current request needs bytes that will never come
+     * (called once; any partial record buffered is dropped with it).
+     */
+    default void onInputEnd() {
+    }
   }
 
   /** Starts and stops the flow of bytes from the socket. */
@@ -56,6 +63,9 @@ public final class TcpFramer {
   private boolean held;
   private boolean draining;
   private Boolean flowing;
+  /** The peer sent its last byte (half-close): what is buffered is all there will be. */
+  private boolean inputEnded;
+  private boolean endReported;
 
   public TcpFramer(Flow flow, Listener listener) {
     this.flow = flow;
@@ -108,6 +118,16 @@ public final class TcpFramer {
   public void release() {
     held = false;
     drain();
+  }
+
+  /**
+   * No more bytes will come. Records still buffered are delivered as the listener asks for them; once a
+   * request cannot be met from the buffer, onInputEnd is called instead of waiting for input.
+   */
+  public void endOfInput() {
+    if (mode == Mode.CLOSED) return;
+    inputEnded = true;
+    if (!draining) updateFlow();
   }
 
   /** Stops for good: nothing more is delivered. */
@@ -244,6 +264,10 @@ public final class TcpFramer {
       flowing = want;
       if (want) flow.resume();
       else flow.pause();
+    }
+    if (want && inputEnded && !endReported) {
+      endReported = true;
+      listener.onInputEnd();
     }
   }
 }

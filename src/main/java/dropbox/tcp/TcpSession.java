@@ -57,6 +57,8 @@ final class TcpSession {
   private final TcpFramer framer;
   private final String clientAddress;
   private final Promise<Void> finished = Promise.promise();
+  /** Marks the end of a half-closed client's input in its data; null if half-closure is not available. */
+  private final HalfCloseHandler halfClose;
 
   private State state = State.AUTH_WAIT;
   private String user;
@@ -75,8 +77,9 @@ final class TcpSession {
   private StagingWriter upload;
   private String replyAfterDiscard;
 
-  TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth) {
+  TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose) {
     this.vertx = vertx;
+    this.halfClose = halfClose;
     this.socket = socket;
     this.storage = storage;
     this.auth = auth;
@@ -103,6 +106,10 @@ final class TcpSession {
 
   void start() {
     socket.handler(chunk -> {
+      if (halfClose != null && halfClose.isEndOfInput(chunk)) {
+        framer.endOfInput(); // after every byte before it: the framer has them all
+        return;
+      }
       lastActivity = now();
       framer.handle(chunk);
     });
@@ -148,7 +155,18 @@ final class TcpSession {
     }
   }
 
-  /** No more input: an upload still short of its bytes is rolled back. */
+  /**
+   * A half-closed client sent its last byte and the framer needs more than it has. Everything complete
+   * was answered by now, so a session waiting for a line closes (its last reply is flushed first); an
+   * upload or discard short of its bytes is rolled back as if the client had gone.
+   */
+  private void onHalfClosedInputExhausted() {
+    if (state == State.CLOSED) return;
+    terminate();
+    socket.end();
+  }
+
+  /** No more input (the connection closed): an upload still short of its bytes is rolled back. */
   private void onInputEnded() {
     peerClosed = true;
     terminate();
@@ -542,6 +560,11 @@ final class TcpSession {
         if (at == State.AUTH_WAIT) authRetry(TcpReplies.INTERNAL);
         else reply(TcpReplies.INTERNAL);
       }
+    }
+
+    @Override
+    public void onInputEnd() {
+      onHalfClosedInputExhausted();
     }
 
     @Override

@@ -84,7 +84,7 @@ public class TcpVerticle extends VerticleBase {
     }
     TcpSession session;
     try {
-      session = new TcpSession(vertx, socket, storage, auth);
+      session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket));
     } catch (RuntimeException e) {
       openConnections.decrementAndGet();
       log.error("cannot set up a session", e);

@@ -75,6 +75,11 @@ class TcpFramerTest {
       if (autoNext) framer.expectLine();
     }
 
+    @Override
+    public void onInputEnd() {
+      events.add("end");
+    }
+
     void feed(byte[] b, int from, int to) {
       if (from < to) framer.handle(Buffer.buffer(Arrays.copyOfRange(b, from, to)));
     }
@@ -113,6 +118,64 @@ class TcpFramerTest {
     d.framer.expectLine();
     d.feed(SESSION, 0, SESSION.length);
     assertEquals(EXPECTED, d.events);
+  }
+
+  // ---- end of input (a half-closed client) ----
+
+  @Test
+  void endOfInputAfterTheLastRecordIsReportedOnceWhenTheNextIsAskedFor() {
+    Driver d = new Driver();
+    d.framer.expectLine();
+    d.feed(SESSION, 0, SESSION.length);
+    d.framer.endOfInput();
+    List<String> expected = new ArrayList<>(EXPECTED);
+    expected.add("end");
+    assertEquals(expected, d.events);
+    d.framer.expectLine();
+    assertEquals(expected, d.events, "reported once");
+  }
+
+  /** Records still buffered come out one per request, as the session asks; only then the end. */
+  @Test
+  void bufferedRecordsComeBeforeTheEndWhileTheSessionIsBusy() {
+    Driver d = new Driver();
+    d.autoNext = false;
+    d.framer.expectLine();
+    d.framer.handle(Buffer.buffer("A\nB\npartial"));
+    d.framer.endOfInput();
+    assertEquals(List.of("line:A"), d.events, "busy with A: nothing more yet");
+    d.framer.expectLine();
+    assertEquals(List.of("line:A", "line:B"), d.events);
+    d.framer.expectLine();
+    assertEquals(List.of("line:A", "line:B", "end"), d.events, "a line without its newline is no command");
+  }
+
+  /** Cut anywhere: what is complete comes out in order, then exactly one end instead of the rest. */
+  @Test
+  void endOfInputAtEveryByteBoundary() {
+    for (int cut = 0; cut < SESSION.length; cut++) {
+      Driver d = new Driver();
+      d.framer.expectLine();
+      d.feed(SESSION, 0, cut);
+      d.framer.endOfInput();
+      assertEquals("end", d.events.get(d.events.size() - 1), "cut at " + cut);
+      List<String> before = d.events.subList(0, d.events.size() - 1);
+      assertEquals(EXPECTED.subList(0, before.size()), before, "cut at " + cut);
+      assertEquals(1, d.events.stream().filter("end"::equals).count(), "cut at " + cut);
+    }
+  }
+
+  @Test
+  void endOfInputIsNotReportedWhileTheBodyIsHeld() {
+    Driver d = new Driver();
+    d.framer.expectLine();
+    d.framer.handle(Buffer.buffer("UPLOAD x\n"));
+    d.framer.hold();
+    d.framer.handle(Buffer.buffer(le(3)).appendString("ab"));
+    d.framer.endOfInput();
+    assertEquals(List.of("line:UPLOAD x", "length:3"), d.events);
+    d.framer.release();
+    assertEquals(List.of("line:UPLOAD x", "length:3", "end"), d.events, "the body is one byte short");
   }
 
   @Test

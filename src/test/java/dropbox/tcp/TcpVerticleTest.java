@@ -524,6 +524,115 @@ class TcpVerticleTest {
     }
   }
 
+  // ---- half-closed clients: `printf '...' | nc -N host port` ----
+
+  /** Everything until EOF; fails if the server has not closed within `seconds`. */
+  private static byte[] readToEof(ClassicClient c, int seconds) throws IOException {
+    c.socket().setSoTimeout(seconds * 1000);
+    return c.rawIn().readAllBytes();
+  }
+
+  private void awaitNoConnections() throws InterruptedException {
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (node.connections.get() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    assertEquals(0, node.connections.get(), "the session ended");
+  }
+
+  @Test
+  void halfClosedPipelineIsAnsweredInOrderByteForByte() throws Exception {
+    start();
+    try (ClassicClient c = node.client()) {
+      c.send("SIGNUP pipe pass\nLIST\nQUOTA\nQUIT\n".getBytes(UTF_8));
+      c.socket().shutdownOutput();
+      String usage = "Usage: 0 of 10000000 bytes (0 files)\n";
+      assertEquals(GREETING
+          + "SIGNUP_SUCCESS: Account created and logged in\n" + TcpReplies.AUTHENTICATED + "> "
+          + "=== File Listing for pipe ===\n\nNo files found.\n" + usage + "> "
+          + usage + "> "
+          + "Goodbye!\n", new String(readToEof(c, 10), UTF_8));
+    }
+    awaitNoConnections();
+  }
+
+  /** No QUIT: every complete command is answered, then the server closes at once (not at the idle timeout). */
+  @Test
+  void halfClosedWithoutQuitIsAnsweredThenClosed() throws Exception {
+    start();
+    try (ClassicClient c = node.login("nq")) {
+      assertEquals(OK, c.upload("n.txt", "hello".getBytes(UTF_8)));
+    }
+    try (ClassicClient c = node.client()) {
+      // The last line lacks its "\n": not a complete command, so it is not run.
+      c.send("LOGIN nq pass\nLIST\nDOWNLOAD n.txt\nBOGUS\nQUOTA\nDELETE n.txt".getBytes(UTF_8));
+      c.socket().shutdownOutput();
+      long t0 = System.nanoTime();
+      byte[] all = readToEof(c, 10);
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms < 5_000, "closed right after the last reply, took " + ms + " ms");
+      String text = new String(all, UTF_8);
+      String login = GREETING + "LOGIN_SUCCESS: Authentication successful\n" + TcpReplies.AUTHENTICATED + "> ";
+      assertTrue(text.startsWith(login), text);
+      String rest = text.substring(login.length());
+      String usage = "Usage: 5 of 10000000 bytes (1 files)\n";
+      int listEnd = rest.indexOf(usage + "> ") + usage.length() + 2;
+      String[] lines = rest.substring(0, listEnd).split("\n", -1);
+      assertEquals("=== File Listing for nq ===", lines[0]);
+      assertTrue(lines[4].startsWith("n.txt "), lines[4]);
+      assertEquals("> ", lines[6]);
+      byte[] download = rest.substring(listEnd).getBytes(UTF_8);
+      assertArrayEquals(ClassicClient.le64(5), Arrays.copyOfRange(download, 0, 8));
+      assertEquals("hello" + OK + INVALID + usage + "> ", new String(download, 8, download.length - 8, UTF_8));
+    }
+    awaitNoConnections();
+    assertEquals(List.of("n.txt"), list("nq").files().stream().map(f -> f.name()).toList());
+  }
+
+  @Test
+  void halfCloseInsideAnUploadStoresNothingAndKeepsTheQuota() throws Exception {
+    start(new JsonObject().put("quota.defaultBytes", 100_000));
+    try (ClassicClient c = node.login("cut")) {
+      c.sendLine("UPLOAD partial.bin");
+      assertEquals("SEND_FILE_DATA\n", c.readLine());
+      c.send(ClassicClient.le64(100_000));
+      c.send(bytes(60_000, 1));
+      c.socket().shutdownOutput();
+      assertEquals(0, readToEof(c, 10).length, "aborted without text");
+    }
+    try (ClassicClient c = node.login("cut")) {
+      c.sendLine("UPLOAD short-length.bin");
+      assertEquals("SEND_FILE_DATA\n", c.readLine());
+      c.send(new byte[] {1, 2, 3});
+      c.socket().shutdownOutput();
+      assertEquals(0, readToEof(c, 10).length, "aborted without text");
+    }
+    awaitNoConnections(); // both aborts have landed: a session finishes only after its abort
+    Listing l = list("cut");
+    assertTrue(l.files().isEmpty());
+    assertEquals(0, l.usage().usedBytes());
+    var t = node.storage.openUpload("cut", "z", 100_000, Priority.HIGH).await(10, TimeUnit.SECONDS);
+    node.storage.abortUpload("cut", t.uploadId()).await(10, TimeUnit.SECONDS);
+  }
+
+  /** The whole body (large enough to back up behind the disk) then EOF: committed, and what follows answered. */
+  @Test
+  void halfCloseAfterACompleteUploadCommitsAndAnswers() throws Exception {
+    start();
+    byte[] data = bytes(3_000_000, 9);
+    try (ClassicClient c = node.login("whole")) {
+      c.sendLine("UPLOAD whole.bin");
+      assertEquals("SEND_FILE_DATA\n", c.readLine());
+      c.send(ClassicClient.le64(data.length));
+      c.send(data);
+      c.send("QUOTA\n".getBytes(UTF_8));
+      c.socket().shutdownOutput();
+      assertEquals(OK + "Usage: 3000000 of 10000000 bytes (1 files)\n> ", new String(readToEof(c, 20), UTF_8));
+    }
+    try (ClassicClient c = node.login("whole")) {
+      ClassicClient.Download d = c.download("whole.bin");
+      assertArrayEquals(data, d.data());
+    }
+  }
+
   // ---- uploads under stress ----
 
   @Test
