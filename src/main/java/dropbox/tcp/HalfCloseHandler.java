@@ -22,6 +22,7 @@ import io.vertx.core.net.NetSocket;
  */
 final class HalfCloseHandler extends ChannelInboundHandlerAdapter {
   private volatile boolean inputShutdown;
+  private volatile Runnable onInputShutdown;
 
   /** Enables half-closure on the socket's channel; returns the handler, or null if the socket is not Netty-backed. */
   static HalfCloseHandler install(NetSocket socket) {
@@ -31,6 +32,16 @@ final class HalfCloseHandler extends ChannelInboundHandlerAdapter {
     vertxHandler.pipeline().addBefore(vertxHandler.name(), "dropbox-half-close", h);
     vertxHandler.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
     return h;
+  }
+
+  /** Called (on the channel's event loop) as soon as the FIN is read, ahead of bytes still queued before it. */
+  void onInputShutdown(Runnable hook) {
+    onInputShutdown = hook;
+  }
+
+  /** The client sent its FIN; known at once, even while earlier bytes still wait in Vert.x's queue. */
+  boolean inputShutdown() {
+    return inputShutdown;
   }
 
   /** True for the marker this handler sent down the read path (a real read is never empty). */
@@ -46,6 +57,8 @@ final class HalfCloseHandler extends ChannelInboundHandlerAdapter {
       ctx.fireChannelRead(Unpooled.EMPTY_BUFFER);
       // Vert.x holds back writes made during a read until read-complete; this read had none of its own.
       ctx.fireChannelReadComplete();
+      Runnable hook = onInputShutdown;
+      if (hook != null) hook.run();
     }
     super.userEventTriggered(ctx, evt);
   }

@@ -69,6 +69,9 @@ final class TcpSession {
   private boolean peerClosed;
   /** Storage work that must end before the session is finished (commit or abort of a ticket). */
   private int cleanups;
+  /** A throttle delay in progress: its timer, and how to end it if the client sends its FIN meanwhile. */
+  private long throttleTimer = -1;
+  private Runnable throttleGone;
 
   // The command in progress.
   private String uploadName;
@@ -105,6 +108,10 @@ final class TcpSession {
   }
 
   void start() {
+    if (halfClose != null) {
+      io.vertx.core.Context context = vertx.getOrCreateContext();
+      halfClose.onInputShutdown(() -> context.runOnContext(v -> onFinSeen()));
+    }
     socket.handler(chunk -> {
       if (halfClose != null && halfClose.isEndOfInput(chunk)) {
         framer.endOfInput(); // after every byte before it: the framer has them all
@@ -233,14 +240,25 @@ final class TcpSession {
     }));
   }
 
-  /** Waits the throttle's delay for (name, address), then runs the attempt; never blocks the loop. */
+  /**
+   * Waits the throttle's delay for (name, address), then runs the attempt; never blocks the loop.
+   *
+   * A client that has sent its FIN is not waited for: a FIN also ends a client that closed for good,
+   * which only a later write would reveal, and a throttled guesser that hangs up must not hold a
+   * connection slot through delays of up to 30 s per attempt. Such a session closes without a reply,
+   * as it did before half-closed clients were served.
+   */
   private <T> Future<T> throttled(String name, Supplier<Future<T>> attempt) {
     return auth.throttleDelayMillis(name, clientAddress)
         .recover(err -> Future.succeededFuture(0L))
         .compose(delay -> {
           if (delay == null || delay <= 0) return attempt.get();
+          if (clientSentFin()) return goneBeforeThrottledAttempt();
           Promise<T> p = Promise.promise();
-          vertx.setTimer(delay, id -> {
+          throttleGone = () -> this.<T>goneBeforeThrottledAttempt().onComplete(p);
+          throttleTimer = vertx.setTimer(delay, id -> {
+            throttleTimer = -1;
+            throttleGone = null;
             try {
               attempt.get().onComplete(p);
             } catch (RuntimeException e) {
@@ -249,6 +267,25 @@ final class TcpSession {
           });
           return p.future();
         });
+  }
+
+  /** Out of band, ahead of any bytes still queued: only a throttle delay is cut short by it. */
+  private void onFinSeen() {
+    if (throttleTimer >= 0 && vertx.cancelTimer(throttleTimer)) {
+      Runnable gone = throttleGone;
+      throttleTimer = -1;
+      throttleGone = null;
+      gone.run();
+    }
+  }
+
+  private boolean clientSentFin() {
+    return halfClose != null && halfClose.inputShutdown();
+  }
+
+  private <T> Future<T> goneBeforeThrottledAttempt() {
+    closeSilently();
+    return Future.failedFuture("the client hung up before its throttled attempt");
   }
 
   private void authFailed(String reply) {

@@ -613,6 +613,30 @@ class TcpVerticleTest {
     node.storage.abortUpload("cut", t.uploadId()).await(10, TimeUnit.SECONDS);
   }
 
+  /**
+   * A FIN cannot tell a half-close from a client gone for good: a throttled attempt is not waited for
+   * (a guesser that hangs up must not hold a slot through the delays), the session closes without a reply.
+   */
+  @Test
+  void halfClosedThrottledLoginClosesWithoutWaiting() throws Exception {
+    start();
+    node.login("thr").close();
+    try (ClassicClient c = node.client()) {
+      c.readUntil(ClassicClient.AUTH_PROMPT);
+      for (int i = 0; i < TcpSession.MAX_AUTH_FAILURES; i++) c.sendLine("LOGIN thr wrong");
+      assertTrue(new String(readToEof(c, 10), UTF_8).endsWith("ERROR: Too many failed attempts\n"));
+    }
+    try (ClassicClient c = node.client()) {
+      c.send("LOGIN thr pass\nQUOTA\n".getBytes(UTF_8));
+      c.socket().shutdownOutput();
+      long t0 = System.nanoTime();
+      assertEquals(GREETING, new String(readToEof(c, 10), UTF_8));
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms < 900, "the 1 s throttle delay was not waited, took " + ms + " ms");
+    }
+    awaitNoConnections();
+  }
+
   /** The whole body (large enough to back up behind the disk) then EOF: committed, and what follows answered. */
   @Test
   void halfCloseAfterACompleteUploadCommitsAndAnswers() throws Exception {
