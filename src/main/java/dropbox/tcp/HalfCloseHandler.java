@@ -6,8 +6,11 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.ChannelInputShutdownReadComplete;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Lets a client half-close (`printf 'LOGIN ..\nLIST\n' | nc -N host 8080`): its FIN ends the input but not
@@ -21,17 +24,26 @@ import io.vertx.core.net.NetSocket;
  * which Netty never delivers for a real read. {@link #isEndOfInput} tells the session it is the marker.
  */
 final class HalfCloseHandler extends ChannelInboundHandlerAdapter {
+  private static final Logger log = LoggerFactory.getLogger(HalfCloseHandler.class);
   private volatile boolean inputShutdown;
   private volatile Runnable onInputShutdown;
 
-  /** Enables half-closure on the socket's channel; returns the handler, or null if the socket is not Netty-backed. */
+  /**
+   * Enables half-closure on the socket's channel. Returns the handler, or null where that cannot be done
+   * (then a FIN closes the connection as Vert.x does by default: the session still works, minus half-close).
+   */
   static HalfCloseHandler install(NetSocket socket) {
     if (!(socket instanceof NetSocketInternal internal)) return null;
-    ChannelHandlerContext vertxHandler = internal.channelHandlerContext();
-    HalfCloseHandler h = new HalfCloseHandler();
-    vertxHandler.pipeline().addBefore(vertxHandler.name(), "dropbox-half-close", h);
-    vertxHandler.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-    return h;
+    try {
+      ChannelHandlerContext vertxHandler = internal.channelHandlerContext();
+      HalfCloseHandler h = new HalfCloseHandler();
+      vertxHandler.pipeline().addBefore(vertxHandler.name(), "dropbox-half-close", h);
+      if (vertxHandler.channel().config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true)) return h;
+      vertxHandler.pipeline().remove(h);
+    } catch (RuntimeException e) {
+      log.debug("no half-closure for {}: {}", socket.remoteAddress(), e.toString());
+    }
+    return null;
   }
 
   /** Called (on the channel's event loop) as soon as the FIN is read, ahead of bytes still queued before it. */
@@ -45,7 +57,7 @@ final class HalfCloseHandler extends ChannelInboundHandlerAdapter {
   }
 
   /** True for the marker this handler sent down the read path (a real read is never empty). */
-  boolean isEndOfInput(io.vertx.core.buffer.Buffer chunk) {
+  boolean isEndOfInput(Buffer chunk) {
     return chunk.length() == 0 && inputShutdown;
   }
 
