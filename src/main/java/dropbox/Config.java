@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The server's settings as one nested JsonObject (the keys of ARCHITECTURE.md "Running it"), merged
@@ -19,6 +20,12 @@ public final class Config {
 
   /** Every known setting with its default; null means "unset". Order is the README's. */
   static final Map<String, Object> DEFAULTS = new LinkedHashMap<>();
+  /** Settings whose default is unset but whose value is a whole number (so env values are coerced). */
+  private static final Set<String> NUMBER_KEYS = Set.of("storage.maxFileBytes", "storage.stagingStaleSeconds");
+  /** Options that are flags: present alone means true (--cluster, --tls-self-signed). */
+  private static final Set<String> FLAGS = Set.of("--cluster", "--tls-self-signed");
+  /** Ports where -1 means "off" (tcp.port=-1: no plain TCP port, only the TLS one). */
+  private static final Set<String> SWITCHABLE_PORTS = Set.of("tcp.port");
   /** Command-line option -> setting key. */
   static final Map<String, String> OPTIONS = new LinkedHashMap<>();
 
@@ -29,14 +36,36 @@ public final class Config {
     DEFAULTS.put("storage.root", "./data");
     DEFAULTS.put("storage.maxFileBytes", null);
     DEFAULTS.put("storage.fsync", true);
+    // How long superseded content stays readable for downloads in flight (ARCHITECTURE.md "Moving bytes").
+    DEFAULTS.put("storage.graceSeconds", 3600L);
+    // Unset: max(600, 2 x tcp.idleTimeoutSeconds), so an upload is reaped only once its connection must be gone.
+    DEFAULTS.put("storage.stagingStaleSeconds", null);
     DEFAULTS.put("quota.defaultBytes", 104857600L);
     DEFAULTS.put("auth.usersFile", "conf/users.properties");
     DEFAULTS.put("auth.signupEnabled", true);
     DEFAULTS.put("auth.minPasswordLength", 4);
     DEFAULTS.put("auth.tokenIdleSeconds", 1800);
+    DEFAULTS.put("auth.allowPlaintextLogin", true);
+    DEFAULTS.put("auth.signupsPerHour", 20);
     DEFAULTS.put("tcp.maxConnections", 10000);
     DEFAULTS.put("tcp.idleTimeoutSeconds", 300);
     DEFAULTS.put("tcp.noDelay", true);
+    DEFAULTS.put("tcp.tlsPort", 8443);
+    DEFAULTS.put("tcp.loginTimeoutSeconds", 30);
+    DEFAULTS.put("http.maxConnections", 10000);
+    DEFAULTS.put("http.headerTimeoutSeconds", 10);
+    DEFAULTS.put("http.idleTimeoutSeconds", 300);
+    DEFAULTS.put("http.maxStreamsPerUser", 16);
+    DEFAULTS.put("http.sseHeartbeatMillis", 15000L);
+    // Comma-separated CIDRs (or a JSON array in the config file); none by default.
+    DEFAULTS.put("http.trustedProxies", null);
+    // Comma-separated origins (scheme://host[:port]) allowed to write besides the server's own.
+    DEFAULTS.put("http.allowedOrigins", null);
+    // A directory to serve the UI from instead of the copy inside the jar (for UI work).
+    DEFAULTS.put("http.webroot", null);
+    DEFAULTS.put("tls.certFile", null);
+    DEFAULTS.put("tls.keyFile", null);
+    DEFAULTS.put("tls.selfSigned", false);
     DEFAULTS.put("tcp.instances", Math.max(1, Runtime.getRuntime().availableProcessors()));
     DEFAULTS.put("http.instances", Math.max(1, Runtime.getRuntime().availableProcessors()));
     DEFAULTS.put("workers.threads", 2 * Runtime.getRuntime().availableProcessors());
@@ -62,6 +91,10 @@ public final class Config {
     OPTIONS.put("--cluster-host", "cluster.host");
     OPTIONS.put("--cluster-port", "cluster.port");
     OPTIONS.put("--cluster-members", "cluster.members");
+    OPTIONS.put("--tls-cert", "tls.certFile");
+    OPTIONS.put("--tls-key", "tls.keyFile");
+    OPTIONS.put("--tls-self-signed", "tls.selfSigned");
+    OPTIONS.put("--webroot", "http.webroot");
   }
 
   private Config() {}
@@ -133,7 +166,7 @@ public final class Config {
         value = a.substring(eq + 1);
         a = a.substring(0, eq);
       }
-      if (a.equals("--cluster")) {
+      if (FLAGS.contains(a)) {
         m.put(a, value == null ? "true" : value);
         continue;
       }
@@ -155,11 +188,12 @@ public final class Config {
       throw new UsageException(key + " must be true or false, not '" + v + "'");
     }
     if (def instanceof Integer) {
+      if (SWITCHABLE_PORTS.contains(key) && v.trim().equals("-1")) return -1;
       long n = parseLong(key, v);
       if (n > Integer.MAX_VALUE) throw new UsageException(key + " is too large: " + v);
       return (int) n;
     }
-    if (def instanceof Long || key.equals("storage.maxFileBytes")) return parseLong(key, v);
+    if (def instanceof Long || NUMBER_KEYS.contains(key)) return parseLong(key, v);
     return v;
   }
 
