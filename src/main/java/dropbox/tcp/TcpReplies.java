@@ -1,6 +1,7 @@
 package dropbox.tcp;
 
 import dropbox.bus.ErrorCode;
+import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 
 /** Every text the TCP front end sends (tcp-protocol.md), and the one mapping from {@link ErrorCode} to text. */
@@ -55,6 +56,11 @@ public final class TcpReplies {
   public static String error(Throwable err) {
     if (!(err instanceof StorageException se)) return INTERNAL;
     return error(se.code(), se.getMessage());
+  }
+
+  /** The reply line for a failed storage call, whatever form its failure arrived in (event-bus or local). */
+  public static String storageError(Throwable err) {
+    return error(StorageClient.toStorageException(err));
   }
 
   /**
