@@ -25,13 +25,16 @@ final class TcpAuthPhase {
   private final Vertx vertx;
   private final AuthService auth;
   private final HalfCloseHandler halfClose;
+  private final TcpTransport transport;
   private int authFailures;
   /** A throttle delay in progress: its timer, and how to end it if the client sends its FIN meanwhile. */
   private long throttleTimer = -1;
   private Runnable throttleGone;
 
-  TcpAuthPhase(TcpSession session, Vertx vertx, AuthService auth, HalfCloseHandler halfClose) {
+  TcpAuthPhase(TcpSession session, Vertx vertx, AuthService auth, HalfCloseHandler halfClose,
+      TcpTransport transport) {
     this.session = session;
+    this.transport = transport;
     this.vertx = vertx;
     this.auth = auth;
     this.halfClose = halfClose;
@@ -42,6 +45,11 @@ final class TcpAuthPhase {
     String clientAddress = session.clientAddress();
     Optional<CommandLine> parsed = LineParser.parse(bytes);
     CommandLine cl = parsed.orElse(null);
+    if (cl != null && (cl.is("LOGIN") || cl.is("SIGNUP")) && transport.refusesLogin()) {
+      // Credentials must not cross this port: refused before the password is looked at, not counted.
+      session.closeWith(TcpReplies.loginRequiresTls(transport.tlsPort()));
+      return;
+    }
     boolean loginOrSignup = cl != null && (cl.is("LOGIN") || cl.is("SIGNUP")) && cl.argCount() == 2;
     if (!loginOrSignup) {
       String name = cl != null && cl.argCount() >= 1 && cl.arg(0) != null ? cl.arg(0) : "";
@@ -115,6 +123,15 @@ final class TcpAuthPhase {
 
   /** Out of band, ahead of any bytes still queued: only a throttle delay is cut short by it. */
   void onFinSeen() {
+    endThrottleWait();
+  }
+
+  /** The session was closed (login timeout): a throttle wait in progress ends without its attempt. */
+  void abandon() {
+    endThrottleWait();
+  }
+
+  private void endThrottleWait() {
     if (throttleTimer >= 0 && vertx.cancelTimer(throttleTimer)) {
       Runnable gone = throttleGone;
       throttleTimer = -1;

@@ -34,6 +34,7 @@ public final class TcpReplies {
   public static final String INTERNAL = "ERROR: Internal error\n";
   public static final String LINE_TOO_LONG = "ERROR: Line too long\n";
   public static final String IDLE_TIMEOUT = "ERROR: Idle timeout\n";
+  public static final String LOGIN_TIMEOUT = "ERROR: Login timeout\n";
   public static final String GOODBYE = "Goodbye!\n";
   public static final String SHUTTING_DOWN = "Server is shutting down. Goodbye!\n";
 
@@ -51,6 +52,11 @@ public final class TcpReplies {
           + "Quote names with spaces: UPLOAD \"my notes.txt\"\n";
 
   private TcpReplies() {}
+
+  /** The plain port's answer to LOGIN/SIGNUP when credentials may only cross TLS. */
+  public static String loginRequiresTls(int tlsPort) {
+    return "ERROR: Login requires TLS (port " + tlsPort + ")\n";
+  }
 
   /** The reply line (with its '\n', without the prompt) for a failed storage command. */
   public static String error(Throwable err) {

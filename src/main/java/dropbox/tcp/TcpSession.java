@@ -55,13 +55,16 @@ final class TcpSession {
   private State state = State.AUTH_WAIT;
   private String user;
   private long lastActivity = now();
+  /** When the connection was accepted: the login deadline counts from here, whatever the client sends. */
+  private final long connectedAt = lastActivity;
   private boolean shuttingDown;
   /** The connection is closed (by the client or by us): nothing can be written any more. */
   private boolean peerClosed;
   /** Storage work that must end before the session is finished (commit or abort of a ticket). */
   private int cleanups;
 
-  TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose) {
+  TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose,
+      TcpTransport transport) {
     this.vertx = vertx;
     this.halfClose = halfClose;
     this.socket = socket;
@@ -79,7 +82,7 @@ final class TcpSession {
         socket.resume();
       }
     }, new Records());
-    this.authPhase = new TcpAuthPhase(this, vertx, auth, halfClose);
+    this.authPhase = new TcpAuthPhase(this, vertx, auth, halfClose, transport);
     this.upload = new TcpUpload(this, vertx, storage);
     this.commands = new TcpCommands(this, storage, upload, new TcpDownload(this, socket, storage));
   }
@@ -109,7 +112,18 @@ final class TcpSession {
     waitForLine(State.AUTH_WAIT);
   }
 
-  // ---- limits: idle timeout and shutdown, driven by TcpVerticle ----
+  // ---- limits: login and idle timeouts and shutdown, driven by TcpVerticle ----
+
+  /**
+   * Closes the session if it has not logged in within timeoutMillis of connecting. Activity does not
+   * extend this deadline (a byte every few seconds, half a line, failed attempts), and neither does a
+   * throttle wait or a password check in progress: their outcome is dropped.
+   */
+  void checkLogin(long timeoutMillis) {
+    if (user != null || state == State.CLOSED || now() - connectedAt <= timeoutMillis) return;
+    closeWith(TcpReplies.LOGIN_TIMEOUT);
+    authPhase.abandon(); // after the close, so the cut-short attempt finds the session ended and says nothing
+  }
 
   /** Closes the session if the client has been silent on its turn for longer than timeoutMillis. */
   void checkIdle(long timeoutMillis) {
