@@ -7,6 +7,7 @@ import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.HttpServerConnection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,7 +68,8 @@ final class ConnectionGuard {
       Long t = h2Deadlines.remove(conn);
       if (t != null) vertx.cancelTimer(t);
       if (overCap.contains(conn)) {
-        req.response().putHeader("Connection", "close");
+        // HTTP/2 has no Connection header; closing the connection says it there.
+        if (req.version() != HttpVersion.HTTP_2) req.response().putHeader("Connection", "close");
         HttpErrors.send(req.response(), new HttpFailure(503, "busy", "Too many connections; try again later", 5))
             .onComplete(v -> conn.close());
         return;
