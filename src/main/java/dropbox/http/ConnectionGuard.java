@@ -51,7 +51,7 @@ final class ConnectionGuard {
     ChannelPipeline p = conn instanceof HttpServerConnection sc ? sc.channelHandlerContext().pipeline() : null;
     if (p != null && p.get("httpDecoder") != null) {
       p.addAfter("httpDecoder", VersionCheck.NAME, new VersionCheck());
-      p.addBefore("handler", HeaderDeadline.NAME, new HeaderDeadline(headerMillis));
+      HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis);
     } else {
       // HTTP/2 frames its headers itself; still, a connection must bring a request within the bound.
       h2Deadlines.put(conn, vertx.setTimer(headerMillis, id -> {
