@@ -28,6 +28,4 @@ public final class HttpLimits {
   void releaseStream(String user) {
     streams.computeIfPresent(user, (u, n) -> n <= 1 ? null : n - 1);
   }
-
-  int streams(String user) { return streams.getOrDefault(user, 0); }
 }
