@@ -4,7 +4,6 @@ import dropbox.Config;
 import dropbox.bus.Action;
 import dropbox.bus.Addresses;
 import dropbox.bus.ErrorCode;
-import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
 import dropbox.cluster.Membership;
@@ -117,25 +116,24 @@ public final class StorageVerticle extends VerticleBase {
     }
   }
 
-  private JsonObject execute(Action action, JsonObject b) {
-    String user = b.getString("user");
-    if (user == null) throw StorageException.of(ErrorCode.BAD_REQUEST, "Missing user");
+  private JsonObject execute(Action action, JsonObject body) {
+    CommandFields b = new CommandFields(body);
+    String user = b.user();
     switch (action) {
       case UPLOAD_OPEN:
-        return service.openUpload(user, b.getString("name"), b.getLong("size", -1L)).toJson();
+        return service.openUpload(user, b.name(), b.number("size", -1L)).toJson();
       case UPLOAD_EXTEND:
-        return new JsonObject().put("reservedBytes",
-            service.extendUpload(user, b.getString("uploadId"), b.getLong("bytes", 0L)));
+        return new JsonObject().put("reservedBytes", service.extendUpload(user, b.uploadId(), b.number("bytes", 0L)));
       case UPLOAD_COMMIT:
-        return service.commitUpload(user, b.getString("name"), b.getString("uploadId"), b.getLong("size"),
-            b.getString("sha256"), Preconditions.fromJson(b.getJsonObject("preconditions"))).toJson();
+        return service.commitUpload(user, b.name(), b.uploadId(), b.number("size", null), b.text("sha256"),
+            b.preconditions()).toJson();
       case UPLOAD_ABORT:
-        service.abortUpload(user, b.getString("uploadId"));
+        service.abortUpload(user, b.uploadId());
         return new JsonObject();
       case DOWNLOAD_OPEN:
-        return service.openDownload(user, b.getString("name")).toJson();
+        return service.openDownload(user, b.name()).toJson();
       case DELETE:
-        return service.delete(user, b.getString("name")).toJson();
+        return service.delete(user, b.name()).toJson();
       case LIST:
         return service.list(user).toJson();
       case USAGE:
@@ -145,19 +143,22 @@ public final class StorageVerticle extends VerticleBase {
     }
   }
 
-  /** Runs on a dispatcher thread; the reply itself is sent from this verticle's context. */
+  /**
+   * Runs on a dispatcher thread; the reply itself is sent from this verticle's context. Commands are
+   * validated explicitly (CommandFields), so any other exception is a bug of ours: INTERNAL to the
+   * sender, one ERROR line with the action and the stack trace in our log.
+   */
   private void reply(Message<JsonObject> msg, Supplier<JsonObject> work) {
+    String action = msg.headers().get(Addresses.ACTION);
     try {
       JsonObject result = work.get();
       context.runOnContext(v -> msg.reply(result));
     } catch (StorageException e) {
-      Metrics.storageFailure(msg.headers().get(Addresses.ACTION), e.code().name());
+      Metrics.storageFailure(action, e.code().name());
       context.runOnContext(v -> msg.fail(e.code().number(), e.getMessage()));
-    } catch (IllegalArgumentException | NullPointerException | ClassCastException e) {
-      // A malformed command (bad id, missing field): the sender's bug, never the server's end.
-      context.runOnContext(v -> msg.fail(ErrorCode.BAD_REQUEST.number(), "Bad request"));
     } catch (RuntimeException e) {
-      LOG.error("storage command {} failed", msg.headers().get(Addresses.ACTION), e);
+      LOG.error("storage command {} failed", action, e);
+      Metrics.storageFailure(action, ErrorCode.INTERNAL.name());
       context.runOnContext(v -> msg.fail(ErrorCode.INTERNAL.number(), "Internal error"));
     }
   }
