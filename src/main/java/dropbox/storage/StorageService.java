@@ -11,6 +11,7 @@ import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
 import dropbox.bus.Usage;
+import dropbox.files.PrivateFiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -70,7 +71,7 @@ public final class StorageService {
       Ledger.Reservation res = ledger.reserve(uploadId, Math.max(0, size), credit, quotas.quotaFor(user), nodeId, clock.getAsLong());
       writeLedger(user, ledger, false); // a reservation need not survive a crash: its upload dies with the process
       try {
-        Files.createFile(staging);
+        PrivateFiles.createFile(staging); // 0600: the front end writes into it without changing the mode
       } catch (IOException e) {
         ledger.release(uploadId);
         writeLedger(user, ledger, false);
@@ -242,19 +243,20 @@ public final class StorageService {
   }
 
   void markGarbage(String user, String blobId) throws IOException {
-    Files.createDirectories(layout.garbageDir(user));
+    PrivateFiles.createDirectories(layout.garbageDir(user));
     try {
-      Files.createFile(layout.garbageMarker(user, blobId));
+      PrivateFiles.createFile(layout.garbageMarker(user, blobId));
     } catch (FileAlreadyExistsException ignored) {
       // already scheduled
     }
   }
 
   private void ensureUserDirs(String user) throws IOException {
-    Files.createDirectories(layout.metaDir(user));
-    Files.createDirectories(layout.blobDir(user));
-    Files.createDirectories(layout.stagingDir(user));
-    Files.createDirectories(layout.garbageDir(user));
+    // 0700 each, the storage root and users/ too when they are created here.
+    PrivateFiles.createDirectories(layout.metaDir(user));
+    PrivateFiles.createDirectories(layout.blobDir(user));
+    PrivateFiles.createDirectories(layout.stagingDir(user));
+    PrivateFiles.createDirectories(layout.garbageDir(user));
   }
 
   private static void checkPreconditions(FileMeta existing, Preconditions pre) {

@@ -9,6 +9,7 @@ import dropbox.bus.StorageException;
 import dropbox.cluster.Membership;
 import dropbox.metrics.Metrics;
 import dropbox.metrics.StorageMetrics;
+import dropbox.files.PrivateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -41,6 +42,7 @@ public final class StorageVerticle extends VerticleBase {
   private long maintenanceTimer = -1;
   private long staleMillis;
   private long graceMillis;
+  private Path root;
 
   /** alone = no other node shares the storage root (not clustered): recovery may reap every leftover. */
   public StorageVerticle(LockManager locks, boolean alone) {
@@ -52,6 +54,7 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject cfg = config();
     StorageLayout layout = new StorageLayout(Path.of(Config.string(cfg, "storage.root")));
+    root = layout.root();
     String nodeId = UUID.randomUUID().toString();
     service = new StorageService(layout, new DurableFiles(Config.bool(cfg, "storage.fsync")), locks,
         QuotaPolicy.from(cfg), Config.integer(cfg, "locks.timeoutMillis"), nodeId,
@@ -80,6 +83,9 @@ public final class StorageVerticle extends VerticleBase {
 
   private Void recover() throws Exception {
     long t0 = System.nanoTime();
+    // A root written by an older version has 0644 files and 0755 directories: bring them to 0600/0700.
+    int tightened = PrivateFiles.tighten(root);
+    if (tightened > 0) LOG.warn("storage root {}: made {} files and directories private (0600/0700)", root, tightened);
     List<Fsck.Problem> problems = fsck.run(true, alone ? 0 : staleMillis, System.currentTimeMillis());
     int swept = fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
     problems.forEach(p -> LOG.warn("recovery repaired: {}", p));
