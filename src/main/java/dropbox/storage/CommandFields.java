@@ -33,6 +33,13 @@ final class CommandFields {
     return id;
   }
 
+  /** A string field that may be absent (null then). */
+  String optionalText(String key) {
+    Object v = body.getValue(key);
+    if (v != null && !(v instanceof String)) throw bad("Malformed " + key);
+    return (String) v;
+  }
+
   String text(String key) {
     if (!(body.getValue(key) instanceof String s)) throw bad("Missing or malformed " + key);
     return s;

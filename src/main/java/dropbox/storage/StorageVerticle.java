@@ -7,16 +7,19 @@ import dropbox.bus.ErrorCode;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
 import dropbox.cluster.Membership;
+import dropbox.files.PrivateFiles;
 import dropbox.metrics.Metrics;
 import dropbox.metrics.StorageMetrics;
-import dropbox.files.PrivateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,6 +45,7 @@ public final class StorageVerticle extends VerticleBase {
   private long maintenanceTimer = -1;
   private long staleMillis;
   private long graceMillis;
+  private long lockTtlMillis;
   private Path root;
 
   /** alone = no other node shares the storage root (not clustered): recovery may reap every leftover. */
@@ -55,7 +59,10 @@ public final class StorageVerticle extends VerticleBase {
     JsonObject cfg = config();
     StorageLayout layout = new StorageLayout(Path.of(Config.string(cfg, "storage.root")));
     root = layout.root();
-    String nodeId = UUID.randomUUID().toString();
+    // Clustered: the node's cluster id, the one the membership reports when this node is gone.
+    String clusterId = Membership.localNodeId(vertx);
+    String nodeId = clusterId != null ? clusterId : UUID.randomUUID().toString();
+    lockTtlMillis = Config.integer(cfg, "locks.ttlMillis");
     service = new StorageService(layout, new DurableFiles(Config.bool(cfg, "storage.fsync")), locks,
         QuotaPolicy.from(cfg), Config.integer(cfg, "locks.timeoutMillis"), nodeId,
         e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()), System::currentTimeMillis);
@@ -72,9 +79,10 @@ public final class StorageVerticle extends VerticleBase {
         .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
-          // A member that died mid-commit can leave a ledger that differs from the files: repair it as
-          // soon as the dead node's locks have expired, not a whole maintenance period later.
-          long afterLocks = Config.integer(cfg, "locks.ttlMillis") + 2000L;
+          // A member that died mid-upload leaves reservations that block its users' quota, and one that
+          // died mid-commit a ledger that differs from the files: repair both as soon as the dead node's
+          // locks have expired (its critical sections are over), not a staleness period later.
+          long afterLocks = lockTtlMillis + 2000L;
           stopWatchingMembers = Membership.onMemberLeft(vertx,
               () -> vertx.setTimer(afterLocks, t -> scheduleMaintenance()));
           return consumer.completion();
@@ -86,7 +94,8 @@ public final class StorageVerticle extends VerticleBase {
     // A root written by an older version has 0644 files and 0755 directories: bring them to 0600/0700.
     int tightened = PrivateFiles.tighten(root);
     if (tightened > 0) LOG.warn("storage root {}: made {} files and directories private (0600/0700)", root, tightened);
-    List<Fsck.Problem> problems = fsck.run(true, alone ? 0 : staleMillis, System.currentTimeMillis());
+    List<Fsck.Problem> problems = new ArrayList<>(releaseDepartedNodes());
+    problems.addAll(fsck.run(true, alone ? 0 : staleMillis, System.currentTimeMillis()));
     int swept = fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
     problems.forEach(p -> LOG.warn("recovery repaired: {}", p));
     LOG.info("storage recovery done in {} ms: {} problems repaired, {} old content files removed",
@@ -97,12 +106,25 @@ public final class StorageVerticle extends VerticleBase {
   private void scheduleMaintenance() {
     dispatcher.submit(Priority.LOW, () -> {
       try {
+        releaseDepartedNodes().forEach(p -> LOG.info("maintenance repaired: {}", p));
         fsck.run(true, staleMillis, System.currentTimeMillis()).forEach(p -> LOG.info("maintenance repaired: {}", p));
         fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
       } catch (Exception e) {
         LOG.warn("maintenance failed: {}", e.toString());
       }
     }, () -> { });
+  }
+
+  /**
+   * Clustered: frees the reservations of uploads whose owner node is no longer a member (killed, or a
+   * whole cluster restarted). Reservations younger than the lock TTL are left alone: their node may have
+   * joined a moment ago. Alone, recovery's fsck already reaps every leftover.
+   */
+  private List<Fsck.Problem> releaseDepartedNodes() throws IOException {
+    if (alone) return List.of();
+    Set<String> live = Membership.liveNodeIds(vertx);
+    if (live == null || live.isEmpty()) return List.of();
+    return fsck.releaseReservationsOfDepartedNodes(live::contains, System.currentTimeMillis() - lockTtlMillis);
   }
 
   private void handle(Message<JsonObject> msg) {
@@ -127,7 +149,7 @@ public final class StorageVerticle extends VerticleBase {
     String user = b.user();
     switch (action) {
       case UPLOAD_OPEN:
-        return service.openUpload(user, b.name(), b.number("size", -1L)).toJson();
+        return service.openUpload(user, b.name(), b.number("size", -1L), b.optionalText("node")).toJson();
       case UPLOAD_EXTEND:
         return new JsonObject().put("reservedBytes", service.extendUpload(user, b.uploadId(), b.number("bytes", 0L)));
       case UPLOAD_COMMIT:
