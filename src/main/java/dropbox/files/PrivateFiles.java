@@ -1,6 +1,7 @@
 package dropbox.files;
 
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -14,8 +15,12 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Files and directories that only the server's own account may read: files 0600, directories 0700.
@@ -29,6 +34,8 @@ import java.util.Set;
 public final class PrivateFiles {
   public static final Set<PosixFilePermission> FILE_MODE = PosixFilePermissions.fromString("rw-------");
   public static final Set<PosixFilePermission> DIR_MODE = PosixFilePermissions.fromString("rwx------");
+
+  private static final Logger LOG = LoggerFactory.getLogger(PrivateFiles.class);
 
   private PrivateFiles() {}
 
@@ -64,11 +71,13 @@ public final class PrivateFiles {
   /**
    * Brings an existing tree (the root itself included) to 0700/0600, for a root written by a version that
    * created 0755/0644. Symbolic links are not followed; entries vanishing meanwhile are skipped (other
-   * nodes may be working in the same root). Returns how many entries were tightened.
+   * nodes may be working in the same root). An entry whose mode cannot be changed (owned by another
+   * account) is logged and left as it is: the server still starts. Returns how many entries were tightened.
    */
   public static int tighten(Path root) throws IOException {
     if (!posix(root) || !Files.isDirectory(root, LinkOption.NOFOLLOW_LINKS)) return 0;
     int[] changed = {0};
+    List<String> refused = new ArrayList<>();
     Files.walkFileTree(root, new SimpleFileVisitor<>() {
       @Override
       public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -85,9 +94,26 @@ public final class PrivateFiles {
       @Override
       public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
         if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
+        if (e instanceof FileSystemException) { // e.g. a directory we may not read
+          refused.add(file + " (" + e.getClass().getSimpleName() + ")");
+          return FileVisitResult.CONTINUE;
+        }
         throw e;
       }
+
+      private boolean restrict(Path p, Set<PosixFilePermission> mode) throws IOException {
+        try {
+          return PrivateFiles.restrict(p, mode);
+        } catch (FileSystemException e) { // not ours to change (NoSuchFile is handled below)
+          refused.add(p + " (" + e.getClass().getSimpleName() + ")");
+          return false;
+        }
+      }
     });
+    if (!refused.isEmpty()) {
+      LOG.warn("cannot make {} entries under {} private, e.g. {}: check their owner", refused.size(), root,
+          refused.get(0));
+    }
     return changed[0];
   }
 
