@@ -140,7 +140,8 @@ public final class Fsck {
    * Releases the reservations (and removes the staging files) of uploads whose owner node is not live:
    * that node left the cluster, and with it the connection that was sending the upload. Only
    * reservations created before cutoff count, so a node that joined a moment ago and is not yet in
-   * every member's view keeps its uploads. Runs under each user's lock, like every repair.
+   * every member's view keeps its uploads; reservations without an owner (single node, or written by an
+   * older version) are left to the staleness rule of {@link #run}. Runs under each user's lock.
    */
   public List<Problem> releaseReservationsOfDepartedNodes(Predicate<String> live, long cutoff) throws IOException {
     List<Problem> problems = new ArrayList<>();
@@ -155,9 +156,9 @@ public final class Fsck {
           boolean changed = false;
           for (Map.Entry<String, Ledger.Reservation> e : List.copyOf(ledger.reservations.entrySet())) {
             Ledger.Reservation r = e.getValue();
-            if (r.node() == null || live.test(r.node()) || r.createdMillis() >= cutoff) continue;
+            if (r.owner() == null || live.test(r.owner()) || r.createdMillis() >= cutoff) continue;
             problems.add(new Problem(user, "reservation of a departed node",
-                e.getKey() + ", " + r.bytes() + " bytes, node " + r.node()));
+                e.getKey() + ", " + r.bytes() + " bytes, node " + r.owner()));
             ledger.release(e.getKey());
             if (StorageLayout.isId(e.getKey())) Files.deleteIfExists(layout.staging(user, e.getKey()));
             changed = true;

@@ -60,13 +60,12 @@ public final class StorageService {
   public UploadTicket openUpload(String user, String name, long size) { return openUpload(user, name, size, null); }
 
   /**
-   * owner = the cluster node whose front end holds the upload (null: this node). The reservation is
-   * tagged with it: when that node leaves the cluster the upload is dead, and its quota is released at
-   * once (Fsck.releaseReservationsOfDepartedNodes) instead of after the staleness period.
+   * owner = the cluster node whose front end holds the upload (null: unknown, not clustered). The
+   * reservation is tagged with it: when that node leaves the cluster the upload is dead, and its quota is
+   * released at once (Fsck.releaseReservationsOfDepartedNodes) instead of after the staleness period.
    */
   public UploadTicket openUpload(String user, String name, long size, String owner) {
     checkName(name);
-    String node = owner == null ? nodeId : owner;
     long limit = quotas.limitFor(user);
     if (size > limit) throw tooLarge(limit);
     String uploadId = UUID.randomUUID().toString();
@@ -76,7 +75,8 @@ public final class StorageService {
       FileMeta existing = readMeta(user, name);
       long credit = existing == null ? 0 : existing.size();
       Ledger ledger = readLedger(user);
-      Ledger.Reservation res = ledger.reserve(uploadId, Math.max(0, size), credit, quotas.quotaFor(user), node, clock.getAsLong());
+      Ledger.Reservation res = ledger.reserve(uploadId, Math.max(0, size), credit, quotas.quotaFor(user), nodeId, owner,
+          clock.getAsLong());
       writeLedger(user, ledger, false); // a reservation need not survive a crash: its upload dies with the process
       try {
         PrivateFiles.createFile(staging); // 0600: the front end writes into it without changing the mode
