@@ -50,8 +50,10 @@ public final class PostgresServer implements AutoCloseable {
     int port = freePort();
     PostgresServer pg = new PostgresServer(bin, dir, runAs, port);
     try {
+      // A natural-language default collation (ICU en-US, as a production database would have), so a
+      // column that forgot COLLATE "C" sorts wrongly and the byte-order tests notice.
       pg.pg("initdb", "-D", dir.resolve("data").toString(), "-U", USER, "-A", "trust", "-E", "UTF8",
-          "--locale=C", "--no-sync");
+          "--locale=C.UTF-8", "--locale-provider=icu", "--icu-locale=en-US", "--no-sync");
       // Loopback TCP only, socket in our own dir (not /var/run/postgresql), modest memory for CI.
       pg.pg("pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(), "-w",
           "-t", "60", "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories="

@@ -35,11 +35,23 @@ public final class MetadataStores {
 
   private MetadataStores() {}
 
+  /** Config.UsageException for a setup that cannot work (clustered on SQLite, a db.url of another database). */
   public static MetadataStore open(JsonObject config, ToLongFunction<String> quotaFor) {
     String url = Config.string(config, "db.url");
     long busyMs = Config.longValue(config, "locks.timeoutMillis", 10_000L);
-    int pool = (int) Config.longValue(config, "workers.threads", 4L) + 2;
-    if (url != null && !url.isBlank()) {
+    // Every storage worker may hold one connection, plus one for a streamed listing.
+    int pool = (int) Config.longValue(config, "workers.threads", 4L) + 1;
+    boolean clustered = Config.bool(config, "cluster.enabled");
+    if (url == null || url.isBlank()) {
+      if (clustered) {
+        // SQLite's locking is only as good as the file system's, and NFS's is not: nodes would corrupt it.
+        throw new Config.UsageException("a clustered node needs PostgreSQL: set db.url (and db.user, db.password) "
+            + "to the database all nodes share; the embedded SQLite serves a single node only");
+      }
+    } else {
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw new Config.UsageException("db.url must be a jdbc:postgresql: URL (got " + url.split("\\?")[0] + ")");
+      }
       return openPostgres(url, Config.string(config, "db.user"), Config.string(config, "db.password"),
           pool, busyMs, quotaFor, System::currentTimeMillis);
     }
@@ -74,7 +86,10 @@ public final class MetadataStores {
     });
   }
 
-  /** PostgreSQL via the official driver; the database must be UTF8 so that COLLATE "C" is UTF-8 byte order. */
+  /**
+   * PostgreSQL via the official driver; the database must be UTF8 so that COLLATE "C" is UTF-8 byte order.
+   * poolSize connections for writes and as many for reads.
+   */
   public static MetadataStore openPostgres(String url, String user, String password, int poolSize, long busyMs,
                                            ToLongFunction<String> quotaFor, LongSupplier clock) {
     PGSimpleDataSource direct = new PGSimpleDataSource();
@@ -83,9 +98,24 @@ public final class MetadataStores {
     if (password != null) direct.setPassword(password);
     checkUtf8(direct);
     migrate(direct, Dialect.POSTGRESQL);
-    HikariDataSource ds = pool("meta-postgresql", direct, Math.max(2, poolSize), busyMs);
+    // Writers READ COMMITTED (the conditional UPDATEs re-check their WHERE on the newest row version);
+    // readers a consistent snapshot, set once per connection rather than per transaction.
+    HikariDataSource writes = pool("meta-postgresql-write", direct, Math.max(1, poolSize), busyMs);
+    HikariDataSource reads;
+    try {
+      HikariConfig rc = config("meta-postgresql-read", direct, Math.max(1, poolSize), busyMs);
+      rc.setReadOnly(true);
+      rc.setTransactionIsolation("TRANSACTION_REPEATABLE_READ");
+      reads = new HikariDataSource(rc);
+    } catch (RuntimeException e) {
+      writes.close();
+      throw e;
+    }
     LOG.info("metadata: PostgreSQL at {}", url.replaceAll("password=[^&]*", "password=***"));
-    return new JdbcMetadataStore(new Transactions(Dialect.POSTGRESQL, ds, ds), quotaFor, clock, ds::close);
+    return new JdbcMetadataStore(new Transactions(Dialect.POSTGRESQL, writes, reads), quotaFor, clock, () -> {
+      reads.close();
+      writes.close();
+    });
   }
 
   private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode, long busyMs) {
@@ -101,6 +131,10 @@ public final class MetadataStores {
   }
 
   private static HikariDataSource pool(String name, DataSource ds, int size, long waitMs) {
+    return new HikariDataSource(config(name, ds, size, waitMs));
+  }
+
+  private static HikariConfig config(String name, DataSource ds, int size, long waitMs) {
     HikariConfig hc = new HikariConfig();
     hc.setPoolName(name);
     hc.setDataSource(ds);
@@ -109,7 +143,7 @@ public final class MetadataStores {
     hc.setAutoCommit(true);
     // Waiting longer than the lock timeout for a connection means the database is the bottleneck: BUSY.
     hc.setConnectionTimeout(Math.max(250, waitMs));
-    return new HikariDataSource(hc);
+    return hc;
   }
 
   private static void migrate(DataSource ds, Dialect d) {
