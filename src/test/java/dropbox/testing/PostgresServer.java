@@ -42,7 +42,20 @@ public final class PostgresServer implements AutoCloseable {
     this.port = port;
   }
 
+  /**
+   * For tests: synchronous_commit=off, so a commit does not wait for its WAL flush (crash durability of a
+   * throw-away database is not what the tests examine; locking, constraints and visibility are unchanged).
+   */
   public static PostgresServer start() throws IOException, InterruptedException {
+    return start(false);
+  }
+
+  /** For measurements: every commit waits for its WAL fsync, as in production. */
+  public static PostgresServer startDurable() throws IOException, InterruptedException {
+    return start(true);
+  }
+
+  private static PostgresServer start(boolean durable) throws IOException, InterruptedException {
     Path bin = findBinaries();
     String runAs = isRoot() ? systemUser() : null;
     Path dir = Files.createTempDirectory("dropbox-pg-");
@@ -57,7 +70,8 @@ public final class PostgresServer implements AutoCloseable {
       // Loopback TCP only, socket in our own dir (not /var/run/postgresql), modest memory for CI.
       pg.pg("pg_ctl", "-D", dir.resolve("data").toString(), "-l", dir.resolve("server.log").toString(), "-w",
           "-t", "60", "-o", "-p " + port + " -c listen_addresses=127.0.0.1 -c unix_socket_directories="
-              + dir + " -c shared_buffers=32MB -c max_connections=100", "start");
+              + dir + " -c shared_buffers=32MB -c max_connections=100"
+              + (durable ? "" : " -c synchronous_commit=off"), "start");
     } catch (IOException | RuntimeException e) {
       String log = pg.log();
       pg.close();

@@ -65,7 +65,7 @@ final class TreeRows {
   static Node insertFolder(Connection c, long userId, long parentId, String name, long now) throws SQLException {
     try (PreparedStatement ps = Sql.prepare(c,
         "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
-            + "VALUES (?, ?, ?, ?, 0, 0, NULL, ?, ?) ON CONFLICT (user_id, parent_id, name) DO NOTHING RETURNING " + COLS,
+            + "VALUES (?, ?, ?, ?, 0, 0, NULL, ?, ?) ON CONFLICT (parent_id, name) DO NOTHING RETURNING " + COLS,
         userId, parentId, name, walkKey(name, Node.Kind.FOLDER), now, now);
          ResultSet rs = ps.executeQuery()) {
       if (rs.next()) return read(rs);

@@ -59,8 +59,9 @@ CREATE TABLE nodes (
   FOREIGN KEY (user_id, sha256) REFERENCES blobs (user_id, sha256),
   CHECK ((kind = 0 AND sha256 IS NULL AND size = 0) OR (kind = 1 AND sha256 IS NOT NULL))
 );
--- A name once per folder, whatever its kind: this is what refuses a file and a folder on one path.
-CREATE UNIQUE INDEX nodes_name ON nodes (user_id, parent_id, name);
+-- A name once per folder, whatever its kind: this is what refuses a file and a folder on one path. A
+-- folder belongs to one user, so (parent, name) is unique per user too, and it orders a folder by name.
+CREATE UNIQUE INDEX nodes_name ON nodes (parent_id, name);
 CREATE UNIQUE INDEX nodes_root ON nodes (user_id) WHERE parent_id IS NULL;
 -- Paged listings (folders first, then by name / size / modified, name breaking ties) and the tree walk.
 CREATE INDEX nodes_by_name ON nodes (parent_id, kind, name);
