@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -418,6 +419,51 @@ abstract class MetadataStoreContract {
     assertEquals(new UserUsage(30, 0, 2, QUOTA), store.usage(ALICE));
     assertEquals(2, refcount(ALICE, sha(1)));
     assertEquals(List.of(ALICE), store.users());
+  }
+
+  @Test
+  void concurrentUploadsIntoNewFoldersAndAConcurrentMoveLoseNothing() throws Exception {
+    int threads = 6;
+    int each = 15;
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<?>> jobs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        // All threads race to create the same parents (the upsert of a folder, retried on a unique race).
+        jobs.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < each; i++) {
+            store.commitUpload(ALICE, p("shared/deep/f" + id + "-" + i), null, 3, sha(id), null);
+          }
+          return null;
+        }));
+      }
+      // Meanwhile "shared" is renamed back and forth: every upload lands in one tree or the other, whole.
+      jobs.add(pool.submit(() -> {
+        go.await();
+        for (int i = 0; i < 10; i++) {
+          try {
+            store.move(ALICE, p("shared"), p("moved" + i), false);
+          } catch (MetaException e) {
+            assertEquals(Reason.FILE_NOT_FOUND, e.reason()); // not created yet, or just moved away
+          }
+        }
+        return null;
+      }));
+      go.countDown();
+      for (Future<?> f : jobs) f.get(120, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> paths = allPaths();
+    assertEquals(threads * each, paths.size(), paths.toString());
+    Set<String> names = new HashSet<>();
+    for (String path : paths) names.add(path.substring(path.lastIndexOf('/') + 1));
+    assertEquals(threads * each, names.size(), "each upload exactly once");
+    assertEquals(new UserUsage(3L * threads * each, 0, threads * each, QUOTA), store.usage(ALICE));
+    assertTrue(store.checkUsage(ALICE).consistent());
   }
 
   // ------------------------------------------------------------------ listings
