@@ -25,16 +25,21 @@ import java.util.concurrent.atomic.AtomicInteger;
  * streamed walk of it. Prints numbers, asserts nothing. Run:
  * java -cp target/classes:target/test-classes:$(cat target/bench-classpath.txt) dropbox.bench.MetaBench
  * (scripts/bench.sh builds that classpath file). -Dbench.entries=N -Dbench.commits=N
+ * -Dbench.databases=sqlite,postgresql
  */
 public final class MetaBench {
   public static void main(String[] args) throws Exception {
     int entries = Integer.getInteger("bench.entries", 100_000);
     int commits = Integer.getInteger("bench.commits", 2000);
+    String databases = System.getProperty("bench.databases", "sqlite,postgresql");
     Path dir = Files.createTempDirectory("dropbox-metabench");
     Path db = dir.resolve("dropbox.db");
-    try (MetadataStore s = MetadataStores.openSqlite(db, 8, 10_000, u -> Long.MAX_VALUE / 4, System::currentTimeMillis)) {
-      run("SQLite", s, commits, entries, () -> DriverManager.getConnection("jdbc:sqlite:" + db));
+    if (databases.contains("sqlite")) {
+      try (MetadataStore s = MetadataStores.openSqlite(db, 8, 10_000, u -> Long.MAX_VALUE / 4, System::currentTimeMillis)) {
+        run("SQLite", s, commits, entries, () -> DriverManager.getConnection("jdbc:sqlite:" + db));
+      }
     }
+    if (!databases.contains("postgresql")) return;
     try (PostgresServer pg = PostgresServer.startDurable()) {
       String schema = pg.newSchema();
       try (MetadataStore s = MetadataStores.openPostgres(pg.url(schema), PostgresServer.USER, null, 9, 10_000,
@@ -112,8 +117,22 @@ public final class MetaBench {
             + " WHERE id = " + user);
       }
       c.commit();
+      c.setAutoCommit(true); // ANALYZE inside a transaction that is never committed would be lost
       try (var st = c.createStatement()) {
         st.execute(name.equals("SQLite") ? "ANALYZE" : "ANALYZE nodes");
+      }
+    }
+    if (Boolean.getBoolean("bench.explain")) {
+      try (Connection c = raw.open(); var st = c.createStatement()) {
+        for (String q : List.of(
+            "SELECT id FROM nodes WHERE parent_id = " + root + " AND kind = 0 ORDER BY name ASC LIMIT 1001",
+            "SELECT id FROM nodes WHERE parent_id = " + root + " AND kind = 1 ORDER BY name ASC LIMIT 1001",
+            "SELECT id FROM nodes WHERE parent_id = " + root + " AND walk_key > 'file-5' ORDER BY walk_key LIMIT 500")) {
+          try (var rs = st.executeQuery((name.equals("SQLite") ? "EXPLAIN QUERY PLAN " : "EXPLAIN ANALYZE ") + q)) {
+            System.out.println(q);
+            while (rs.next()) System.out.println("   " + rs.getString(name.equals("SQLite") ? 4 : 1));
+          }
+        }
       }
     }
     for (ListOrder order : List.of(ListOrder.DEFAULT, new ListOrder(ListOrder.Sort.SIZE, true, true),
@@ -136,12 +155,14 @@ public final class MetaBench {
     long t0 = System.nanoTime();
     long n = 0;
     Runtime rt = Runtime.getRuntime();
+    long peak = 0;
     try (FileStream fs = s.streamFiles("big")) {
       while (fs.hasNext()) {
         fs.next();
-        n++;
+        if (++n % 10_000 == 0) peak = Math.max(peak, rt.totalMemory() - rt.freeMemory());
       }
     }
-    System.out.printf("%-10s streamed walk of %d files: %.0f ms%n", name, n, (System.nanoTime() - t0) / 1e6);
+    System.out.printf("%-10s streamed walk of %d files: %.0f ms, heap used at most %d MiB of -Xmx %d MiB%n", name, n,
+        (System.nanoTime() - t0) / 1e6, peak >> 20, rt.maxMemory() >> 20);
   }
 }
