@@ -83,6 +83,9 @@ public final class PostgresServer implements AutoCloseable {
 
   public int port() { return port; }
 
+  /** The temp dir holding the cluster, its socket and its log; removed by close. */
+  public Path directory() { return dir; }
+
   /** The JDBC URL of database postgres (the one initdb makes), optionally with a search_path schema. */
   public String url(String schema) {
     return "jdbc:postgresql://127.0.0.1:" + port + "/postgres" + (schema == null ? "" : "?currentSchema=" + schema);
@@ -148,7 +151,10 @@ public final class PostgresServer implements AutoCloseable {
 
   /** The newest installed major version's bin directory; a clear failure when there is none. */
   static Path findBinaries() {
-    Path base = Path.of("/usr/lib/postgresql");
+    return findBinaries(Path.of("/usr/lib/postgresql"));
+  }
+
+  static Path findBinaries(Path base) {
     try (Stream<Path> versions = Files.isDirectory(base) ? Files.list(base) : Stream.empty()) {
       return versions.map(v -> v.resolve("bin"))
           .filter(b -> Files.isExecutable(b.resolve("initdb")) && Files.isExecutable(b.resolve("pg_ctl")))

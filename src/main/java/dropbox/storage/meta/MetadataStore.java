@@ -94,7 +94,11 @@ public interface MetadataStore extends AutoCloseable {
 
   // ------------------------------------------------------------ blobs and fsck
 
-  /** True when the user has a blob row for this content that is not being swept. */
+  /**
+   * True when the user has a blob row for this content (possibly unreferenced, within its grace period).
+   * The upload path may then drop its staging file instead of placing the content again, provided it holds
+   * the user lock until its commit: the sweeper holds it between forgetBlob and deleting the file.
+   */
   boolean hasBlob(String user, String sha256);
 
   /** Blobs whose reference count is 0 since before zeroBefore: the sweeper's candidates, at most limit. */
