@@ -44,6 +44,28 @@ class PostgresMetadataStoreTest extends MetadataStoreContract {
   }
 
   @Test
+  void nodesStartingTogetherMigrateOnce() throws Exception {
+    String fresh = pg.newSchema();
+    var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
+    try {
+      java.util.List<java.util.concurrent.Future<MetadataStore>> opening = new java.util.ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        opening.add(pool.submit(() -> MetadataStores.openPostgres(pg.url(fresh), PostgresServer.USER, null, 2,
+            10_000, this::quotaFor, clock::get)));
+      }
+      for (var f : opening) f.get(120, java.util.concurrent.TimeUnit.SECONDS).close();
+    } finally {
+      pool.shutdownNow();
+    }
+    try (Connection c = DriverManager.getConnection(pg.url(fresh), PostgresServer.USER, "");
+         Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL")) {
+      rs.next();
+      assertEquals(1, rs.getInt(1));
+    }
+  }
+
+  @Test
   void namesUseByteOrderCollation() throws SQLException {
     try (Connection c = raw(); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT collation_name FROM information_schema.columns "
