@@ -36,6 +36,8 @@ public final class Config {
     DEFAULTS.put("storage.root", "./data");
     DEFAULTS.put("storage.maxFileBytes", null);
     DEFAULTS.put("storage.fsync", true);
+    // v1: metadata and ledgers as JSON files; v2: the database (db.*) and content-addressed blobs (issue 8).
+    DEFAULTS.put("storage.engine", "v1");
     // How long superseded content stays readable for downloads in flight (ARCHITECTURE.md "Moving bytes").
     DEFAULTS.put("storage.graceSeconds", 3600L);
     // Unset: max(600, 2 x tcp.idleTimeoutSeconds), so an upload is reaped only once its connection must be gone.

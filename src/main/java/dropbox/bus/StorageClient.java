@@ -36,9 +36,16 @@ public class StorageClient {
    */
   public Future<UploadTicket> openUpload(String user, String name, long size, Priority p) {
     JsonObject body = new JsonObject().put("user", user).put("name", name).put("size", size);
+    return call(Action.UPLOAD_OPEN, p, withNode(body), UploadTicket::fromJson);
+  }
+
+  /**
+   * Every step of an upload names the node that holds it: the v2 engine's staging file carries its
+   * owner in its name, and the commit or abort may be served by any node.
+   */
+  private JsonObject withNode(JsonObject body) {
     String node = clusterNodeId();
-    if (node != null) body.put("node", node);
-    return call(Action.UPLOAD_OPEN, p, body, UploadTicket::fromJson);
+    return node == null ? body : body.put("node", node);
   }
 
   private String clusterNodeId() {
@@ -56,13 +63,13 @@ public class StorageClient {
                                            Preconditions pre, Priority p) {
     JsonObject body = new JsonObject().put("user", user).put("name", name).put("uploadId", uploadId)
         .put("size", size).put("sha256", sha256).put("preconditions", pre.toJson());
-    return call(Action.UPLOAD_COMMIT, p, body, CommitResult::fromJson);
+    return call(Action.UPLOAD_COMMIT, p, withNode(body), CommitResult::fromJson);
   }
 
   /** Releases the reservation and removes the staging file. Aborts jump the queue: they free resources. */
   public Future<Void> abortUpload(String user, String uploadId) {
-    return call(Action.UPLOAD_ABORT, Priority.HIGH, new JsonObject().put("user", user).put("uploadId", uploadId),
-        j -> null);
+    return call(Action.UPLOAD_ABORT, Priority.HIGH,
+        withNode(new JsonObject().put("user", user).put("uploadId", uploadId)), j -> null);
   }
 
   public Future<DownloadHandle> openDownload(String user, String name, Priority p) {

@@ -21,7 +21,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -35,9 +34,8 @@ import java.util.function.Supplier;
 public final class StorageService {
   private final StorageLayout layout;
   private final DurableFiles files;
-  private final LockManager locks;
+  private final StorageLocks locks;
   private final QuotaPolicy quotas;
-  private final long lockTimeoutMs;
   private final String nodeId;
   private final Consumer<FileEvent> events;
   private final LongSupplier clock;
@@ -46,9 +44,8 @@ public final class StorageService {
                         long lockTimeoutMs, String nodeId, Consumer<FileEvent> events, LongSupplier clock) {
     this.layout = layout;
     this.files = files;
-    this.locks = locks;
+    this.locks = new StorageLocks(locks, lockTimeoutMs);
     this.quotas = quotas;
-    this.lockTimeoutMs = lockTimeoutMs;
     this.nodeId = nodeId;
     this.events = events;
     this.clock = clock;
@@ -276,24 +273,12 @@ public final class StorageService {
     }
   }
 
-  static String userLock(String user) { return "dropbox.lock.u:" + user.toLowerCase(Locale.ROOT); }
+  static String userLock(String user) { return StorageLocks.userLock(user); }
 
-  static String fileLock(String user, String name) {
-    return "dropbox.lock.f:" + user.toLowerCase(Locale.ROOT) + "/" + StorageLayout.nameKey(name);
-  }
+  static String fileLock(String user, String name) { return StorageLocks.fileLock(user, name); }
 
   /** Runs body holding the named locks (taken in the order given, released in reverse on every path). */
-  <T> T withLocks(IoSupplier<T> body, String... names) {
-    List<LockManager.Held> held = new ArrayList<>(names.length);
-    try {
-      for (String n : names) held.add(Blocking.await(locks.acquire(n, lockTimeoutMs), lockTimeoutMs + 1000));
-      return body.get();
-    } catch (IOException e) {
-      throw io(e);
-    } finally {
-      for (int i = held.size() - 1; i >= 0; i--) held.get(i).release();
-    }
-  }
+  <T> T withLocks(IoSupplier<T> body, String... names) { return locks.with(body, names); }
 
   private static <T> T ioCall(IoSupplier<T> body) {
     try {

@@ -17,9 +17,6 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -36,15 +33,13 @@ public final class StorageVerticle extends VerticleBase {
 
   private final LockManager locks;
   private final boolean alone;
-  private StorageService service;
+  private StorageEngine engine;
+  private StorageUpkeep upkeep;
   private PriorityDispatcher dispatcher;
-  private Fsck fsck;
   private MessageConsumer<JsonObject> consumer;
   private StorageMetrics metrics;
   private Runnable stopWatchingMembers = () -> { };
   private long maintenanceTimer = -1;
-  private long staleMillis;
-  private long graceMillis;
   private long lockTtlMillis;
   private Path root;
 
@@ -57,25 +52,25 @@ public final class StorageVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     JsonObject cfg = config();
-    StorageLayout layout = new StorageLayout(Path.of(Config.string(cfg, "storage.root")));
-    root = layout.root();
+    root = Path.of(Config.string(cfg, "storage.root")).toAbsolutePath().normalize();
     // Clustered: the node's cluster id, the one the membership reports when this node is gone.
     String clusterId = Membership.localNodeId(vertx);
     String nodeId = clusterId != null ? clusterId : UUID.randomUUID().toString();
     lockTtlMillis = Config.integer(cfg, "locks.ttlMillis");
-    service = new StorageService(layout, new DurableFiles(Config.bool(cfg, "storage.fsync")), locks,
-        QuotaPolicy.from(cfg), Config.integer(cfg, "locks.timeoutMillis"), nodeId,
-        e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()), System::currentTimeMillis);
-    fsck = new Fsck(service);
-    // Uploads idle longer than twice the TCP idle timeout are dead (their connection was closed).
-    staleMillis = Config.longValue(cfg, "storage.stagingStaleSeconds",
-        Math.max(600, 2L * Config.integer(cfg, "tcp.idleTimeoutSeconds"))) * 1000;
-    graceMillis = Config.longValue(cfg, "storage.graceSeconds", 3600) * 1000;
+    try {
+      StorageEngines.Opened opened = StorageEngines.open(cfg, locks, alone, () -> Membership.liveNodeIds(vertx),
+          nodeId, e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()));
+      engine = opened.engine();
+      upkeep = opened.upkeep();
+    } catch (IOException | RuntimeException e) {
+      return Future.failedFuture(e);
+    }
     dispatcher = new PriorityDispatcher("dropbox-storage", Config.integer(cfg, "workers.threads"),
         Config.integer(cfg, "workers.queueCapacity"));
     metrics = StorageMetrics.bind(dispatcher);
 
     return vertx.executeBlocking(this::recover, false)
+        .onFailure(e -> engine.close()) // a failed start is never stopped: do not leak the database pool
         .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
@@ -94,37 +89,19 @@ public final class StorageVerticle extends VerticleBase {
     // A root written by an older version has 0644 files and 0755 directories: bring them to 0600/0700.
     int tightened = PrivateFiles.tighten(root);
     if (tightened > 0) LOG.warn("storage root {}: made {} files and directories private (0600/0700)", root, tightened);
-    List<Fsck.Problem> problems = new ArrayList<>(releaseDepartedNodes());
-    problems.addAll(fsck.run(true, alone ? 0 : staleMillis, System.currentTimeMillis()));
-    int swept = fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
-    problems.forEach(p -> LOG.warn("recovery repaired: {}", p));
-    LOG.info("storage recovery done in {} ms: {} problems repaired, {} old content files removed",
-        (System.nanoTime() - t0) / 1_000_000, problems.size(), swept);
+    upkeep.recover();
+    LOG.info("storage recovery done in {} ms", (System.nanoTime() - t0) / 1_000_000);
     return null;
   }
 
   private void scheduleMaintenance() {
     dispatcher.submit(Priority.LOW, () -> {
       try {
-        releaseDepartedNodes().forEach(p -> LOG.info("maintenance repaired: {}", p));
-        fsck.run(true, staleMillis, System.currentTimeMillis()).forEach(p -> LOG.info("maintenance repaired: {}", p));
-        fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
+        upkeep.maintain();
       } catch (Exception e) {
         LOG.warn("maintenance failed: {}", e.toString());
       }
     }, () -> { });
-  }
-
-  /**
-   * Clustered: frees the reservations of uploads whose owner node is no longer a member (killed, or a
-   * whole cluster restarted). Reservations younger than the lock TTL are left alone: their node may have
-   * joined a moment ago. Alone, recovery's fsck already reaps every leftover.
-   */
-  private List<Fsck.Problem> releaseDepartedNodes() throws IOException {
-    if (alone) return List.of();
-    Set<String> live = Membership.liveNodeIds(vertx);
-    if (live == null || live.isEmpty()) return List.of();
-    return fsck.releaseReservationsOfDepartedNodes(live::contains, System.currentTimeMillis() - lockTtlMillis);
   }
 
   private void handle(Message<JsonObject> msg) {
@@ -149,23 +126,23 @@ public final class StorageVerticle extends VerticleBase {
     String user = b.user();
     switch (action) {
       case UPLOAD_OPEN:
-        return service.openUpload(user, b.name(), b.number("size", -1L), b.optionalText("node")).toJson();
+        return engine.openUpload(user, b.name(), b.number("size", -1L), b.optionalText("node")).toJson();
       case UPLOAD_EXTEND:
-        return new JsonObject().put("reservedBytes", service.extendUpload(user, b.uploadId(), b.number("bytes", 0L)));
+        return new JsonObject().put("reservedBytes", engine.extendUpload(user, b.uploadId(), b.number("bytes", 0L)));
       case UPLOAD_COMMIT:
-        return service.commitUpload(user, b.name(), b.uploadId(), b.number("size", null), b.text("sha256"),
-            b.preconditions()).toJson();
+        return engine.commitUpload(user, b.name(), b.uploadId(), b.number("size", null), b.text("sha256"),
+            b.preconditions(), b.optionalText("node")).toJson();
       case UPLOAD_ABORT:
-        service.abortUpload(user, b.uploadId());
+        engine.abortUpload(user, b.uploadId(), b.optionalText("node"));
         return new JsonObject();
       case DOWNLOAD_OPEN:
-        return service.openDownload(user, b.name()).toJson();
+        return engine.openDownload(user, b.name()).toJson();
       case DELETE:
-        return service.delete(user, b.name()).toJson();
+        return engine.delete(user, b.name()).toJson();
       case LIST:
-        return service.list(user).toJson();
+        return engine.list(user).toJson();
       case USAGE:
-        return service.usage(user).toJson();
+        return engine.usage(user).toJson();
       default:
         throw StorageException.of(ErrorCode.BAD_REQUEST, "Unknown action");
     }
@@ -201,6 +178,7 @@ public final class StorageVerticle extends VerticleBase {
     Future<Void> unregister = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregister.compose(v -> vertx.executeBlocking(() -> {
       if (!dispatcher.shutdown(30_000)) LOG.warn("storage work still running at shutdown");
+      if (engine != null) engine.close();
       return null;
     }, false));
   }

@@ -100,6 +100,18 @@ final class JdbcMetadataStore implements MetadataStore {
     return tx.write(c -> Reservations.releaseWhere(c, "deadline < ?", now));
   }
 
+  @Override public List<String> reservationOwners() {
+    return tx.read(c -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement(
+          "SELECT DISTINCT owner_node FROM reservations WHERE owner_node IS NOT NULL ORDER BY owner_node");
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+      return out;
+    });
+  }
+
   // ------------------------------------------------------------ the tree
 
   @Override public Optional<Node> resolve(String user, TreePath path) {

@@ -44,6 +44,9 @@ public interface MetadataStore extends AutoCloseable {
   /** Drops every reservation whose deadline is before now; returns how many. */
   int releaseExpired(long now);
 
+  /** The nodes that hold reservations (to release those of nodes that left the cluster). */
+  List<String> reservationOwners();
+
   // ------------------------------------------------------------ the tree
 
   /** The file or folder at path (the root folder for TreePath.ROOT). */

@@ -1,0 +1,44 @@
+package dropbox.storage;
+
+import dropbox.bus.CommitResult;
+import dropbox.bus.DownloadHandle;
+import dropbox.bus.FileInfo;
+import dropbox.bus.Listing;
+import dropbox.bus.Preconditions;
+import dropbox.bus.UploadTicket;
+import dropbox.bus.Usage;
+
+/**
+ * What StorageVerticle serves, whichever storage sits behind it (storage.engine: v1 = JSON files,
+ * StorageService; v2 = database + content-addressed blobs, StorageServiceV2). Blocking: called on the
+ * dispatcher's threads. Failures are StorageExceptions with the same codes and texts on both engines.
+ * owner = the cluster node whose front end holds the upload (null: not clustered).
+ */
+public interface StorageEngine extends AutoCloseable {
+
+  /** size = announced length, or -1 when unknown (the front end then reserves with extendUpload). */
+  UploadTicket openUpload(String user, String name, long size, String owner);
+
+  /** Grows the reservation of an upload of unknown size by more bytes; returns the bytes now covered. */
+  long extendUpload(String user, String uploadId, long more);
+
+  /** Publishes the staged bytes under name if the preconditions hold; any refusal ends the upload. */
+  CommitResult commitUpload(String user, String name, String uploadId, long size, String sha256,
+                            Preconditions pre, String owner);
+
+  /** Releases the reservation and removes the staging file. Idempotent. */
+  void abortUpload(String user, String uploadId, String owner);
+
+  /** Resolves a name to immutable content that stays readable for the grace period; takes no lock. */
+  DownloadHandle openDownload(String user, String name);
+
+  FileInfo delete(String user, String name);
+
+  /** Files sorted by UTF-8 bytes with the usage of the same snapshot. */
+  Listing list(String user);
+
+  Usage usage(String user);
+
+  @Override
+  default void close() { }
+}

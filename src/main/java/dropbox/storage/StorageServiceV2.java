@@ -1,0 +1,277 @@
+package dropbox.storage;
+
+import dropbox.bus.CommitResult;
+import dropbox.bus.DownloadHandle;
+import dropbox.bus.ErrorCode;
+import dropbox.bus.FileEvent;
+import dropbox.bus.FileInfo;
+import dropbox.bus.FileNames;
+import dropbox.bus.Listing;
+import dropbox.bus.Preconditions;
+import dropbox.bus.StorageException;
+import dropbox.bus.TreePath;
+import dropbox.bus.UploadTicket;
+import dropbox.bus.Usage;
+import dropbox.storage.blob.BlobKey;
+import dropbox.storage.blob.BlobStore;
+import dropbox.storage.blob.StagingId;
+import dropbox.storage.meta.FileStream;
+import dropbox.storage.meta.MetadataStore;
+import dropbox.storage.meta.Node;
+import dropbox.storage.meta.Reservation;
+import dropbox.storage.meta.UploadCommit;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+
+/**
+ * storage.engine=v2: metadata, usage and reservations in the database (MetadataStore), content in
+ * content-addressed, per-user deduplicated blobs (BlobStore). One upload (ARCHITECTURE.md "Storage v2"):
+ * reserve under the user lock → the front end streams and hashes into the staging file → publish (fsync,
+ * then place the blob or find it already there) → ONE metadata transaction under the file and user locks
+ * → reply. The transaction is the commit point: anything before it is invisible and swept if the process
+ * dies (V2Upkeep). Reads take no lock: a row names an immutable blob that outlives its last reference by
+ * the grace period.
+ *
+ * <p>Quota is logical bytes with v1's rules: a replacement is charged its growth only, and deduplicated
+ * content costs its full size (what the user sees, not what the disk holds).
+ */
+public final class StorageServiceV2 implements StorageEngine {
+  /**
+   * A reservation normally ends with its upload (commit or abort, which StagingWriter guarantees) or with
+   * its process (recovery); the deadline is only the backstop for a front end that vanished without
+   * either, so it is long enough for any real upload.
+   */
+  static final long RESERVATION_LIFETIME_MS = 24L * 3600 * 1000;
+
+  private final MetadataStore meta;
+  private final BlobStore blobs;
+  private final StorageLocks locks;
+  private final QuotaPolicy quotas;
+  private final String nodeId;
+  private final Consumer<FileEvent> events;
+  private final LongSupplier clock;
+  private final UploadCredits credits = new UploadCredits();
+
+  public StorageServiceV2(MetadataStore meta, BlobStore blobs, LockManager locks, QuotaPolicy quotas,
+                          long lockTimeoutMs, String nodeId, Consumer<FileEvent> events, LongSupplier clock) {
+    this.meta = meta;
+    this.blobs = blobs;
+    this.locks = new StorageLocks(locks, lockTimeoutMs);
+    this.quotas = quotas;
+    this.nodeId = nodeId;
+    this.events = events;
+    this.clock = clock;
+  }
+
+  // ---------------------------------------------------------------- uploads
+
+  @Override
+  public UploadTicket openUpload(String user, String name, long size, String owner) {
+    TreePath path = path(name);
+    long limit = quotas.limitFor(user);
+    if (size > limit) throw StorageService.tooLarge(limit);
+    String stagingOwner = owner != null ? owner : nodeId;
+    return locks.with(() -> {
+      Node existing = meta.resolve(user, path).filter(Node::isFile).orElse(null);
+      long credit = existing == null ? 0 : existing.size();
+      long covered = Math.max(0, size);
+      Reservation r = meta.reserve(user, Math.max(0, covered - credit), stagingOwner,
+          clock.getAsLong() + RESERVATION_LIFETIME_MS);
+      Path file;
+      try {
+        file = blobs.createStaging(stagingId(user, owner, r.id()));
+      } catch (IOException | RuntimeException e) {
+        meta.release(user, r.id());
+        throw e;
+      }
+      credits.opened(r.id(), covered, credit, clock.getAsLong());
+      return new UploadTicket(r.id(), file.toString(), covered, limit);
+    }, StorageLocks.userLock(user));
+  }
+
+  /**
+   * As v1: the reservation holds the growth over the replaced file's size, so a replacement of unknown
+   * size starts holding bytes only once it outgrows the old file. The upload's covered bytes and credit
+   * are kept by the node that opened it; served elsewhere in a cluster, the credit is taken as 0 (more is
+   * held while it streams, never less; the commit settles the real growth either way).
+   */
+  @Override
+  public long extendUpload(String user, String uploadId, long more) {
+    if (more < 0) throw StorageException.of(ErrorCode.BAD_REQUEST, "Negative reservation");
+    long limit = quotas.limitFor(user);
+    return locks.with(() -> {
+      UploadCredits.Entry e = credits.get(uploadId);
+      if (e == null) {
+        long held = meta.extend(user, uploadId, 0); // also: "Upload expired or unknown" when it is gone
+        e = credits.opened(uploadId, held, 0, clock.getAsLong());
+      }
+      long covered = e.covered() + more;
+      if (covered > limit) throw StorageService.tooLarge(limit);
+      long delta = Math.max(0, covered - e.credit()) - Math.max(0, e.covered() - e.credit());
+      meta.extend(user, uploadId, delta);
+      credits.covered(uploadId, covered);
+      return covered;
+    }, StorageLocks.userLock(user));
+  }
+
+  @Override
+  public CommitResult commitUpload(String user, String name, String uploadId, long size, String sha256,
+                                   Preconditions pre, String owner) {
+    TreePath path = path(name);
+    StagingId staging = stagingId(user, owner, uploadId);
+    BlobKey key = blobKey(user, sha256, uploadId, owner);
+    // The slow part (fsync of the content, placing the blob) happens before any lock is taken.
+    try {
+      blobs.publish(staging, sha256, size);
+    } catch (IOException e) {
+      StorageException refusal = publishRefusal(e);
+      abortUpload(user, uploadId, owner);
+      throw refusal;
+    }
+    UploadCommit c;
+    try {
+      c = locks.with(() -> {
+        // Under the user lock the sweeper cannot run for this user (it holds the lock from forgetting a
+        // blob row to deleting its file): if a publish that found the blob lost it to a sweep before the
+        // lock, say so now rather than commit a row without content. Rare: the blob had to be
+        // unreferenced for the whole grace period and be swept in this very moment.
+        if (!blobs.exists(key)) {
+          throw StorageException.of(ErrorCode.BUSY, "Server busy, please try again later");
+        }
+        return meta.commitUpload(user, path, uploadId, size, sha256, old -> checkPreconditions(old, pre));
+      }, StorageLocks.fileLock(user, name), StorageLocks.userLock(user));
+    } catch (StorageException e) {
+      // A refusal ends the upload. BUSY/TIMEOUT too: the content is already published, the staging file
+      // gone, so the front end can only start over (StagingWriter aborts on any failure anyway).
+      abortUpload(user, uploadId, owner);
+      throw e;
+    }
+    credits.ended(uploadId);
+    FileInfo f = c.file().info(name);
+    events.accept(new FileEvent(user, FileEvent.UPLOADED, f.name(), f.size(), f.sha256(), f.modified()));
+    return new CommitResult(f, c.created());
+  }
+
+  @Override
+  public void abortUpload(String user, String uploadId, String owner) {
+    StagingId staging = stagingId(user, owner, uploadId);
+    credits.ended(uploadId);
+    locks.with(() -> {
+      meta.release(user, uploadId);
+      blobs.discard(staging);
+      return null;
+    }, StorageLocks.userLock(user));
+  }
+
+  // ---------------------------------------------------------------- reads and deletes
+
+  @Override
+  public DownloadHandle openDownload(String user, String name) {
+    TreePath path = path(name);
+    Node file = meta.resolve(user, path).filter(Node::isFile).orElseThrow(StorageServiceV2::notFound);
+    Optional<Path> content = blobs.locate(new BlobKey(user, file.sha256()));
+    if (content.isEmpty()) {
+      org.slf4j.LoggerFactory.getLogger(StorageServiceV2.class)
+          .error("content of {} of {} (blob {}) is missing: run fsck", name, user, file.sha256());
+      throw StorageException.of(ErrorCode.INTERNAL, "Storage error");
+    }
+    return new DownloadHandle(file.info(name), content.get().toString());
+  }
+
+  @Override
+  public FileInfo delete(String user, String name) {
+    TreePath path = path(name);
+    Node gone = locks.with(() -> meta.deleteFile(user, path, null),
+        StorageLocks.fileLock(user, name), StorageLocks.userLock(user));
+    events.accept(new FileEvent(user, FileEvent.DELETED, name, gone.size(), gone.sha256(), clock.getAsLong()));
+    return gone.info(name);
+  }
+
+  /** One read snapshot: the usage always matches the listed sizes, and no lock holds up the user's writes. */
+  @Override
+  public Listing list(String user) {
+    List<FileInfo> out = new ArrayList<>();
+    try (FileStream s = meta.streamFiles(user)) {
+      while (s.hasNext()) out.add(s.next());
+      return new Listing(out, s.usage().toUsage());
+    }
+  }
+
+  @Override
+  public Usage usage(String user) { return meta.usage(user).toUsage(); }
+
+  // ---------------------------------------------------------------- for V2Upkeep
+
+  /** Forgets the covered/credit bookkeeping of uploads opened before cutoff (their commit went elsewhere). */
+  void forgetCreditsBefore(long cutoff) { credits.forgetBefore(cutoff); }
+
+  @Override
+  public void close() { meta.close(); }
+
+  // ---------------------------------------------------------------- helpers
+
+  /** The staging file's owner is the front end's node when clustered, else this process. */
+  private StagingId stagingId(String user, String owner, String uploadId) {
+    try {
+      return new StagingId(user, owner != null ? owner : nodeId, uploadId);
+    } catch (IllegalArgumentException e) {
+      throw StorageException.of(ErrorCode.BAD_REQUEST, "Malformed node");
+    }
+  }
+
+  /** A hash that is not one can only come from a bad command; the upload it names ends. */
+  private BlobKey blobKey(String user, String sha256, String uploadId, String owner) {
+    try {
+      return new BlobKey(user, sha256);
+    } catch (IllegalArgumentException e) {
+      abortUpload(user, uploadId, owner);
+      throw StorageException.of(ErrorCode.BAD_REQUEST, "Upload incomplete");
+    }
+  }
+
+  /**
+   * The staging file was swept or never made (expired), or holds another number of bytes than announced
+   * (the front end checks this first, so only a bad command gets here). Anything else is our fault.
+   */
+  private static StorageException publishRefusal(IOException e) {
+    if (e instanceof NoSuchFileException) return StorageException.of(ErrorCode.BAD_REQUEST, "Upload expired or unknown");
+    if (e.getClass() == IOException.class && String.valueOf(e.getMessage()).contains(" bytes, not ")
+        && String.valueOf(e.getMessage()).startsWith("staging file")) {
+      return StorageException.of(ErrorCode.BAD_REQUEST, "Upload incomplete");
+    }
+    return StorageService.io(e);
+  }
+
+  private static void checkPreconditions(Node existing, Preconditions pre) {
+    if (pre.ifNoneMatchAny() && existing != null) {
+      throw StorageException.of(ErrorCode.PRECONDITION_FAILED, "The file already exists");
+    }
+    if (pre.ifMatchSha256() != null && (existing == null || !existing.sha256().equals(pre.ifMatchSha256()))) {
+      throw StorageException.of(ErrorCode.PRECONDITION_FAILED, "The file has changed");
+    }
+  }
+
+  /** Flat names only for now: the front ends accept no '/' yet, and neither does this engine. */
+  private static TreePath path(String name) {
+    if (!FileNames.isValid(name)) throw StorageException.of(ErrorCode.INVALID_NAME, "Invalid filename");
+    return TreePath.parse(name);
+  }
+
+  private static StorageException notFound() { return StorageException.of(ErrorCode.NOT_FOUND, "File not found"); }
+
+  MetadataStore meta() { return meta; }
+
+  BlobStore blobs() { return blobs; }
+
+  StorageLocks locks() { return locks; }
+
+  String nodeId() { return nodeId; }
+
+  LongSupplier clock() { return clock; }
+}

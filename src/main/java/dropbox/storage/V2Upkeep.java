@@ -1,0 +1,135 @@
+package dropbox.storage;
+
+import dropbox.storage.blob.BlobKey;
+import dropbox.storage.blob.FsBlobStore;
+import dropbox.storage.blob.ScanReport;
+import dropbox.storage.blob.ScanRules;
+import dropbox.storage.blob.StagingEntry;
+import dropbox.storage.meta.BlobRef;
+import dropbox.storage.meta.MetadataStore;
+import java.io.IOException;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recovery and maintenance of the v2 engine. What a dead process leaves is never visible (the metadata
+ * commit is the only point where a change appears), only in the way: reservations that hold quota,
+ * staging files, blobs published but never committed. And what deletes leave: blobs at reference count 0,
+ * removed once the read grace period has passed.
+ *
+ * <p>Every change to one user's blobs runs under that user's lock, like the upload path's check-and-commit
+ * (docs/storage-v2.md "Sweeping blobs needs the user lock"); only a lone node's start, before the first
+ * command, scans everything at once without locks.
+ */
+final class V2Upkeep implements StorageUpkeep {
+  private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
+  private static final int SWEEP_BATCH = 500;
+
+  private final StorageServiceV2 engine;
+  private final MetadataStore meta;
+  private final FsBlobStore blobs;
+  private final boolean alone;
+  private final Supplier<Set<String>> liveNodes;
+  private final long staleMillis;
+  private final long graceMillis;
+
+  /** liveNodes: the cluster's members, null when unknown; alone: no other node shares the storage. */
+  V2Upkeep(StorageServiceV2 engine, FsBlobStore blobs, boolean alone, Supplier<Set<String>> liveNodes,
+           long staleMillis, long graceMillis) {
+    this.engine = engine;
+    this.meta = engine.meta();
+    this.blobs = blobs;
+    this.alone = alone;
+    this.liveNodes = liveNodes;
+    this.staleMillis = staleMillis;
+    this.graceMillis = graceMillis;
+  }
+
+  /**
+   * Alone: nothing runs yet and nobody else does, so every reservation, every staging file and every blob
+   * the database does not know is a leftover. Clustered: the same rules as maintenance.
+   */
+  @Override
+  public void recover() throws IOException {
+    if (!alone) {
+      maintain();
+      return;
+    }
+    long now = engine.clock().getAsLong();
+    int released = meta.releaseExpired(Long.MAX_VALUE);
+    ScanReport r = blobs.scan(new ScanRules(this::known, e -> false, Long.MAX_VALUE), true);
+    int swept = sweep(now);
+    if (released > 0 || !r.clean()) {
+      LOG.warn("recovery repaired: {} reservations released, {} staging files and {} unreferenced blobs removed"
+          + " (examples {} {}), {} foreign entries left alone {}", released, r.deadStaging(), r.orphanBlobs(),
+          r.deadStagingExamples(), r.orphanExamples(), r.foreign(), r.foreignExamples());
+    }
+    LOG.info("storage recovery (v2): {} blobs, {} content files past their grace period removed", r.blobs(), swept);
+  }
+
+  @Override
+  public void maintain() throws IOException {
+    long now = engine.clock().getAsLong();
+    int released = meta.releaseExpired(now) + releaseDepartedNodes();
+    ScanRules rules = new ScanRules(this::known, liveStaging(now), now - staleMillis);
+    long removed = 0;
+    for (String user : meta.users()) {
+      ScanReport r = engine.locks().with(() -> blobs.scanUser(user, rules, true), StorageLocks.userLock(user));
+      removed += r.removed();
+    }
+    int swept = sweep(now);
+    engine.forgetCreditsBefore(now - StorageServiceV2.RESERVATION_LIFETIME_MS);
+    if (released + removed + swept > 0) {
+      LOG.info("maintenance: {} reservations released, {} leftover files removed, {} content files swept",
+          released, removed, swept);
+    }
+  }
+
+  private boolean known(BlobKey k) { return meta.hasBlob(k.user(), k.sha256()); }
+
+  /** A staging file is live while its owner is (this process, or a member) and it was written lately. */
+  private Predicate<StagingEntry> liveStaging(long now) {
+    Predicate<String> owners;
+    if (alone) {
+      owners = engine.nodeId()::equals;
+    } else {
+      Set<String> live = liveNodes.get();
+      if (live == null || live.isEmpty()) return e -> true; // membership unknown: judge nothing
+      owners = live::contains;
+    }
+    return StagingEntry.liveWhen(owners, now - staleMillis);
+  }
+
+  /** Clustered: the reservations of nodes that are no longer members; their uploads died with them. */
+  private int releaseDepartedNodes() {
+    if (alone) return 0;
+    Set<String> live = liveNodes.get();
+    if (live == null || live.isEmpty()) return 0;
+    int n = 0;
+    for (String owner : meta.reservationOwners()) if (!live.contains(owner)) n += meta.releaseNode(owner);
+    return n;
+  }
+
+  /** Deletes content unreferenced for longer than the grace period: row first, then file, under the user lock. */
+  private int sweep(long now) throws IOException {
+    long zeroBefore = now - graceMillis;
+    int swept = 0;
+    while (true) {
+      List<BlobRef> batch = meta.unreferencedBlobs(zeroBefore, SWEEP_BATCH);
+      int forgotten = 0;
+      for (BlobRef b : batch) {
+        forgotten += engine.locks().with(() -> {
+          if (!meta.forgetBlob(b.user(), b.sha256(), zeroBefore)) return 0; // referenced again meanwhile
+          blobs.sweep(List.of(new BlobKey(b.user(), b.sha256())));
+          return 1;
+        }, StorageLocks.userLock(b.user()));
+      }
+      swept += forgotten;
+      if (batch.size() < SWEEP_BATCH || forgotten == 0) return swept;
+    }
+  }
+}
