@@ -62,7 +62,7 @@ final class V2Upkeep implements StorageUpkeep {
     long now = engine.clock().getAsLong();
     int released = meta.releaseExpired(Long.MAX_VALUE);
     ScanReport r = blobs.scan(new ScanRules(this::known, e -> false, Long.MAX_VALUE), true);
-    int swept = sweep(now);
+    int swept = sweepUnreferenced(now);
     if (released > 0 || !r.clean()) {
       LOG.warn("recovery repaired: {} reservations released, {} staging files and {} unreferenced blobs removed"
           + " (examples {} {}), {} foreign entries left alone {}", released, r.deadStaging(), r.orphanBlobs(),
@@ -78,10 +78,15 @@ final class V2Upkeep implements StorageUpkeep {
     ScanRules rules = new ScanRules(this::known, liveStaging(now), now - staleMillis);
     long removed = 0;
     for (String user : meta.users()) {
-      ScanReport r = engine.locks().with(() -> blobs.scanUser(user, rules, true), StorageLocks.userLock(user));
-      removed += r.removed();
+      removed += engine.locks().with(() -> {
+        ScanReport r = blobs.scanUser(user, rules, true);
+        // A reaped staging file's upload is dead: give its quota back now rather than at its deadline.
+        // The report names a few per user; the rest follow in the next runs (or at their deadline).
+        for (StagingEntry dead : r.deadStagingExamples()) meta.release(user, dead.id().uploadId());
+        return r.removed();
+      }, StorageLocks.userLock(user));
     }
-    int swept = sweep(now);
+    int swept = sweepUnreferenced(now);
     engine.forgetCreditsBefore(now - StorageServiceV2.RESERVATION_LIFETIME_MS);
     if (released + removed + swept > 0) {
       LOG.info("maintenance: {} reservations released, {} leftover files removed, {} content files swept",
@@ -115,7 +120,7 @@ final class V2Upkeep implements StorageUpkeep {
   }
 
   /** Deletes content unreferenced for longer than the grace period: row first, then file, under the user lock. */
-  private int sweep(long now) throws IOException {
+  int sweepUnreferenced(long now) throws IOException {
     long zeroBefore = now - graceMillis;
     int swept = 0;
     while (true) {

@@ -1,0 +1,230 @@
+package dropbox.storage;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.bus.CommitResult;
+import dropbox.bus.DownloadHandle;
+import dropbox.bus.ErrorCode;
+import dropbox.bus.Preconditions;
+import dropbox.bus.StorageException;
+import dropbox.bus.UploadTicket;
+import dropbox.storage.blob.BlobKey;
+import dropbox.storage.blob.FsBlobStore;
+import dropbox.storage.blob.StagingId;
+import dropbox.storage.meta.MetadataStore;
+import dropbox.storage.meta.MetadataStores;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The v2 engine (database + content-addressed blobs) on SQLite: the engine contract, plus dedup
+ * accounting, recovery and the sweeper. StorageServiceV2PostgresTest runs all of it on PostgreSQL.
+ */
+class StorageServiceV2Test extends StorageEngineContract {
+  static final long STALE_MS = 600_000;
+  static final long GRACE_MS = 3_600_000;
+  MetadataStore meta;
+  FsBlobStore blobs;
+  StorageServiceV2 v2;
+  V2Upkeep upkeep;
+
+  /** The metadata store of this run (SQLite here; PostgreSQL in the subclass), on the test's clock. */
+  MetadataStore openMeta(QuotaPolicy quotas) throws Exception {
+    return MetadataStores.openSqlite(root.resolve(MetadataStores.SQLITE_FILE), 4, 5000, quotas::quotaFor, clock::get);
+  }
+
+  @Override StorageEngine open(long quota) throws Exception {
+    QuotaPolicy q = quotas(quota);
+    meta = openMeta(q);
+    blobs = new FsBlobStore(root, true);
+    v2 = new StorageServiceV2(meta, blobs, new LocalLockManager(vertx), q, 5000, "node-a", events::add, clock::get);
+    upkeep = new V2Upkeep(v2, blobs, true, () -> null, STALE_MS, GRACE_MS);
+    return v2;
+  }
+
+  @Override int sweepContent(boolean pastGrace) throws Exception {
+    if (pastGrace) clock.addAndGet(GRACE_MS + 1);
+    return upkeep.sweepUnreferenced(clock.get());
+  }
+
+  @Override void assertConsistent(String user) {
+    assertTrue(meta.checkUsage(user).consistent(), () -> meta.checkUsage(user).toString());
+  }
+
+  /** Content files of the user on disk, whatever their layout. */
+  long contentFiles(String user) throws Exception {
+    Path dir = root.resolve("blobs").resolve(user);
+    if (!Files.isDirectory(dir)) return 0;
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).count();
+    }
+  }
+
+  long stagingFiles() throws Exception {
+    Path dir = root.resolve("staging");
+    try (Stream<Path> s = Files.walk(dir)) {
+      return s.filter(Files::isRegularFile).count();
+    }
+  }
+
+  @Test
+  void sameBytesAreStoredOnceButEveryCopyCountsAgainstTheQuota() throws Exception {
+    byte[] data = "the same bytes".getBytes();
+    upload("alice", "a", data);
+    CommitResult b = upload("alice", "b", data);
+    assertEquals(2 * data.length, engine.usage("alice").usedBytes(), "quota is logical bytes");
+    assertEquals(2, engine.usage("alice").fileCount());
+    assertEquals(1, contentFiles("alice"), "stored once");
+    assertEquals(0, stagingFiles(), "the second upload's staging file was dropped");
+    assertEquals(b.file().sha256(), engine.openDownload("alice", "a").file().sha256());
+
+    engine.delete("alice", "a");
+    assertEquals(0, sweepContent(true), "still referenced by b");
+    assertEquals("the same bytes", Files.readString(Path.of(engine.openDownload("alice", "b").contentPath())));
+    upload("alice", "b", data); // re-uploading the same bytes never takes the blob through 0
+    assertEquals(0, sweepContent(true));
+    engine.delete("alice", "b");
+    assertEquals(0, sweepContent(false), "within the grace period");
+    assertEquals(1, sweepContent(true));
+    assertEquals(0, contentFiles("alice"));
+    assertConsistent("alice");
+  }
+
+  @Test
+  void usersDoNotShareContent() throws Exception {
+    upload("alice", "a", "shared?".getBytes());
+    upload("bob", "a", "shared?".getBytes());
+    assertEquals(1, contentFiles("alice"));
+    assertEquals(1, contentFiles("bob"));
+    engine.delete("alice", "a");
+    sweepContent(true);
+    assertEquals("shared?", Files.readString(Path.of(engine.openDownload("bob", "a").contentPath())));
+  }
+
+  @Test
+  void recoveryOfALoneNodeReapsWhatADeadProcessLeftAndKeepsEveryCommittedFile() throws Exception {
+    upload("alice", "kept", "kept".getBytes());
+    UploadTicket streaming = engine.openUpload("alice", "partial", 500, null);
+    Files.write(Path.of(streaming.stagingPath()), new byte[200]);
+    // Published but never committed: the process died between the blob and the database commit.
+    UploadTicket published = engine.openUpload("alice", "orphan", 7, null);
+    Files.write(Path.of(published.stagingPath()), "orphan!".getBytes());
+    blobs.publish(new StagingId("alice", "node-a", published.uploadId()), sha("orphan!".getBytes()), 7);
+    assertEquals(2, contentFiles("alice"));
+    engine.close();
+
+    engine = open(1000); // the next process
+    upkeep.recover();
+    assertFalse(Files.exists(Path.of(streaming.stagingPath())));
+    assertEquals(0, stagingFiles());
+    assertEquals(1, contentFiles("alice"), "the orphan blob is gone");
+    assertEquals(0, meta.usage("alice").reservedBytes(), "reservations released");
+    assertEquals("kept", Files.readString(Path.of(engine.openDownload("alice", "kept").contentPath())));
+    assertEquals(4, engine.list("alice").usage().usedBytes());
+    engine.abortUpload("alice", engine.openUpload("alice", "x", 996, null).uploadId(), null);
+    assertConsistent("alice");
+  }
+
+  @Test
+  void maintenanceLeavesLiveUploadsAloneAndReapsOnlyStaleOnes() throws Exception {
+    UploadTicket live = engine.openUpload("alice", "live", 3, null);
+    Files.write(Path.of(live.stagingPath()), "abc".getBytes());
+    UploadTicket stale = engine.openUpload("alice", "stale", 3, null);
+    Files.setLastModifiedTime(Path.of(stale.stagingPath()),
+        java.nio.file.attribute.FileTime.fromMillis(clock.get() - STALE_MS - 1000));
+    upkeep.maintain();
+    assertTrue(Files.exists(Path.of(live.stagingPath())));
+    assertFalse(Files.exists(Path.of(stale.stagingPath())));
+    assertEquals(3, meta.usage("alice").reservedBytes(), "the stale upload's reservation went with it");
+    engine.commitUpload("alice", "live", live.uploadId(), 3, sha("abc".getBytes()), Preconditions.NONE, null);
+    assertEquals("abc", Files.readString(Path.of(engine.openDownload("alice", "live").contentPath())));
+    // The stale upload's front end gets a clear answer if it comes back after all.
+    assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class, () ->
+        engine.commitUpload("alice", "stale", stale.uploadId(), 0, sha(new byte[0]), Preconditions.NONE, null)).code());
+  }
+
+  @Test
+  void reservationsOfADepartedNodeAreReleasedWithTheirStagingFilesAndNoOthers() throws Exception {
+    UploadTicket dead = engine.openUpload("alice", "from-dead", 900, "node-dead");
+    Files.write(Path.of(dead.stagingPath()), new byte[300]);
+    UploadTicket live = engine.openUpload("alice", "from-live", 50, "node-live");
+    assertEquals(ErrorCode.QUOTA_EXCEEDED,
+        assertThrows(StorageException.class, () -> engine.openUpload("alice", "x", 100, "node-live")).code());
+    V2Upkeep clustered = new V2Upkeep(v2, blobs, false, () -> Set.of("node-live", "node-a"), STALE_MS, GRACE_MS);
+    clustered.maintain();
+    assertFalse(Files.exists(Path.of(dead.stagingPath())));
+    assertTrue(Files.exists(Path.of(live.stagingPath())));
+    assertEquals(50, meta.usage("alice").reservedBytes());
+    engine.abortUpload("alice", engine.openUpload("alice", "x", 900, "node-live").uploadId(), "node-live");
+    assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class, () -> engine.commitUpload("alice",
+        "from-dead", dead.uploadId(), 300, sha(new byte[300]), Preconditions.NONE, "node-dead")).code());
+    // Membership unknown (the cluster is shutting down): nothing is judged dead.
+    new V2Upkeep(v2, blobs, false, () -> null, STALE_MS, GRACE_MS).maintain();
+    assertTrue(Files.exists(Path.of(live.stagingPath())));
+  }
+
+  /**
+   * The one race between an upload and the sweeper: the upload's publish finds the user's old,
+   * unreferenced blob and drops its staging file, then the sweeper deletes that blob before the commit
+   * gets the user lock. The commit must see it under the lock and refuse, not commit a row without content.
+   */
+  @Test
+  void aBlobSweptBetweenPublishAndCommitIsNeverCommittedWithoutContent() throws Exception {
+    byte[] data = "recycled".getBytes();
+    upload("alice", "old", data);
+    engine.delete("alice", "old");
+    clock.addAndGet(GRACE_MS + 1);
+    UploadTicket t = engine.openUpload("alice", "new", data.length, null);
+    Files.write(Path.of(t.stagingPath()), data);
+    LockManager.Held userLock = new LocalLockManager(vertx).acquire(StorageLocks.userLock("alice"), 5000)
+        .await(5, TimeUnit.SECONDS);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try {
+      Future<CommitResult> commit = pool.submit(() -> engine.commitUpload("alice", "new", t.uploadId(), data.length,
+          sha(data), Preconditions.NONE, null));
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (Files.exists(Path.of(t.stagingPath())) && System.currentTimeMillis() < deadline) Thread.sleep(5);
+      assertFalse(Files.exists(Path.of(t.stagingPath())), "published: found the old blob, staging dropped");
+      // What the sweeper does, holding the user lock.
+      assertTrue(meta.forgetBlob("alice", sha(data), clock.get() - GRACE_MS));
+      blobs.sweep(java.util.List.of(new BlobKey("alice", sha(data))));
+      userLock.release();
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, () -> commit.get(10, TimeUnit.SECONDS));
+      assertEquals(ErrorCode.BUSY, ((StorageException) e.getCause()).code());
+    } finally {
+      userLock.release();
+      pool.shutdownNow();
+    }
+    assertTrue(engine.list("alice").files().isEmpty());
+    assertEquals(ErrorCode.NOT_FOUND, assertThrows(StorageException.class, () -> engine.openDownload("alice", "new")).code());
+    engine.abortUpload("alice", engine.openUpload("alice", "x", 1000, null).uploadId(), null); // reservation gone
+    upload("alice", "new", data); // and a retry stores it
+    DownloadHandle h = engine.openDownload("alice", "new");
+    assertEquals("recycled", Files.readString(Path.of(h.contentPath())));
+    assertConsistent("alice");
+  }
+
+  @Test
+  void aMalformedOwnerOrHashIsABadRequestAndLeavesNothingHeld() throws Exception {
+    assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class,
+        () -> engine.openUpload("alice", "a", 10, "../../x")).code());
+    UploadTicket t = engine.openUpload("alice", "a", 3, null);
+    Files.write(Path.of(t.stagingPath()), "abc".getBytes());
+    assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class,
+        () -> engine.commitUpload("alice", "a", t.uploadId(), 3, "../../etc", Preconditions.NONE, null)).code());
+    assertFalse(Files.exists(Path.of(t.stagingPath())));
+    assertEquals(0, meta.usage("alice").reservedBytes());
+    assertEquals(0, contentFiles("alice"));
+  }
+}
