@@ -30,16 +30,24 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The storage verticle over the real event bus, through the StorageClient every front end uses. */
+/**
+ * The storage verticle over the real event bus, through the StorageClient every front end uses, on the
+ * default engine (v1); StorageVerticleV2Test runs the same on v2.
+ */
 @ExtendWith(VertxExtension.class)
 class StorageVerticleTest {
   @TempDir Path root;
-  private StorageClient client;
-  private StorageVerticle verticle;
+  StorageClient client;
+  StorageVerticle verticle;
+
+  /** storage.engine of this run. */
+  String engine() { return "v1"; }
 
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
-    JsonObject cfg = new JsonObject().put("storage", new JsonObject().put("root", root.toString()))
+    JsonObject storage = new JsonObject().put("root", root.toString());
+    if (!engine().equals("v1")) storage.put("engine", engine()); // v1 runs on the default, unset
+    JsonObject cfg = new JsonObject().put("storage", storage)
         .put("quota", new JsonObject().put("defaultBytes", 1000))
         .put("workers", new JsonObject().put("threads", 1).put("queueCapacity", 50));
     verticle = new StorageVerticle(new LocalLockManager(vertx), true);
@@ -105,12 +113,30 @@ class StorageVerticleTest {
 
   @Test
   void aBugInTheWorkerIsInternalAndLoggedOnceWithItsActionNotBlamedOnTheSender() throws Exception {
+    damageStorage();
+    List<String> errors = errorsLoggedBy(() -> {
+      StorageException npe = fail(client.usage("bob", Priority.MEDIUM));
+      assertEquals(ErrorCode.INTERNAL, npe.code());
+      assertEquals("Internal error", npe.getMessage(), "no exception detail reaches the sender");
+      StorageException cce = fail(client.list("carol", Priority.MEDIUM));
+      assertEquals(ErrorCode.INTERNAL, cce.code());
+    });
+    assertEquals(List.of("storage command usage failed / java.lang.NullPointerException",
+        "storage command list failed / java.lang.ClassCastException"), errors);
+    assertEquals(0, client.usage("alice", Priority.MEDIUM).await(10, TimeUnit.SECONDS).usedBytes(), "still serving");
+  }
+
+  void damageStorage() throws Exception {
     // A ledger damaged on disk makes the worker itself fail (NullPointerException, ClassCastException):
     // the command was well-formed, so BAD_REQUEST would hide the fault.
     Path bob = Files.createDirectories(root.resolve("users/bob"));
     Files.writeString(bob.resolve("ledger.json"), "{\"committed\":0,\"files\":0,\"reservations\":{\"x\":{}}}");
     Path carol = Files.createDirectories(root.resolve("users/carol"));
     Files.writeString(carol.resolve("ledger.json"), "{\"committed\":\"lots\",\"files\":0}");
+  }
+
+  /** The ERROR lines (message / exception class) StorageVerticle logged while body ran. */
+  static List<String> errorsLoggedBy(ThrowingRunnable body) throws Exception {
     ch.qos.logback.classic.Logger log =
         (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StorageVerticle.class);
     ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
@@ -118,20 +144,17 @@ class StorageVerticleTest {
     seen.start();
     log.addAppender(seen);
     try {
-      StorageException npe = fail(client.usage("bob", Priority.MEDIUM));
-      assertEquals(ErrorCode.INTERNAL, npe.code());
-      assertEquals("Internal error", npe.getMessage(), "no exception detail reaches the sender");
-      StorageException cce = fail(client.list("carol", Priority.MEDIUM));
-      assertEquals(ErrorCode.INTERNAL, cce.code());
-      List<String> errors = seen.list.stream()
+      body.run();
+      return seen.list.stream()
           .filter(ev -> ev.getLevel() == ch.qos.logback.classic.Level.ERROR)
           .map(ev -> ev.getFormattedMessage() + " / " + ev.getThrowableProxy().getClassName()).toList();
-      assertEquals(List.of("storage command usage failed / java.lang.NullPointerException",
-          "storage command list failed / java.lang.ClassCastException"), errors);
     } finally {
       log.detachAppender(seen);
     }
-    assertEquals(0, client.usage("alice", Priority.MEDIUM).await(10, TimeUnit.SECONDS).usedBytes(), "still serving");
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
   }
 
   @Test
@@ -193,7 +216,7 @@ class StorageVerticleTest {
     return hold;
   }
 
-  private static StorageException fail(Future<?> f) {
+  static StorageException fail(Future<?> f) {
     try {
       f.await(10, TimeUnit.SECONDS);
     } catch (Exception e) {
