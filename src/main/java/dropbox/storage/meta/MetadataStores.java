@@ -185,7 +185,7 @@ public final class MetadataStores {
   private static void createOwnerOnly(Path file) {
     try {
       Path dir = file.toAbsolutePath().getParent();
-      Files.createDirectories(dir);
+      dropbox.files.PrivateFiles.createDirectories(dir); // 0700, like every directory of the storage root
       if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
       }
