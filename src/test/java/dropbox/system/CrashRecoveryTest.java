@@ -41,12 +41,24 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashRecoveryTest {
   @TempDir Path root;
 
+  /** Options besides storage, ports and quota (CrashRecoveryV2Test: the v2 engine). */
+  List<String> engineOptions() throws IOException { return List.of(); }
+
+  /** After the restart and the checks through the protocol: the engine's own consistency check. */
+  void assertStoreConsistent() throws Exception {
+    ServerProcess.Result fsck = ServerProcess.run("fsck", "--storage", root.toString());
+    assertEquals(0, fsck.exitCode(), fsck.output());
+    assertTrue(Files.list(root.resolve("users/partial/staging")).findAny().isEmpty(), "no staging leftovers");
+  }
+
   @Test
   void everyAcknowledgedUploadSurvivesKillMinus9() throws Exception {
     Map<String, List<Version>> sent = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
-    String[] args = {"--storage", root.toString(), "--tcp-port", "0", "--http-port", "0",
-        "--default-quota", String.valueOf(1L << 30)};
+    List<String> options = new ArrayList<>(engineOptions());
+    options.addAll(List.of("--storage", root.toString(), "--tcp-port", "0", "--http-port", "0",
+        "--default-quota", String.valueOf(1L << 30)));
+    String[] args = options.toArray(String[]::new);
     try (ServerProcess server = ServerProcess.start(List.of("-Xmx256m"), args)) {
       Thread[] writers = new Thread[3];
       for (int w = 0; w < writers.length; w++) {
@@ -111,9 +123,7 @@ class CrashRecoveryTest {
         assertTrue(listing.contains("Usage: 0 of"), listing);
       }
     }
-    ServerProcess.Result fsck = ServerProcess.run("fsck", "--storage", root.toString());
-    assertEquals(0, fsck.exitCode(), fsck.output());
-    assertTrue(Files.list(root.resolve("users/partial/staging")).findAny().isEmpty(), "no staging leftovers");
+    assertStoreConsistent();
   }
 
   enum Outcome { ACKNOWLEDGED, REFUSED, UNANSWERED }
