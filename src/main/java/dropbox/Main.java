@@ -4,10 +4,14 @@ import dropbox.cluster.ClusterSetup;
 import dropbox.metrics.Metrics;
 import dropbox.storage.DurableFiles;
 import dropbox.storage.Fsck;
+import dropbox.storage.FsckV2;
 import dropbox.storage.LocalLockManager;
 import dropbox.storage.QuotaPolicy;
 import dropbox.storage.StorageLayout;
 import dropbox.storage.StorageService;
+import dropbox.storage.blob.FsBlobStore;
+import dropbox.storage.meta.MetadataStore;
+import dropbox.storage.meta.MetadataStores;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -118,10 +122,17 @@ public final class Main {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      StorageService svc = new StorageService(new StorageLayout(root), new DurableFiles(true),
-          new LocalLockManager(vertx), QuotaPolicy.from(config), 10_000, "fsck", e -> { }, System::currentTimeMillis);
       // Anything touched in the last 15 minutes may be live work of a running node: leave it alone.
-      List<Fsck.Problem> problems = new Fsck(svc).run(repair, 15 * 60_000L, System.currentTimeMillis());
+      List<Fsck.Problem> problems;
+      if ("v2".equals(Config.string(config, "storage.engine"))) {
+        try (MetadataStore meta = MetadataStores.open(config, QuotaPolicy.from(config)::quotaFor)) {
+          problems = new FsckV2(meta, new FsBlobStore(root, true)).run(repair, 15 * 60_000L, System.currentTimeMillis());
+        }
+      } else {
+        StorageService svc = new StorageService(new StorageLayout(root), new DurableFiles(true),
+            new LocalLockManager(vertx), QuotaPolicy.from(config), 10_000, "fsck", e -> { }, System::currentTimeMillis);
+        problems = new Fsck(svc).run(repair, 15 * 60_000L, System.currentTimeMillis());
+      }
       problems.forEach(p -> System.out.println((repair ? "repaired: " : "problem: ") + p));
       System.out.println(problems.isEmpty() ? "storage is consistent"
           : problems.size() + " problem(s)" + (repair ? " repaired" : " found"));

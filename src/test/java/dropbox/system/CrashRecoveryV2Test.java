@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dropbox.storage.meta.MetadataStore;
+import dropbox.testing.ServerProcess;
 import dropbox.storage.meta.MetadataStores;
 import dropbox.storage.meta.UsageCheck;
 import io.vertx.core.json.JsonObject;
@@ -16,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * CrashRecoveryTest's kill -9 campaign on storage.engine=v2: nothing acknowledged lost, nothing partial
  * visible, usage = listing; then the database agrees with itself (usage rows = the tree and the
- * reservations, none left) and no staging file survived the restart's recovery.
+ * reservations, none left), no staging file survived the restart's recovery, and `fsck` (v2) agrees.
  */
 class CrashRecoveryV2Test extends CrashRecoveryTest {
 
@@ -40,5 +41,9 @@ class CrashRecoveryV2Test extends CrashRecoveryTest {
     try (Stream<Path> staging = Files.walk(root.resolve("staging"))) {
       assertEquals(List.of(), staging.filter(Files::isRegularFile).toList(), "no staging leftovers");
     }
+    ServerProcess.Result fsck = ServerProcess.run("fsck", "--config", root.resolve("config.json").toString(),
+        "--storage", root.toString());
+    assertEquals(0, fsck.exitCode(), fsck.output());
+    assertTrue(fsck.output().contains("storage is consistent"), fsck.output());
   }
 }
