@@ -46,6 +46,11 @@ public final class HttpErrors {
       case INVALID_PASSWORD: return new Mapped(400, "bad_request");
       case EXISTS: return new Mapped(409, "conflict");
       case DISABLED: return new Mapped(403, "forbidden");
+      case THROTTLED: return new Mapped(429, "too_many_requests");
+      case TOO_MANY_SIGNUPS: return new Mapped(429, "too_many_requests");
+      case BUSY: return new Mapped(503, "busy");
+      // Only a held (TCP) attempt can end this way; should one ever reach HTTP, nobody is listening.
+      case GONE: return new Mapped(503, "busy");
       case INTERNAL: return new Mapped(500, "internal");
       default: throw new IllegalArgumentException("unmapped auth reason " + r);
     }
@@ -57,7 +62,9 @@ public final class HttpErrors {
     if (err instanceof AuthException ae) {
       Mapped m = of(ae.reason());
       String msg = ae.reason() == AuthException.Reason.INTERNAL ? "Internal error" : ae.getMessage();
-      return new HttpFailure(m.status(), m.code(), msg);
+      // 429: the seconds left of the wait (rounded up); 503: busy for a moment.
+      long retry = m.status() == 429 ? ae.retryAfterSeconds() : m.status() == 503 ? 1 : -1;
+      return new HttpFailure(m.status(), m.code(), msg, retry);
     }
     StorageException se = StorageClient.toStorageException(err);
     if (!(err instanceof StorageException) && !(err instanceof io.vertx.core.eventbus.ReplyException)) {

@@ -2,6 +2,8 @@ package dropbox.tcp;
 
 import dropbox.auth.AuthException;
 import dropbox.auth.AuthService;
+import dropbox.auth.Caller;
+import dropbox.auth.ClientAddress;
 import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.FileNames;
@@ -20,7 +22,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,9 +70,8 @@ final class TcpSession {
   private boolean peerClosed;
   /** Storage work that must end before the session is finished (commit or abort of a ticket). */
   private int cleanups;
-  /** A throttle delay in progress: its timer, and how to end it if the client sends its FIN meanwhile. */
-  private long throttleTimer = -1;
-  private Runnable throttleGone;
+  /** Completes when the client sends its FIN or the session ends: an attempt held by the throttle then stops waiting. */
+  private final Promise<Void> gone = Promise.promise();
 
   // The command in progress.
   private String uploadName;
@@ -87,8 +87,7 @@ final class TcpSession {
     this.storage = storage;
     this.auth = auth;
     SocketAddress remote = socket.remoteAddress();
-    String host = remote == null ? null : remote.hostAddress();
-    this.clientAddress = host != null ? host : (remote == null ? "unknown" : String.valueOf(remote.host()));
+    this.clientAddress = ClientAddress.peer(remote);
     this.framer = new TcpFramer(new TcpFramer.Flow() {
       @Override
       public void pause() {
@@ -183,6 +182,7 @@ final class TcpSession {
   private void terminate() {
     if (state == State.CLOSED) return;
     state = State.CLOSED;
+    gone.tryComplete();
     framer.close();
     if (upload != null) {
       StagingWriter u = upload;
@@ -199,24 +199,21 @@ final class TcpSession {
     Optional<CommandLine> parsed = LineParser.parse(bytes);
     CommandLine cl = parsed.orElse(null);
     boolean loginOrSignup = cl != null && (cl.is("LOGIN") || cl.is("SIGNUP")) && cl.argCount() == 2;
+    Caller caller = Caller.waiting(clientAddress, gone.future());
     if (!loginOrSignup) {
       String name = cl != null && cl.argCount() >= 1 && cl.arg(0) != null ? cl.arg(0) : "";
-      throttled(name, () -> auth.recordFailure(name, clientAddress))
-          .onComplete(safe(ar -> authFailed(TcpReplies.AUTH_INVALID)));
+      auth.malformed(name, caller).onComplete(safe(ar -> authOutcome(ar, TcpReplies.AUTH_INVALID)));
       return;
     }
     String name = cl.arg(0);
     String password = cl.arg(1);
     boolean signup = cl.is("SIGNUP");
     if (name == null || password == null) { // malformed UTF-8 can name no account
-      String n = name == null ? "" : name;
-      throttled(n, () -> auth.recordFailure(n, clientAddress)).onComplete(safe(ar -> authFailed(signup
-          ? TcpReplies.signupFailed("Invalid username or password", false) : TcpReplies.LOGIN_FAILED)));
+      auth.malformed(name == null ? "" : name, caller).onComplete(safe(ar -> authOutcome(ar,
+          signup ? TcpReplies.signupFailed("Invalid username or password", false) : TcpReplies.LOGIN_FAILED)));
       return;
     }
-    Future<String> attempt = throttled(name, () -> signup
-        ? auth.signup(name, password, clientAddress)
-        : auth.login(name, password, clientAddress));
+    Future<String> attempt = signup ? auth.signup(name, password, caller) : auth.login(name, password, caller);
     attempt.onComplete(safe(ar -> {
       if (state == State.CLOSED) return;
       if (ar.succeeded()) {
@@ -224,68 +221,39 @@ final class TcpSession {
         write((signup ? TcpReplies.SIGNUP_SUCCESS : TcpReplies.LOGIN_SUCCESS) + TcpReplies.AUTHENTICATED
             + TcpReplies.PROMPT);
         waitForLine(State.COMMAND_WAIT);
-      } else if (ar.cause() instanceof AuthException ae) {
-        if (ae.reason() == AuthException.Reason.INTERNAL) {
-          // Not the client's failure (e.g. the hashing pool is saturated): no count, just try again.
-          boolean busy = ae.getMessage() != null && ae.getMessage().startsWith("Server busy");
-          authRetry(busy ? TcpReplies.BUSY : TcpReplies.INTERNAL);
-        } else {
-          authFailed(signup ? TcpReplies.signupFailed(ae.getMessage(), ae.reason() == AuthException.Reason.EXISTS)
-              : TcpReplies.LOGIN_FAILED);
-        }
-      } else {
-        log.warn("auth of {} from {} failed unexpectedly", name, clientAddress, ar.cause());
-        authRetry(TcpReplies.INTERNAL);
+        return;
       }
+      String failed = signup && ar.cause() instanceof AuthException ae
+          ? TcpReplies.signupFailed(ae.getMessage(), ae.reason() == AuthException.Reason.EXISTS)
+          : TcpReplies.LOGIN_FAILED;
+      authOutcome(ar, failed);
     }));
   }
 
   /**
-   * Waits the throttle's delay for (name, address), then runs the attempt; never blocks the loop.
-   *
-   * A client that has sent its FIN is not waited for: a FIN also ends a client that closed for good,
-   * which only a later write would reveal, and a throttled guesser that hangs up must not hold a
-   * connection slot through delays of up to 30 s per attempt. Such a session closes without a reply,
-   * as it did before half-closed clients were served.
+   * The reply to a failed attempt. A client that hung up while the throttle held its attempt is not
+   * answered: a FIN also ends a client that closed for good, which only a later write would reveal,
+   * and a throttled guesser that hangs up must not hold a slot through the waits. The server's own
+   * trouble (busy, internal) is not the client's failure and does not count towards the limit.
    */
-  private <T> Future<T> throttled(String name, Supplier<Future<T>> attempt) {
-    return auth.throttleDelayMillis(name, clientAddress)
-        .recover(err -> Future.succeededFuture(0L))
-        .compose(delay -> {
-          if (delay == null || delay <= 0) return attempt.get();
-          if (clientSentFin()) return goneBeforeThrottledAttempt();
-          Promise<T> p = Promise.promise();
-          throttleGone = () -> this.<T>goneBeforeThrottledAttempt().onComplete(p);
-          throttleTimer = vertx.setTimer(delay, id -> {
-            throttleTimer = -1;
-            throttleGone = null;
-            try {
-              attempt.get().onComplete(p);
-            } catch (RuntimeException e) {
-              p.fail(e);
-            }
-          });
-          return p.future();
-        });
-  }
-
-  /** Out of band, ahead of any bytes still queued: only a throttle delay is cut short by it. */
-  private void onFinSeen() {
-    if (throttleTimer >= 0 && vertx.cancelTimer(throttleTimer)) {
-      Runnable gone = throttleGone;
-      throttleTimer = -1;
-      throttleGone = null;
-      gone.run();
+  private void authOutcome(AsyncResult<?> ar, String failedReply) {
+    if (state == State.CLOSED) return;
+    if (!(ar.cause() instanceof AuthException ae)) {
+      log.warn("auth from {} failed unexpectedly", clientAddress, ar.cause());
+      authRetry(TcpReplies.INTERNAL);
+      return;
+    }
+    switch (ae.reason()) {
+      case GONE -> closeSilently();
+      case BUSY -> authRetry(TcpReplies.BUSY);
+      case INTERNAL, THROTTLED -> authRetry(TcpReplies.INTERNAL); // THROTTLED: only a REFUSE caller gets it
+      default -> authFailed(failedReply);
     }
   }
 
-  private boolean clientSentFin() {
-    return halfClose != null && halfClose.inputShutdown();
-  }
-
-  private <T> Future<T> goneBeforeThrottledAttempt() {
-    closeSilently();
-    return Future.failedFuture("the client hung up before its throttled attempt");
+  /** Out of band, ahead of any bytes still queued: only an attempt held by the throttle is cut short by it. */
+  private void onFinSeen() {
+    gone.tryComplete();
   }
 
   private void authFailed(String reply) {
