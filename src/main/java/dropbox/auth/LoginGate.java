@@ -44,7 +44,7 @@ final class LoginGate {
   /** Runs {@code check} for (username, caller) under the throttle; the check fails with AuthException only. */
   <T> Future<T> attempt(Caller caller, String username, Supplier<Future<T>> check) {
     LoginThrottle.Keys keys = LoginThrottle.keys(username, caller.address());
-    return admission(caller, keys, null).compose(v -> {
+    return admission(caller, keys).compose(v -> {
       admitted.incrementAndGet();
       Future<T> result;
       try {
@@ -55,7 +55,7 @@ final class LoginGate {
       return result.transform(ar -> throttle.finish(keys, outcome(ar))
           .transform(done -> {
             if (done.failed()) LOG.warn("cannot record the outcome of a login attempt: {}", done.cause().toString());
-            return (Future<T>) ar;
+            return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.<T>failedFuture(ar.cause());
           }));
     });
   }
@@ -66,23 +66,39 @@ final class LoginGate {
   }
 
   /** Completes once the attempt is admitted (after any waits); fails THROTTLED, GONE or INTERNAL. */
-  private Future<Void> admission(Caller caller, LoginThrottle.Keys keys, Hold hold) {
-    return throttle.admit(keys)
-        .recover(err -> {
-          // Without counters there is no throttle: refuse rather than let guesses through unchecked.
-          LOG.error("login throttle unavailable: {}", err.toString());
-          return Future.failedFuture(new AuthException(AuthException.Reason.INTERNAL, INTERNAL));
-        })
-        .compose(d -> {
-          if (d.admitted()) return Future.succeededFuture();
-          if (caller.onThrottle() == Caller.OnThrottle.REFUSE) {
-            AuthException e = new AuthException(AuthException.Reason.THROTTLED, "", d.waitMillis());
-            return Future.failedFuture(new AuthException(AuthException.Reason.THROTTLED,
-                "Too many failed attempts; try again in " + e.retryAfterSeconds() + " s", d.waitMillis()));
-          }
-          Hold h = hold != null ? hold : new Hold(caller.gone());
-          return h.sleep(pause(d)).compose(v -> admission(caller, keys, h));
+  private Future<Void> admission(Caller caller, LoginThrottle.Keys keys) {
+    Promise<Void> admitted = Promise.promise();
+    tryAdmit(caller, keys, null, admitted);
+    return admitted.future();
+  }
+
+  /**
+   * One look at the counters; a held attempt looks again from its timer (a fresh stack each time,
+   * however long it waits). Its {@link Hold} is made at its first wait, most attempts need none.
+   */
+  private void tryAdmit(Caller caller, LoginThrottle.Keys keys, Hold held, Promise<Void> admitted) {
+    throttle.admit(keys).onComplete(ar -> {
+      if (ar.failed()) {
+        // Without counters there is no throttle: refuse rather than let guesses through unchecked.
+        LOG.error("login throttle unavailable: {}", ar.cause().toString());
+        admitted.fail(new AuthException(AuthException.Reason.INTERNAL, INTERNAL));
+        return;
+      }
+      Decision d = ar.result();
+      if (d.admitted()) {
+        admitted.complete();
+      } else if (caller.onThrottle() == Caller.OnThrottle.REFUSE) {
+        long seconds = Math.max(1, (d.waitMillis() + 999) / 1000);
+        admitted.fail(new AuthException(AuthException.Reason.THROTTLED,
+            "Too many failed attempts; try again in " + seconds + " s", d.waitMillis()));
+      } else {
+        Hold hold = held != null ? held : new Hold(caller.gone());
+        hold.sleep(pause(d)).onComplete(slept -> {
+          if (slept.succeeded()) tryAdmit(caller, keys, hold, admitted);
+          else admitted.fail(slept.cause());
         });
+      }
+    });
   }
 
   private static long pause(Decision d) {
