@@ -3,6 +3,7 @@ package dropbox;
 import dropbox.auth.Accounts;
 import dropbox.auth.AuthService;
 import dropbox.bus.StorageClient;
+import dropbox.http.HttpLimits;
 import dropbox.http.HttpVerticle;
 import dropbox.storage.ClusterLockManager;
 import dropbox.storage.LocalLockManager;
@@ -69,7 +70,8 @@ public final class Server {
 
   /** http.instances event-loop instances share the port; they reach files and accounts like TCP does. */
   private Future<Void> deployHttp() {
-    return vertx.deployVerticle(() -> new HttpVerticle(storage, auth),
+    HttpLimits httpLimits = new HttpLimits();
+    return vertx.deployVerticle(() -> new HttpVerticle(storage, auth, httpLimits),
             new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))
         .onSuccess(frontEnds::add)
         .mapEmpty();
