@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine too: installs what the browser tests need (Debian's
-# Chromium and ChromeDriver) when they are missing, then builds and runs every test.
+# Chromium and ChromeDriver) and what the PostgreSQL tests need (Debian's postgresql, whose initdb and
+# pg_ctl the tests run in a temp dir) when they are missing, then builds and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,6 +13,18 @@ if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null
   else
     echo "test.sh: chromium and chromedriver are required for the browser tests;" >&2
     echo "         install them (Debian: sudo apt-get install -y chromium chromium-driver) and run again." >&2
+    exit 1
+  fi
+fi
+
+if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing postgresql for the PostgreSQL tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
+  else
+    echo "test.sh: PostgreSQL's server binaries are required for the PostgreSQL tests;" >&2
+    echo "         install them (Debian: sudo apt-get install -y postgresql) and run again." >&2
     exit 1
   fi
 fi

@@ -238,7 +238,8 @@ class TcpVerticleTest {
   void invalidNamesNeverReachADataPhase() throws Exception {
     start();
     try (ClassicClient c = node.login("bad")) {
-      for (String name : List.of("..", ".", "a/b", "\"a\\\\b\"", "\"\"", "\"" + "x".repeat(256) + "\"", "\"a\tb\"")) {
+      for (String name : List.of("..", ".", "a/b", "\"a\\\\b\"", "\"\"", "\"" + "x".repeat(256) + "\"", "\"a\tb\"",
+          "evil\u202etxt.exe", "a\u2028b", "x\u0085y", "\u2066iso")) {
         c.sendLine("UPLOAD " + name);
         assertEquals("ERROR: Invalid filename\n> ", c.readUntil("> "), name);
       }
