@@ -12,6 +12,7 @@ import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -74,11 +75,13 @@ class LoginGateTest {
 
   @Test
   void aHeldAttemptEndsAtOnceWhenItsClientGoes(Vertx vertx) throws Exception {
-    LoginGate gate = new LoginGate(vertx, new LoginThrottle(vertx));
+    AtomicLong now = new AtomicLong(System.currentTimeMillis());
+    LoginGate gate = new LoginGate(vertx, new LoginThrottle(vertx, now::get));
     for (int i = 0; i < 10; i++) {
-      Future<String> f = gate.attempt(Caller.waiting("192.0.2.3", null), "w", wrongAfter(vertx, 1));
-      failure(f);
+      failure(gate.attempt(Caller.refused("192.0.2.3"), "w", wrongAfter(vertx, 1)));
+      now.addAndGet(ThrottleRule.MAX_DELAY_MILLIS); // each failure after its wait
     }
+    now.addAndGet(-ThrottleRule.MAX_DELAY_MILLIS);
     // 10 failures: a 30 s wait (measured from the last one).
     Promise<Void> gone = Promise.promise();
     long t0 = System.nanoTime();
