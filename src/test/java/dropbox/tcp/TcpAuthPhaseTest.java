@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dropbox.auth.Accounts;
+import dropbox.auth.AuthException;
+import dropbox.auth.AuthService;
+import dropbox.auth.Caller;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
 import dropbox.testing.ClassicClient;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -12,6 +17,8 @@ import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,5 +202,49 @@ class TcpAuthPhaseTest {
     while (node.connections.get() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
     assertEquals(0, node.connections.get(), "the slot is free before the 4 s wait would end");
     assertEquals(before, checks());
+  }
+
+  /**
+   * The hashing pool is full (BUSY): the busy reply and the prompt again, not counted as a failure of
+   * the client's. Playing BUSY for real takes 513 hashes queued on one node; a front for the real
+   * accounts answers the first attempts with it instead, in front of a real TCP verticle.
+   */
+  @Test
+  void aBusyHashingPoolIsTheBusyReplyAndNoFailure() throws Exception {
+    start(new JsonObject());
+    node.login("yan").close();
+    AtomicInteger busyLeft = new AtomicInteger(TcpAuthPhase.MAX_AUTH_FAILURES + 2);
+    AuthService busyFirst = new AuthService() {
+      @Override
+      public Future<String> login(String username, String password, Caller caller) {
+        if (busyLeft.getAndDecrement() > 0) {
+          return Future.failedFuture(new AuthException(AuthException.Reason.BUSY, "Server busy, try again later"));
+        }
+        return node.auth.login(username, password, caller);
+      }
+
+      @Override
+      public Future<String> signup(String username, String password, Caller caller) {
+        return node.auth.signup(username, password, caller);
+      }
+
+      @Override
+      public Future<Void> malformed(String username, Caller caller) {
+        return node.auth.malformed(username, caller);
+      }
+    };
+    int port = TcpNode.freePort();
+    JsonObject cfg = node.config.copy();
+    cfg.getJsonObject("tcp").put("port", port);
+    node.vertx.deployVerticle(() -> new TcpVerticle(node.storage, busyFirst, new AtomicInteger(), false),
+        new DeploymentOptions().setConfig(cfg)).await(20, TimeUnit.SECONDS);
+    try (ClassicClient c = ClassicClient.connect(port)) {
+      c.readUntil(ClassicClient.AUTH_PROMPT);
+      for (int i = 0; i < TcpAuthPhase.MAX_AUTH_FAILURES + 2; i++) {
+        c.sendLine("LOGIN yan pass");
+        assertEquals(TcpReplies.BUSY + ClassicClient.AUTH_PROMPT, c.readUntil(ClassicClient.AUTH_PROMPT), "attempt " + i);
+      }
+      timedLogin(c, "yan"); // more busy replies than the failure limit, and the connection still logs in
+    }
   }
 }
