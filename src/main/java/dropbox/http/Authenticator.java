@@ -56,7 +56,10 @@ final class Authenticator implements Handler<RoutingContext> {
     HttpServerRequest req = ctx.request();
     String dl = req.getParam("dl");
     String header = req.getHeader("Authorization");
-    if (dl != null && header == null) return linkUser(ctx, dl);
+    // A download link names its own user and file, so on GET/HEAD it decides alone: a browser that
+    // also sends cached credentials (Basic of another account) must still get the link's file.
+    boolean read = req.method() == HttpMethod.GET || req.method() == HttpMethod.HEAD;
+    if (dl != null && (header == null || read)) return linkUser(ctx, dl);
     if (header == null) return Future.failedFuture(challenge(ctx, "Authentication required"));
     int sp = header.indexOf(' ');
     String scheme = sp < 0 ? header : header.substring(0, sp);
