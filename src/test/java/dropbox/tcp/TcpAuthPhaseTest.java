@@ -144,7 +144,11 @@ class TcpAuthPhaseTest {
           // held (or its check still running on a busy machine): no answer yet
         }
       }
-      assertTrue(answered <= checked, answered + " answers but only " + checked + " checks: the rest must be held");
+      // Reading the 60 sockets takes a while, during which the 6th check may finish and be answered:
+      // compare with the checks counted after the reads, which still allow at most one more.
+      long checkedNow = checks() - before;
+      assertTrue(answered <= 7, answered + " of 60 parallel guesses answered within ~4 s: the rest must be held");
+      assertTrue(answered <= checkedNow, answered + " answers but only " + checkedNow + " checks: the rest must be held");
     } finally {
       for (ClassicClient c : clients) c.close();
     }
