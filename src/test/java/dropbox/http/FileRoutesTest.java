@@ -462,6 +462,27 @@ class FileRoutesTest {
   }
 
   @Test
+  void aDownloadLinkServesItsOwnersFileEvenWithAnotherUsersCredentials() throws Exception {
+    String owner = node.account("linkowner", "secret1");
+    String other = node.account("linkother", "secret1");
+    byte[] mine = random(3000, 4);
+    assertEquals(201, put(owner, "shared.bin", mine).status());
+    assertEquals(201, put(other, "shared.bin", new byte[] {7, 7, 7}).status());
+    String url = http.send("POST", "/api/files/shared.bin/link", owner, new byte[0]).json().getString("url");
+    String basicOther = "Basic " + java.util.Base64.getEncoder()
+        .encodeToString("linkother:secret1".getBytes(StandardCharsets.UTF_8));
+    // What a browser does: it sends the Basic credentials it cached for this origin along with the link.
+    Http.Resp dl = http.get(url, null, "Authorization", basicOther);
+    assertEquals(200, dl.status(), dl.toString());
+    assertArrayEquals(mine, dl.body());
+    // A link never authorises a write, whatever else the request carries.
+    assertEquals(401, http.send("DELETE", url, null, null).status());
+    assertEquals(204, http.send("DELETE", url, null, null, "Authorization", basicOther).status());
+    assertEquals(404, http.get("/api/files/shared.bin", other).status());
+    assertEquals(200, http.get("/api/files/shared.bin", owner).status());
+  }
+
+  @Test
   void userContentIsNeverServedAsAPage() throws Exception {
     String t = node.account("attacker", "secret1");
     assertEquals(201, put(t, "x.html", "<script>alert(1)</script>".getBytes(StandardCharsets.UTF_8)).status());
