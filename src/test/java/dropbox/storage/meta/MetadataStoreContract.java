@@ -396,8 +396,11 @@ abstract class MetadataStoreContract {
     assertEquals(10, store.usage(ALICE).reservedBytes());
 
     store.reserve(ALICE, 20, "n2", 1_000);
+    assertEquals(List.of("n1", "n2"), store.reservationOwners());
     assertEquals(1, store.releaseExpired(2_000));
+    assertEquals(List.of("n1"), store.reservationOwners());
     assertEquals(1, store.releaseNode("n1"));
+    assertEquals(List.of(), store.reservationOwners());
     assertEquals(new UserUsage(650, 0, 1, 1000), store.usage(ALICE));
   }
 
