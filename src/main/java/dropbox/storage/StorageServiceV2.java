@@ -126,13 +126,15 @@ public final class StorageServiceV2 implements StorageEngine {
     TreePath path = path(name);
     StagingId staging = stagingId(user, owner, uploadId);
     BlobKey key = blobKey(user, sha256, uploadId, owner);
+    UploadCredits.Entry announced = credits.get(uploadId);
+    if (announced != null && size > announced.covered()) { // as v1 (known on the node that opened it)
+      throw endUpload(user, uploadId, owner, StorageException.of(ErrorCode.BAD_REQUEST, "Upload larger than announced"));
+    }
     // The slow part (fsync of the content, placing the blob) happens before any lock is taken.
     try {
       blobs.publish(staging, sha256, size);
     } catch (IOException e) {
-      StorageException refusal = publishRefusal(e);
-      abortUpload(user, uploadId, owner);
-      throw refusal;
+      throw endUpload(user, uploadId, owner, publishRefusal(e));
     }
     UploadCommit c;
     try {
@@ -149,8 +151,7 @@ public final class StorageServiceV2 implements StorageEngine {
     } catch (StorageException e) {
       // A refusal ends the upload. BUSY/TIMEOUT too: the content is already published, the staging file
       // gone, so the front end can only start over (StagingWriter aborts on any failure anyway).
-      abortUpload(user, uploadId, owner);
-      throw e;
+      throw endUpload(user, uploadId, owner, e);
     }
     credits.ended(uploadId);
     FileInfo f = c.file().info(name);
@@ -230,9 +231,22 @@ public final class StorageServiceV2 implements StorageEngine {
     try {
       return new BlobKey(user, sha256);
     } catch (IllegalArgumentException e) {
-      abortUpload(user, uploadId, owner);
-      throw StorageException.of(ErrorCode.BAD_REQUEST, "Upload incomplete");
+      throw endUpload(user, uploadId, owner, StorageException.of(ErrorCode.BAD_REQUEST, "Upload incomplete"));
     }
+  }
+
+  /**
+   * Aborts a refused upload and returns the refusal to throw. If the abort itself fails (the user lock
+   * busy), the refusal still goes to the caller, whose StagingWriter aborts again; the reservation is
+   * otherwise reaped with its staging file.
+   */
+  private StorageException endUpload(String user, String uploadId, String owner, StorageException refusal) {
+    try {
+      abortUpload(user, uploadId, owner);
+    } catch (StorageException e) {
+      refusal.addSuppressed(e);
+    }
+    return refusal;
   }
 
   /**

@@ -78,6 +78,14 @@ class StorageV2ProcessTest {
           .PUT(BodyPublishers.ofString("kept")).build(), BodyHandlers.ofString()).statusCode());
       assertEquals(412, http.send(authed(base + "/api/files/keep.txt", token).header("If-None-Match", "*")
           .PUT(BodyPublishers.ofString("other")).build(), BodyHandlers.ofString()).statusCode());
+      // Chunked (no Content-Length): quota reserved in steps as the bytes arrive.
+      assertEquals(201, http.send(authed(base + "/api/files/chunked.bin", token)
+          .PUT(BodyPublishers.ofInputStream(() -> new java.io.ByteArrayInputStream(big))).build(),
+          BodyHandlers.ofString()).statusCode());
+      assertArrayEquals(big, http.send(authed(base + "/api/files/chunked.bin", token).GET().build(),
+          BodyHandlers.ofByteArray()).body());
+      assertEquals(204, http.send(authed(base + "/api/files/chunked.bin", token).DELETE().build(),
+          BodyHandlers.ofString()).statusCode());
       HttpResponse<byte[]> got = http.send(authed(base + "/api/files/web.bin", token).GET().build(),
           BodyHandlers.ofByteArray());
       assertEquals(200, got.statusCode());
