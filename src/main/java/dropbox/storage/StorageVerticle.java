@@ -15,7 +15,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.util.UUID;
 import java.util.function.Supplier;
@@ -57,20 +56,21 @@ public final class StorageVerticle extends VerticleBase {
     String clusterId = Membership.localNodeId(vertx);
     String nodeId = clusterId != null ? clusterId : UUID.randomUUID().toString();
     lockTtlMillis = Config.integer(cfg, "locks.ttlMillis");
-    try {
-      StorageEngines.Opened opened = StorageEngines.open(cfg, locks, alone, () -> Membership.liveNodeIds(vertx),
-          nodeId, e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()));
-      engine = opened.engine();
-      upkeep = opened.upkeep();
-    } catch (IOException | RuntimeException e) {
-      return Future.failedFuture(e);
-    }
     dispatcher = new PriorityDispatcher("dropbox-storage", Config.integer(cfg, "workers.threads"),
         Config.integer(cfg, "workers.queueCapacity"));
     metrics = StorageMetrics.bind(dispatcher);
 
-    return vertx.executeBlocking(this::recover, false)
-        .onFailure(e -> engine.close()) // a failed start is never stopped: do not leak the database pool
+    // Opening v2 connects to the database and may migrate it: blocking work, off the event loop.
+    return vertx.executeBlocking(() -> {
+          StorageEngines.Opened opened = StorageEngines.open(cfg, locks, alone, () -> Membership.liveNodeIds(vertx),
+              nodeId, e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()));
+          engine = opened.engine();
+          upkeep = opened.upkeep();
+          return recover();
+        }, false)
+        .onFailure(e -> { // a failed start is never stopped: do not leak the database pool
+          if (engine != null) engine.close();
+        })
         .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
