@@ -36,6 +36,7 @@ final class V2Upkeep implements StorageUpkeep {
   private final Supplier<Set<String>> liveNodes;
   private final long staleMillis;
   private final long graceMillis;
+  private long lastScan = Long.MIN_VALUE;
 
   /** liveNodes: the cluster's members, null when unknown; alone: no other node shares the storage. */
   V2Upkeep(StorageServiceV2 engine, FsBlobStore blobs, boolean alone, Supplier<Set<String>> liveNodes,
@@ -75,6 +76,27 @@ final class V2Upkeep implements StorageUpkeep {
   public void maintain() throws IOException {
     long now = engine.clock().getAsLong();
     int released = meta.releaseExpired(now) + releaseDepartedNodes();
+    long removed = scanDue(now) ? scanAll(now) : 0;
+    int swept = sweepUnreferenced(now);
+    engine.forgetCreditsBefore(now - StorageServiceV2.RESERVATION_LIFETIME_MS);
+    if (released + removed + swept > 0) {
+      LOG.info("maintenance: {} reservations released, {} leftover files removed, {} content files swept",
+          released, removed, swept);
+    }
+  }
+
+  /**
+   * The scan walks every content file and asks the database about each, holding the user's lock: its cost
+   * grows with the files, so it runs once per stale period (nothing it finds can be younger than that)
+   * rather than every minute like the indexed work.
+   */
+  private synchronized boolean scanDue(long now) {
+    if (lastScan != Long.MIN_VALUE && now - lastScan < staleMillis) return false;
+    lastScan = now;
+    return true;
+  }
+
+  private long scanAll(long now) throws IOException {
     ScanRules rules = new ScanRules(this::known, liveStaging(now), now - staleMillis);
     long removed = 0;
     for (String user : meta.users()) {
@@ -86,12 +108,7 @@ final class V2Upkeep implements StorageUpkeep {
         return r.removed();
       }, StorageLocks.userLock(user));
     }
-    int swept = sweepUnreferenced(now);
-    engine.forgetCreditsBefore(now - StorageServiceV2.RESERVATION_LIFETIME_MS);
-    if (released + removed + swept > 0) {
-      LOG.info("maintenance: {} reservations released, {} leftover files removed, {} content files swept",
-          released, removed, swept);
-    }
+    return removed;
   }
 
   private boolean known(BlobKey k) { return meta.hasBlob(k.user(), k.sha256()); }

@@ -148,6 +148,15 @@ class StorageServiceV2Test extends StorageEngineContract {
     assertEquals(3, meta.usage("alice").reservedBytes(), "the stale upload's reservation went with it");
     engine.commitUpload("alice", "live", live.uploadId(), 3, sha("abc".getBytes()), Preconditions.NONE, null);
     assertEquals("abc", Files.readString(Path.of(engine.openDownload("alice", "live").contentPath())));
+    // The file-walking scan runs once per stale period, the indexed work every time.
+    UploadTicket later = engine.openUpload("alice", "later", 3, null);
+    Files.setLastModifiedTime(Path.of(later.stagingPath()),
+        java.nio.file.attribute.FileTime.fromMillis(clock.get() - STALE_MS - 1000));
+    upkeep.maintain();
+    assertTrue(Files.exists(Path.of(later.stagingPath())), "not rescanned within the stale period");
+    clock.addAndGet(STALE_MS);
+    upkeep.maintain();
+    assertFalse(Files.exists(Path.of(later.stagingPath())));
     // The stale upload's front end gets a clear answer if it comes back after all.
     assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class, () ->
         engine.commitUpload("alice", "stale", stale.uploadId(), 0, sha(new byte[0]), Preconditions.NONE, null)).code());
