@@ -6,32 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dropbox.bus.CommitResult;
-import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
-import dropbox.bus.FileEvent;
 import dropbox.bus.FileInfo;
 import dropbox.bus.Listing;
 import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The v1 engine (JSON metadata and ledgers): the engine contract, plus its own fsck and cluster rules.
