@@ -9,10 +9,14 @@ import dropbox.storage.LocalLockManager;
 import dropbox.storage.LockManager;
 import dropbox.storage.StorageVerticle;
 import dropbox.tcp.TcpVerticle;
+import dropbox.tls.CertReloader;
+import dropbox.tls.ServerTls;
+import dropbox.tls.TlsOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -33,6 +37,9 @@ public final class Server {
   private StorageClient storage;
   private int tcpPort;
   private int httpPort;
+  /** Null when TLS is off. */
+  private ServerTls tls;
+  private CertReloader reloader;
 
   private Server(Vertx vertx, JsonObject config) {
     this.vertx = vertx;
@@ -52,8 +59,14 @@ public final class Server {
     LockManager locks = clustered
         ? new ClusterLockManager(vertx, Config.integer(config, "locks.ttlMillis"))
         : new LocalLockManager(vertx);
-    return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
-            new DeploymentOptions().setConfig(config))
+    // Reads the PEM files (or generates the self-signed pair): blocking, so on a worker.
+    return vertx.executeBlocking(() -> ServerTls.resolve(config))
+        .compose(t -> {
+          tls = t;
+          if (t != null) t.logCertificate("tls: certificate");
+          return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
+              new DeploymentOptions().setConfig(config));
+        })
         .onSuccess(id -> storageDeployment = id)
         .compose(id -> Accounts.create(vertx, config))
         .compose(a -> {
@@ -64,13 +77,23 @@ public final class Server {
   }
 
   private Future<Void> deployFrontEnds() {
-    return deployTcp().compose(v -> deployHttp());
+    if (tls != null) reloader = new CertReloader(vertx, tls);
+    return deployTcp().compose(v -> deployHttp()).onSuccess(v -> {
+      if (reloader != null) reloader.start();
+    });
   }
 
-  /** http.instances event-loop instances share the port; they reach files and accounts like TCP does. */
+  /**
+   * http.instances event-loop instances share the port; they reach files and accounts like TCP does.
+   * With TLS the port is HTTPS only, and every instance is told about a new certificate.
+   */
   private Future<Void> deployHttp() {
-    return vertx.deployVerticle(() -> new HttpVerticle(storage, auth),
-            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))
+    ServerSSLOptions ssl = tls == null ? null : TlsOptions.server(tls.material(), true);
+    return vertx.deployVerticle(() -> {
+          HttpVerticle v = new HttpVerticle(storage, auth, ssl);
+          if (reloader != null) reloader.add(v::updateSSLOptions, true);
+          return v;
+        }, new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))
         .onSuccess(frontEnds::add)
         .mapEmpty();
   }
@@ -102,6 +125,9 @@ public final class Server {
 
   public int httpPort() { return httpPort; }
 
+  /** The certificate in use, or null when TLS is off. */
+  public ServerTls tls() { return tls; }
+
   public Vertx vertx() { return vertx; }
 
   public JsonObject config() { return config; }
@@ -112,6 +138,7 @@ public final class Server {
 
   /** Front ends first (they say goodbye and roll back uploads), then storage finishes its running work. */
   public Future<Void> stop() {
+    if (reloader != null) reloader.stop();
     Future<Void> f = Future.succeededFuture();
     for (String id : frontEnds) f = f.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     if (storageDeployment != null) f = f.compose(v -> vertx.undeploy(storageDeployment));

@@ -10,6 +10,9 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.ServerSSLOptions;
+import dropbox.tls.TlsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -17,6 +20,7 @@ import io.vertx.ext.web.handler.StaticHandler;
 import dropbox.metrics.MetricsRoutes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,15 +40,25 @@ public final class HttpVerticle extends VerticleBase {
   static final String UI_PATHS = "^/(?!api(/|$)|health$|metrics$).*";
   static final String OPENAPI_RESOURCE = "dropbox/http/openapi.yaml";
 
+  /** Sent on every answer when TLS is on: browsers then refuse plain http:// to this host for a year. */
+  static final String HSTS = "max-age=31536000";
+
   private final StorageClient storage;
   private final AuthService auth;
+  /** Null: plain HTTP. Else HTTPS only, HTTP/2 (ALPN) and HTTP/1.1. */
+  private final ServerSSLOptions tls;
   private HttpServer server;
   private EventsSse events;
   private Router router;
 
   public HttpVerticle(StorageClient storage, AuthService auth) {
+    this(storage, auth, null);
+  }
+
+  public HttpVerticle(StorageClient storage, AuthService auth, ServerSSLOptions tls) {
     this.storage = storage;
     this.auth = auth;
+    this.tls = tls;
   }
 
   /** Builds the route table; exposed so a test can compare it with the OpenAPI document. */
@@ -106,15 +120,22 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeout((int) Config.longValue(config(), "http.idleTimeoutSeconds", 300))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setHandle100ContinueAutomatically(false)
-        // HTTP/1.1 only: uploads that are refused early close their connection, which under h2c
-        // would take every other stream of the client down with it.
+        // Plain HTTP stays HTTP/1.1 (no h2c): browsers never use h2c, and HTTP/2 comes with TLS below.
         .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false);
+    if (tls != null) {
+      // Over TLS, HTTP/2 is safe for uploads: refuse() resets only the refused stream, not the connection.
+      TlsOptions.apply(opts, tls).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+    }
     return vertx.executeBlocking(HttpVerticle::readOpenApi)
         .compose(doc -> events.start().map(v -> doc))
         .compose(doc -> {
           router = router(doc);
-          server = vertx.createHttpServer(opts).requestHandler(router);
+          Router r = router;
+          server = vertx.createHttpServer(opts).requestHandler(tls == null ? r : req -> {
+            req.response().putHeader("Strict-Transport-Security", HSTS);
+            r.handle(req);
+          });
           return server.listen();
         })
         .onSuccess(s -> log.debug("http listening on {}", s.actualPort()));
@@ -124,6 +145,11 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.compose(v -> events == null ? Future.succeededFuture() : events.stop());
+  }
+
+  /** New handshakes use these options (certificate rotation); open connections keep theirs. */
+  public Future<Boolean> updateSSLOptions(ServerSSLOptions options) {
+    return server == null ? Future.succeededFuture(false) : server.updateSSLOptions(options);
   }
 
   /** The bound port (useful when http.port is 0). */
@@ -169,11 +195,19 @@ public final class HttpVerticle extends VerticleBase {
    * or cut short) the connection is closed after the answer, so unread bytes are never parsed as a
    * request. A small announced body without "Expect: 100-continue" is first read and discarded
    * (bounded in bytes and time): browsers only show an early answer once they could send their body.
+   * Under HTTP/2 the other streams of the connection are not the refused request's business: the
+   * answer is sent, then only this stream is reset (NO_ERROR, "stop sending", RFC 9113 8.1).
    */
   static void refuse(RoutingContext ctx, HttpFailure f) {
     HttpServerRequest req = ctx.request();
     if (req.isEnded() || ctx.response().headWritten()) {
       HttpErrors.send(ctx.response(), f);
+      return;
+    }
+    if (req.version() == HttpVersion.HTTP_2) {
+      HttpErrors.send(ctx.response(), f).onComplete(v -> {
+        if (!req.isEnded()) ctx.response().reset(0);
+      });
       return;
     }
     ctx.response().putHeader("Connection", "close");
