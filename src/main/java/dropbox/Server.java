@@ -98,10 +98,14 @@ public final class Server {
         .mapEmpty();
   }
 
-  /** tcp.instances event-loop instances share the port; one counter bounds the node's connections. */
+  /**
+   * tcp.instances event-loop instances share the port; one counter bounds the node's connections.
+   * tcp.port = -1: no plain listener.
+   */
   private Future<Void> deployTcp() {
+    if (tcpPort < 0) return Future.succeededFuture();
     AtomicInteger tcpConnections = new AtomicInteger();
-    return vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections),
+    return vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections, false),
             new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "tcp.instances")))
         .onSuccess(frontEnds::add)
         .mapEmpty();
@@ -121,6 +125,7 @@ public final class Server {
     return port;
   }
 
+  /** The plain TCP port, or -1 when it is switched off (tcp.port = -1). */
   public int tcpPort() { return tcpPort; }
 
   public int httpPort() { return httpPort; }

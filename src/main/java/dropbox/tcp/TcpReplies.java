@@ -1,6 +1,7 @@
 package dropbox.tcp;
 
 import dropbox.bus.ErrorCode;
+import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 
 /** Every text the TCP front end sends (tcp-protocol.md), and the one mapping from {@link ErrorCode} to text. */
@@ -33,6 +34,7 @@ public final class TcpReplies {
   public static final String INTERNAL = "ERROR: Internal error\n";
   public static final String LINE_TOO_LONG = "ERROR: Line too long\n";
   public static final String IDLE_TIMEOUT = "ERROR: Idle timeout\n";
+  public static final String LOGIN_TIMEOUT = "ERROR: Login timeout\n";
   public static final String GOODBYE = "Goodbye!\n";
   public static final String SHUTTING_DOWN = "Server is shutting down. Goodbye!\n";
 
@@ -51,10 +53,20 @@ public final class TcpReplies {
 
   private TcpReplies() {}
 
+  /** The plain port's answer to LOGIN/SIGNUP when credentials may only cross TLS. */
+  public static String loginRequiresTls(int tlsPort) {
+    return "ERROR: Login requires TLS (port " + tlsPort + ")\n";
+  }
+
   /** The reply line (with its '\n', without the prompt) for a failed storage command. */
   public static String error(Throwable err) {
     if (!(err instanceof StorageException se)) return INTERNAL;
     return error(se.code(), se.getMessage());
+  }
+
+  /** The reply line for a failed storage call, whatever form its failure arrived in (event-bus or local). */
+  public static String storageError(Throwable err) {
+    return error(StorageClient.toStorageException(err));
   }
 
   /**

@@ -1,16 +1,7 @@
 package dropbox.tcp;
 
-import dropbox.auth.AuthException;
 import dropbox.auth.AuthService;
-import dropbox.bus.DownloadHandle;
-import dropbox.bus.ErrorCode;
-import dropbox.bus.FileNames;
-import dropbox.bus.Preconditions;
-import dropbox.bus.Priority;
-import dropbox.bus.StagingWriter;
 import dropbox.bus.StorageClient;
-import dropbox.bus.StorageException;
-import dropbox.metrics.Metrics;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -19,13 +10,14 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.SocketAddress;
-import java.util.Optional;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One TCP connection: greeting and authentication, then one command at a time (tcp-protocol.md).
+ * One TCP connection (tcp-protocol.md): its lifecycle (start, idle timeout, shutdown, close, the
+ * clean-ups that must end before it is finished), its state, and the read loop that hands each
+ * record the framer cuts to the phase whose turn it is: {@link TcpAuthPhase} before login,
+ * {@link TcpCommands} after, {@link TcpUpload} during a data phase.
  *
  * Every reply is one socket write (classic clients read a reply with a single recv()). The next line is
  * read only after the previous reply was written, and only once the socket's write queue has room, so
@@ -34,10 +26,9 @@ import org.slf4j.LoggerFactory;
  */
 final class TcpSession {
   private static final Logger log = LoggerFactory.getLogger(TcpSession.class);
-  static final int MAX_AUTH_FAILURES = 5;
-  private static final Buffer ZERO_LENGTH = Buffer.buffer(new byte[8]);
+  static final int MAX_AUTH_FAILURES = TcpAuthPhase.MAX_AUTH_FAILURES;
 
-  private enum State {
+  enum State {
     /** Waiting for an auth line / a command line: the client's turn. */
     AUTH_WAIT, COMMAND_WAIT,
     /** Waiting for auth or storage: the server's turn. */
@@ -52,40 +43,31 @@ final class TcpSession {
 
   private final Vertx vertx;
   private final NetSocket socket;
-  private final StorageClient storage;
-  private final AuthService auth;
   private final TcpFramer framer;
   private final String clientAddress;
   private final Promise<Void> finished = Promise.promise();
   /** Marks the end of a half-closed client's input in its data; null if half-closure is not available. */
   private final HalfCloseHandler halfClose;
+  private final TcpAuthPhase authPhase;
+  private final TcpCommands commands;
+  private final TcpUpload upload;
 
   private State state = State.AUTH_WAIT;
   private String user;
-  private int authFailures;
   private long lastActivity = now();
+  /** When the connection was accepted: the login deadline counts from here, whatever the client sends. */
+  private final long connectedAt = lastActivity;
   private boolean shuttingDown;
   /** The connection is closed (by the client or by us): nothing can be written any more. */
   private boolean peerClosed;
   /** Storage work that must end before the session is finished (commit or abort of a ticket). */
   private int cleanups;
-  /** A throttle delay in progress: its timer, and how to end it if the client sends its FIN meanwhile. */
-  private long throttleTimer = -1;
-  private Runnable throttleGone;
 
-  // The command in progress.
-  private String uploadName;
-  private Priority uploadPriority;
-  private long uploadSize;
-  private StagingWriter upload;
-  private String replyAfterDiscard;
-
-  TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose) {
+  TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose,
+      TcpTransport transport) {
     this.vertx = vertx;
     this.halfClose = halfClose;
     this.socket = socket;
-    this.storage = storage;
-    this.auth = auth;
     SocketAddress remote = socket.remoteAddress();
     String host = remote == null ? null : remote.hostAddress();
     this.clientAddress = host != null ? host : (remote == null ? "unknown" : String.valueOf(remote.host()));
@@ -100,6 +82,9 @@ final class TcpSession {
         socket.resume();
       }
     }, new Records());
+    this.authPhase = new TcpAuthPhase(this, vertx, auth, halfClose, transport);
+    this.upload = new TcpUpload(this, vertx, storage);
+    this.commands = new TcpCommands(this, storage, upload, new TcpDownload(this, socket, storage));
   }
 
   /** Completes once the socket is closed and any commit or abort it started is done. */
@@ -110,7 +95,7 @@ final class TcpSession {
   void start() {
     if (halfClose != null) {
       io.vertx.core.Context context = vertx.getOrCreateContext();
-      halfClose.onInputShutdown(() -> context.runOnContext(v -> onFinSeen()));
+      halfClose.onInputShutdown(() -> context.runOnContext(v -> authPhase.onFinSeen()));
     }
     socket.handler(chunk -> {
       if (halfClose != null && halfClose.isEndOfInput(chunk)) {
@@ -127,7 +112,18 @@ final class TcpSession {
     waitForLine(State.AUTH_WAIT);
   }
 
-  // ---- limits: idle timeout and shutdown, driven by TcpVerticle ----
+  // ---- limits: login and idle timeouts and shutdown, driven by TcpVerticle ----
+
+  /**
+   * Closes the session if it has not logged in within timeoutMillis of connecting. Activity does not
+   * extend this deadline (a byte every few seconds, half a line, failed attempts), and neither does a
+   * throttle wait or a password check in progress: their outcome is dropped.
+   */
+  void checkLogin(long timeoutMillis) {
+    if (user != null || state == State.CLOSED || now() - connectedAt <= timeoutMillis) return;
+    closeWith(TcpReplies.LOGIN_TIMEOUT);
+    authPhase.abandon(); // after the close, so the cut-short attempt finds the session ended and says nothing
+  }
 
   /** Closes the session if the client has been silent on its turn for longer than timeoutMillis. */
   void checkIdle(long timeoutMillis) {
@@ -180,311 +176,56 @@ final class TcpSession {
   }
 
   /** The session ends here, whatever the cause; an upload that has not reached its commit is aborted. */
-  private void terminate() {
+  void terminate() {
     if (state == State.CLOSED) return;
     state = State.CLOSED;
     framer.close();
-    if (upload != null) {
-      StagingWriter u = upload;
-      upload = null;
-      track(u.abort());
-    }
+    upload.abortOpen();
     maybeFinished();
   }
 
-  // ---- authentication phase ----
+  // ---- what the phases share: state, the user, the framer, liveness ----
 
-  private void onAuthLine(byte[] bytes) {
-    state = State.AUTH_WORK;
-    Optional<CommandLine> parsed = LineParser.parse(bytes);
-    CommandLine cl = parsed.orElse(null);
-    boolean loginOrSignup = cl != null && (cl.is("LOGIN") || cl.is("SIGNUP")) && cl.argCount() == 2;
-    if (!loginOrSignup) {
-      String name = cl != null && cl.argCount() >= 1 && cl.arg(0) != null ? cl.arg(0) : "";
-      throttled(name, () -> auth.recordFailure(name, clientAddress))
-          .onComplete(safe(ar -> authFailed(TcpReplies.AUTH_INVALID)));
-      return;
-    }
-    String name = cl.arg(0);
-    String password = cl.arg(1);
-    boolean signup = cl.is("SIGNUP");
-    if (name == null || password == null) { // malformed UTF-8 can name no account
-      String n = name == null ? "" : name;
-      throttled(n, () -> auth.recordFailure(n, clientAddress)).onComplete(safe(ar -> authFailed(signup
-          ? TcpReplies.signupFailed("Invalid username or password", false) : TcpReplies.LOGIN_FAILED)));
-      return;
-    }
-    Future<String> attempt = throttled(name, () -> signup
-        ? auth.signup(name, password, clientAddress)
-        : auth.login(name, password, clientAddress));
-    attempt.onComplete(safe(ar -> {
-      if (state == State.CLOSED) return;
-      if (ar.succeeded()) {
-        user = ar.result();
-        write((signup ? TcpReplies.SIGNUP_SUCCESS : TcpReplies.LOGIN_SUCCESS) + TcpReplies.AUTHENTICATED
-            + TcpReplies.PROMPT);
-        waitForLine(State.COMMAND_WAIT);
-      } else if (ar.cause() instanceof AuthException ae) {
-        if (ae.reason() == AuthException.Reason.INTERNAL) {
-          // Not the client's failure (e.g. the hashing pool is saturated): no count, just try again.
-          boolean busy = ae.getMessage() != null && ae.getMessage().startsWith("Server busy");
-          authRetry(busy ? TcpReplies.BUSY : TcpReplies.INTERNAL);
-        } else {
-          authFailed(signup ? TcpReplies.signupFailed(ae.getMessage(), ae.reason() == AuthException.Reason.EXISTS)
-              : TcpReplies.LOGIN_FAILED);
-        }
-      } else {
-        log.warn("auth of {} from {} failed unexpectedly", name, clientAddress, ar.cause());
-        authRetry(TcpReplies.INTERNAL);
-      }
-    }));
+  State state() {
+    return state;
   }
 
-  /**
-   * Waits the throttle's delay for (name, address), then runs the attempt; never blocks the loop.
-   *
-   * A client that has sent its FIN is not waited for: a FIN also ends a client that closed for good,
-   * which only a later write would reveal, and a throttled guesser that hangs up must not hold a
-   * connection slot through delays of up to 30 s per attempt. Such a session closes without a reply,
-   * as it did before half-closed clients were served.
-   */
-  private <T> Future<T> throttled(String name, Supplier<Future<T>> attempt) {
-    return auth.throttleDelayMillis(name, clientAddress)
-        .recover(err -> Future.succeededFuture(0L))
-        .compose(delay -> {
-          if (delay == null || delay <= 0) return attempt.get();
-          if (clientSentFin()) return goneBeforeThrottledAttempt();
-          Promise<T> p = Promise.promise();
-          throttleGone = () -> this.<T>goneBeforeThrottledAttempt().onComplete(p);
-          throttleTimer = vertx.setTimer(delay, id -> {
-            throttleTimer = -1;
-            throttleGone = null;
-            try {
-              attempt.get().onComplete(p);
-            } catch (RuntimeException e) {
-              p.fail(e);
-            }
-          });
-          return p.future();
-        });
+  void enter(State next) {
+    state = next;
   }
 
-  /** Out of band, ahead of any bytes still queued: only a throttle delay is cut short by it. */
-  private void onFinSeen() {
-    if (throttleTimer >= 0 && vertx.cancelTimer(throttleTimer)) {
-      Runnable gone = throttleGone;
-      throttleTimer = -1;
-      throttleGone = null;
-      gone.run();
-    }
+  boolean closed() {
+    return state == State.CLOSED;
   }
 
-  private boolean clientSentFin() {
-    return halfClose != null && halfClose.inputShutdown();
+  /** The authenticated user; null during the auth phase. */
+  String user() {
+    return user;
   }
 
-  private <T> Future<T> goneBeforeThrottledAttempt() {
-    closeSilently();
-    return Future.failedFuture("the client hung up before its throttled attempt");
+  void authenticated(String name) {
+    user = name;
   }
 
-  private void authFailed(String reply) {
-    if (state == State.CLOSED) return;
-    authFailures++;
-    if (authFailures >= MAX_AUTH_FAILURES) {
-      closeWith(reply + TcpReplies.TOO_MANY_FAILURES);
-      return;
-    }
-    authRetry(reply);
+  String clientAddress() {
+    return clientAddress;
   }
 
-  private void authRetry(String reply) {
-    if (state == State.CLOSED) return;
-    write(reply + TcpReplies.AUTH_PROMPT);
-    waitForLine(State.AUTH_WAIT);
+  TcpFramer framer() {
+    return framer;
   }
 
-  // ---- command phase ----
-
-  private void onCommandLine(byte[] bytes) {
-    state = State.COMMAND_WORK;
-    CommandLine cl = LineParser.parse(bytes).orElse(null);
-    String word = cl == null || cl.command() == null ? "" : cl.command();
-    int n = cl == null ? -1 : cl.argCount();
-    Metrics.tcpCommand(COUNTED.contains(word) ? word : "OTHER");
-    switch (word) {
-      case "UPLOAD" -> { if (n == 1) upload(cl.arg(0), cl.priority()); else invalidCommand(); }
-      case "DOWNLOAD" -> { if (n == 1) download(cl.arg(0), cl.priority()); else invalidCommand(); }
-      case "DELETE" -> { if (n == 1) delete(cl.arg(0), cl.priority()); else invalidCommand(); }
-      case "LIST" -> { if (n == 0) list(cl.priority()); else invalidCommand(); }
-      case "QUOTA" -> { if (n == 0) quota(cl.priority()); else invalidCommand(); }
-      case "HELP" -> { if (n == 0) reply(TcpReplies.HELP); else invalidCommand(); }
-      case "QUIT", "EXIT" -> { if (n == 0) closeWith(TcpReplies.GOODBYE); else invalidCommand(); }
-      default -> invalidCommand();
-    }
+  boolean peerClosed() {
+    return peerClosed;
   }
 
-  /** Verbs counted by name in metrics; anything else is "OTHER" so label values stay bounded. */
-  private static final java.util.Set<String> COUNTED =
-      java.util.Set.of("UPLOAD", "DOWNLOAD", "DELETE", "LIST", "QUOTA", "HELP", "QUIT", "EXIT");
-
-  private void invalidCommand() {
-    reply(TcpReplies.INVALID_COMMAND);
+  boolean shuttingDown() {
+    return shuttingDown;
   }
 
-  private static boolean validName(String name) {
-    return name != null && FileNames.isValid(name);
-  }
-
-  private void delete(String name, Priority p) {
-    if (!validName(name)) {
-      reply(TcpReplies.INVALID_FILENAME);
-      return;
-    }
-    storage.delete(user, name, p).onComplete(safe(ar ->
-        reply(ar.succeeded() ? TcpReplies.SUCCESS : errorText(ar.cause()))));
-  }
-
-  private void list(Priority p) {
-    storage.list(user, p).onComplete(safe(ar ->
-        reply(ar.succeeded() ? ListingTable.format(user, ar.result()) : errorText(ar.cause()))));
-  }
-
-  private void quota(Priority p) {
-    storage.usage(user, p).onComplete(safe(ar ->
-        reply(ar.succeeded() ? ListingTable.usageLine(ar.result()) : errorText(ar.cause()))));
-  }
-
-  /** A failure is announced as length 0 so classic clients, which read a length first, stay in step. */
-  private void download(String name, Priority p) {
-    if (!validName(name)) {
-      writeBuffer(ZERO_LENGTH.copy().appendString(TcpReplies.INVALID_FILENAME + TcpReplies.PROMPT));
-      waitForLine(State.COMMAND_WAIT);
-      return;
-    }
-    storage.openDownload(user, name, p).onComplete(safe(ar -> {
-      if (state == State.CLOSED) return;
-      if (ar.failed()) {
-        writeBuffer(ZERO_LENGTH.copy().appendString(errorText(ar.cause()) + TcpReplies.PROMPT));
-        waitForLine(State.COMMAND_WAIT);
-        return;
-      }
-      sendFile(ar.result());
-    }));
-  }
-
-  private void sendFile(DownloadHandle h) {
-    state = State.DOWNLOADING;
-    long size = h.file().size();
-    writeBuffer(Buffer.buffer(8).appendLongLE(size));
-    Future<Void> sent = size == 0 ? Future.succeededFuture() : socket.sendFile(h.contentPath(), 0, size);
-    sent.onComplete(safe(ar -> {
-      if (state == State.CLOSED) return;
-      if (ar.failed()) {
-        // Part of the body may be out already: the stream cannot be resynchronised.
-        log.warn("download of {} for {} failed: {}", h.file().name(), user, ar.cause().toString());
-        closeSilently();
-        return;
-      }
-      Metrics.bytesOut("tcp", size);
-      reply(TcpReplies.SUCCESS);
-    }));
-  }
-
-  private void upload(String name, Priority p) {
-    if (!validName(name)) {
-      reply(TcpReplies.INVALID_FILENAME);
-      return;
-    }
-    uploadName = name;
-    uploadPriority = p;
-    write(TcpReplies.SEND_FILE_DATA);
-    state = State.UPLOAD_LENGTH;
+  /** The client is active (or the server's wait just ended): the idle clock restarts. */
+  void touch() {
     lastActivity = now();
-    framer.expectLength();
-  }
-
-  private void onUploadLength(long n) {
-    state = State.UPLOAD_OPEN;
-    uploadSize = n;
-    // A length >= 2^63 can never fit; asking for the most a long holds makes storage name the limit.
-    long ask = n < 0 ? Long.MAX_VALUE : n;
-    storage.openUpload(user, uploadName, ask, uploadPriority).onComplete(safe(ar -> {
-      if (ar.succeeded()) {
-        StagingWriter u = new StagingWriter(vertx, storage, user, uploadName, ar.result(), uploadPriority,
-            bytes -> Metrics.bytesIn("tcp", bytes));
-        if (state == State.CLOSED || shuttingDown || n < 0) {
-          track(u.abort());
-          if (n < 0) closeWith(TcpReplies.error(ErrorCode.TOO_LARGE,
-              "File too large (limit " + ar.result().limitBytes() + " bytes)"));
-          else closeSilently();
-          return;
-        }
-        startData(u); // even if the client has left: its bytes may all be queued, then they are stored
-        return;
-      }
-      if (state == State.CLOSED) return;
-      if (peerClosed) {
-        terminate();
-        return;
-      }
-      StorageException e = StorageClient.toStorageException(ar.cause());
-      if (e.code() == ErrorCode.TOO_LARGE || n < 0) {
-        closeWith(TcpReplies.error(e.code(), e.getMessage())); // will not read an unbounded body
-      } else {
-        discardThenReply(n, TcpReplies.error(e.code(), e.getMessage()));
-      }
-    }));
-  }
-
-  private void startData(StagingWriter u) {
-    upload = u;
-    u.open().onComplete(safe(ar -> {
-      if (ar.failed()) {
-        log.warn("cannot open staging file for {}: {}", user, ar.cause().toString());
-        upload = null;
-        track(u.abort());
-        if (state != State.CLOSED) discardThenReply(uploadSize, TcpReplies.INTERNAL);
-        return;
-      }
-      if (state == State.CLOSED || shuttingDown) {
-        if (upload == u) {
-          upload = null;
-          track(u.abort());
-        }
-        closeSilently();
-        return;
-      }
-      state = State.UPLOAD_DATA;
-      lastActivity = now();
-      framer.expectData(uploadSize);
-    }));
-  }
-
-  private void onUploadData(Buffer chunk) {
-    if (upload != null && upload.write(chunk, this::onFileDrained)) framer.hold();
-  }
-
-  /** The disk caught up; waiting on it was the server's turn, not the client's idleness. */
-  private void onFileDrained() {
-    lastActivity = now();
-    framer.release();
-  }
-
-  private void onUploadEnd() {
-    state = State.UPLOAD_COMMIT;
-    StagingWriter u = upload;
-    upload = null;
-    Future<?> commit = u.commit(uploadSize, Preconditions.NONE);
-    track(commit);
-    commit.onComplete(safe(ar -> reply(ar.succeeded() ? TcpReplies.SUCCESS : errorText(ar.cause()))));
-  }
-
-  private void discardThenReply(long n, String text) {
-    state = State.DISCARDING;
-    replyAfterDiscard = text;
-    lastActivity = now();
-    framer.discard(n);
   }
 
   // ---- replies and the read loop ----
@@ -493,14 +234,14 @@ final class TcpSession {
    * Continuations of async work: a bug in one becomes "ERROR: Internal error" where the stream is in
    * step (or a retry prompt in the auth phase) and a silent close anywhere else, never a hung session.
    */
-  private <T> Handler<AsyncResult<T>> safe(Handler<AsyncResult<T>> h) {
+  <T> Handler<AsyncResult<T>> safe(Handler<AsyncResult<T>> h) {
     return ar -> {
       try {
         h.handle(ar);
       } catch (RuntimeException e) {
         log.error("session of {} from {} failed", user, clientAddress, e);
         switch (state) {
-          case AUTH_WORK -> authRetry(TcpReplies.INTERNAL);
+          case AUTH_WORK -> authPhase.retry(TcpReplies.INTERNAL);
           case COMMAND_WORK -> reply(TcpReplies.INTERNAL);
           case CLOSED -> { }
           default -> closeSilently();
@@ -509,12 +250,8 @@ final class TcpSession {
     };
   }
 
-  private static String errorText(Throwable err) {
-    return TcpReplies.error(StorageClient.toStorageException(err));
-  }
-
   /** A command's reply with its prompt, in one write; then the next command. */
-  private void reply(String text) {
+  void reply(String text) {
     if (state == State.CLOSED) return;
     if (peerClosed) {
       terminate();
@@ -524,7 +261,7 @@ final class TcpSession {
     waitForLine(State.COMMAND_WAIT);
   }
 
-  private void waitForLine(State next) {
+  void waitForLine(State next) {
     if (state == State.CLOSED) return;
     if (peerClosed) {
       terminate();
@@ -547,27 +284,28 @@ final class TcpSession {
     }
   }
 
-  private void write(String text) {
+  void write(String text) {
     writeBuffer(Buffer.buffer(text));
   }
 
-  private void writeBuffer(Buffer b) {
+  void writeBuffer(Buffer b) {
     if (state != State.CLOSED && !peerClosed) socket.write(b);
   }
 
-  private void closeWith(String text) {
+  void closeWith(String text) {
     if (state == State.CLOSED) return;
     terminate();
     if (!peerClosed) socket.end(Buffer.buffer(text));
   }
 
-  private void closeSilently() {
+  void closeSilently() {
     if (state == State.CLOSED) return;
     terminate();
     socket.close();
   }
 
-  private void track(Future<?> f) {
+  /** Storage clean-up (a commit or an abort) that the session waits for before it is finished. */
+  void track(Future<?> f) {
     cleanups++;
     f.onComplete(ar -> {
       if (ar.failed()) log.debug("upload clean-up for {}: {}", user, ar.cause().toString());
@@ -590,11 +328,11 @@ final class TcpSession {
     public void onLine(byte[] line) {
       State at = state;
       try {
-        if (at == State.AUTH_WAIT) onAuthLine(line);
-        else if (at == State.COMMAND_WAIT) onCommandLine(line);
+        if (at == State.AUTH_WAIT) authPhase.onLine(line);
+        else if (at == State.COMMAND_WAIT) commands.onLine(line);
       } catch (RuntimeException e) {
         log.error("command from {} failed", clientAddress, e);
-        if (at == State.AUTH_WAIT) authRetry(TcpReplies.INTERNAL);
+        if (at == State.AUTH_WAIT) authPhase.retry(TcpReplies.INTERNAL);
         else reply(TcpReplies.INTERNAL);
       }
     }
@@ -611,22 +349,20 @@ final class TcpSession {
 
     @Override
     public void onLength(long length) {
-      guarded(() -> onUploadLength(length));
+      guarded(() -> upload.onLength(length));
     }
 
     @Override
     public void onData(Buffer chunk) {
-      if (state == State.UPLOAD_DATA) guarded(() -> onUploadData(chunk));
+      if (state == State.UPLOAD_DATA) guarded(() -> upload.onData(chunk));
     }
 
     @Override
     public void onDataEnd() {
       if (state == State.UPLOAD_DATA) {
-        guarded(TcpSession.this::onUploadEnd);
+        guarded(upload::onDataEnd);
       } else if (state == State.DISCARDING) {
-        String text = replyAfterDiscard;
-        replyAfterDiscard = null;
-        reply(text);
+        reply(upload.takeReplyAfterDiscard());
       }
     }
 

@@ -24,7 +24,11 @@ import org.slf4j.LoggerFactory;
  * each instance owns the sessions it accepted. The connection counter is shared by all instances so
  * tcp.maxConnections bounds the node, not one instance.
  *
- * Config (the node's Config JsonObject): host, tcp.port, tcp.maxConnections, tcp.idleTimeoutSeconds, tcp.noDelay.
+ * One deployment serves either the plain port (tcp.port) or the implicit-TLS port (tcp.tlsPort); the
+ * plain one refuses LOGIN and SIGNUP when auth.allowPlaintextLogin is false.
+ *
+ * Config (the node's Config JsonObject): host, tcp.port, tcp.tlsPort, tcp.maxConnections,
+ * tcp.idleTimeoutSeconds, tcp.loginTimeoutSeconds, tcp.noDelay, auth.allowPlaintextLogin.
  */
 public class TcpVerticle extends VerticleBase {
   private static final Logger log = LoggerFactory.getLogger(TcpVerticle.class);
@@ -34,17 +38,22 @@ public class TcpVerticle extends VerticleBase {
   private final StorageClient storage;
   private final AuthService auth;
   private final AtomicInteger openConnections;
+  private final boolean tls;
   private final Set<TcpSession> sessions = new LinkedHashSet<>();
   private NetServer server;
   private int maxConnections;
   private long idleTimeoutMs;
-  private long idleTimer = -1;
+  private long loginTimeoutMs;
+  private TcpTransport transport;
+  private long timeoutTimer = -1;
   private boolean stopping;
 
-  public TcpVerticle(StorageClient storage, AuthService auth, AtomicInteger openConnections) {
+  /** tls: this deployment is the implicit-TLS listener (tcp.tlsPort); its server options carry the TLS setup. */
+  public TcpVerticle(StorageClient storage, AuthService auth, AtomicInteger openConnections, boolean tls) {
     this.storage = storage;
     this.auth = auth;
     this.openConnections = openConnections;
+    this.tls = tls;
   }
 
   /** The port actually bound (useful with tcp.port = 0), or 0 before start. */
@@ -57,19 +66,33 @@ public class TcpVerticle extends VerticleBase {
     JsonObject cfg = config();
     maxConnections = Config.integer(cfg, "tcp.maxConnections");
     idleTimeoutMs = TimeUnit.SECONDS.toMillis(Config.integer(cfg, "tcp.idleTimeoutSeconds"));
+    loginTimeoutMs = TimeUnit.SECONDS.toMillis(Config.integer(cfg, "tcp.loginTimeoutSeconds"));
+    transport = new TcpTransport(tls, Config.bool(cfg, "auth.allowPlaintextLogin"), Config.integer(cfg, "tcp.tlsPort"));
     String host = Config.string(cfg, "host");
-    int port = Config.integer(cfg, "tcp.port");
+    int port = Config.integer(cfg, tls ? "tcp.tlsPort" : "tcp.port");
     server = vertx.createNetServer(new NetServerOptions()
         .setHost(host)
         .setPort(port)
         .setTcpNoDelay(Config.bool(cfg, "tcp.noDelay")));
     server.connectHandler(this::onConnect);
-    if (idleTimeoutMs > 0) {
-      // One timer per instance scanning its sessions: cheaper than a timer per connection.
-      long period = Math.max(50, Math.min(1000, idleTimeoutMs / 4));
-      idleTimer = vertx.setPeriodic(period, id -> List.copyOf(sessions).forEach(s -> s.checkIdle(idleTimeoutMs)));
+    long shortest = Math.min(positiveOrMax(idleTimeoutMs), positiveOrMax(loginTimeoutMs));
+    if (shortest != Long.MAX_VALUE) {
+      // One timer per instance scanning its sessions: cheaper than a timer per connection. A timeout
+      // fires within a quarter of itself (at most a second) after it is due.
+      long period = Math.max(50, Math.min(1000, shortest / 4));
+      timeoutTimer = vertx.setPeriodic(period, id -> List.copyOf(sessions).forEach(this::checkTimeouts));
     }
     return server.listen(port, host);
+  }
+
+  /** 0 (or less) switches a timeout off. */
+  private static long positiveOrMax(long ms) {
+    return ms > 0 ? ms : Long.MAX_VALUE;
+  }
+
+  private void checkTimeouts(TcpSession s) {
+    if (loginTimeoutMs > 0) s.checkLogin(loginTimeoutMs);
+    if (idleTimeoutMs > 0) s.checkIdle(idleTimeoutMs);
   }
 
   private void onConnect(NetSocket socket) {
@@ -84,7 +107,7 @@ public class TcpVerticle extends VerticleBase {
     }
     TcpSession session;
     try {
-      session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket));
+      session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket), transport);
     } catch (RuntimeException e) {
       openConnections.decrementAndGet();
       log.error("cannot set up a session", e);
@@ -103,7 +126,7 @@ public class TcpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     stopping = true;
-    if (idleTimer >= 0) vertx.cancelTimer(idleTimer);
+    if (timeoutTimer >= 0) vertx.cancelTimer(timeoutTimer);
     List<Future<Void>> done = new ArrayList<>();
     for (TcpSession s : List.copyOf(sessions)) {
       done.add(s.finished());

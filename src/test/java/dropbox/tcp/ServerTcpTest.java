@@ -53,4 +53,30 @@ class ServerTcpTest {
       vertx.close().await(30, TimeUnit.SECONDS);
     }
   }
+
+  @Test
+  void tcpPortMinusOneDeploysNoPlainListener() throws Exception {
+    Vertx vertx = Vertx.vertx();
+    try {
+      JsonObject cfg = new JsonObject();
+      Config.put(cfg, "host", "127.0.0.1");
+      Config.put(cfg, "tcp.port", 0);
+      Config.put(cfg, "http.port", 0);
+      Config.put(cfg, "storage.root", root.toString());
+      Config.put(cfg, "storage.fsync", false);
+      Config.put(cfg, "auth.usersFile", root.resolve("none.properties").toString());
+      Server with = Server.start(vertx, cfg).await(30, TimeUnit.SECONDS);
+      int withTcp = vertx.deploymentIDs().size();
+      with.stop().await(60, TimeUnit.SECONDS);
+
+      Config.put(cfg, "tcp.port", -1);
+      Server without = Server.start(vertx, cfg).await(30, TimeUnit.SECONDS);
+      assertEquals(-1, without.tcpPort(), "tcpPort() says the plain port is off");
+      assertTrue(without.httpPort() > 0);
+      assertEquals(withTcp - 1, vertx.deploymentIDs().size(), "everything but the TCP front end is deployed");
+      without.stop().await(60, TimeUnit.SECONDS);
+    } finally {
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
 }

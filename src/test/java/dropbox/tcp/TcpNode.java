@@ -45,7 +45,7 @@ final class TcpNode implements AutoCloseable {
         new DeploymentOptions().setConfig(config)).await(20, TimeUnit.SECONDS);
     storage = new StorageClient(vertx, 20_000);
     auth = Accounts.create(vertx, config).await(20, TimeUnit.SECONDS);
-    tcpDeployment = vertx.deployVerticle(() -> new TcpVerticle(storage, auth, connections),
+    tcpDeployment = vertx.deployVerticle(() -> new TcpVerticle(storage, auth, connections, false),
         new DeploymentOptions().setConfig(config).setInstances(2)).await(20, TimeUnit.SECONDS);
   }
 

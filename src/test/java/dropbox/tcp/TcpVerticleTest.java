@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dropbox.Config;
 import dropbox.bus.Listing;
 import dropbox.bus.Priority;
 import dropbox.testing.ClassicClient;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,6 +25,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -864,6 +867,167 @@ class TcpVerticleTest {
       idle.close();
       uploading.close();
       authing.close();
+    }
+  }
+
+  // ---- login timeout: a connection must log in within tcp.loginTimeoutSeconds, whatever it sends ----
+
+  private static final String LOGIN_TIMEOUT = "ERROR: Login timeout\n";
+
+  /** Sends one byte of a never-finished auth line to each socket every 400 ms (a slowloris on the auth phase). */
+  private static ScheduledExecutorService trickle(List<ClassicClient> clients) {
+    ScheduledExecutorService t = Executors.newSingleThreadScheduledExecutor();
+    byte[] line = "LOGIN trickler pass".getBytes(UTF_8);
+    AtomicInteger at = new AtomicInteger();
+    t.scheduleAtFixedRate(() -> {
+      byte[] one = {line[at.getAndIncrement() % line.length]};
+      for (ClassicClient c : clients) {
+        try {
+          c.send(one);
+        } catch (IOException closedByTheServer) {
+          // expected once the deadline has passed
+        }
+      }
+    }, 0, 400, TimeUnit.MILLISECONDS);
+    return t;
+  }
+
+  @Test
+  void loginTimeoutClosesATricklingClientAtTheDeadline() throws Exception {
+    start(new JsonObject().put("tcp.loginTimeoutSeconds", 2));
+    try (ClassicClient c = node.client()) {
+      long t0 = System.nanoTime();
+      assertEquals(GREETING, c.readUntil(ClassicClient.AUTH_PROMPT));
+      ScheduledExecutorService t = trickle(List.of(c));
+      try {
+        assertEquals(LOGIN_TIMEOUT, c.readToEnd(), "half a line, a byte every 400 ms, does not hold the slot");
+      } finally {
+        t.shutdownNow();
+      }
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(ms >= 1900, "closed at the deadline, not before: " + ms + " ms");
+    }
+    awaitNoConnections();
+    // A client that logs in within the deadline keeps its session past it.
+    try (ClassicClient c = node.login("punctual")) {
+      Thread.sleep(2600);
+      assertEquals("Usage: 0 of 10000000 bytes (0 files)\n> ", c.command("QUOTA"));
+    }
+  }
+
+  @Test
+  void loginTimeoutCutsAThrottleWaitShort() throws Exception {
+    start(new JsonObject().put("tcp.loginTimeoutSeconds", 2));
+    String invalid = TcpReplies.AUTH_INVALID + ClassicClient.AUTH_PROMPT;
+    try (ClassicClient c = node.client()) { // five malformed attempts: the name is now throttled
+      c.readUntil(ClassicClient.AUTH_PROMPT);
+      for (int i = 0; i < TcpSession.MAX_AUTH_FAILURES; i++) c.sendLine("LOGIN slowpoke");
+      assertEquals(invalid.repeat(4) + TcpReplies.AUTH_INVALID + TcpReplies.TOO_MANY_FAILURES, c.readToEnd());
+    }
+    try (ClassicClient c = node.client()) {
+      long t0 = System.nanoTime();
+      // The 6th attempt waits 1 s, the 7th 2 s more: the deadline falls inside a throttle wait.
+      c.sendLine("LOGIN slowpoke");
+      c.sendLine("LOGIN slowpoke");
+      String all = c.readToEnd();
+      long ms = (System.nanoTime() - t0) / 1_000_000;
+      assertTrue(all.equals(GREETING + invalid + LOGIN_TIMEOUT) || all.equals(GREETING + LOGIN_TIMEOUT),
+          "the wait in progress ends with the timeout, its attempt unanswered: " + all);
+      assertTrue(ms >= 1900, "closed at the deadline, not before: " + ms + " ms");
+    }
+    awaitNoConnections();
+  }
+
+  @Test
+  void hundredTricklersDoNotKeepARealClientOut() throws Exception {
+    start(new JsonObject().put("tcp.maxConnections", 100).put("tcp.loginTimeoutSeconds", 2));
+    List<ClassicClient> tricklers = new ArrayList<>();
+    ScheduledExecutorService t = null;
+    try {
+      for (int i = 0; i < 100; i++) {
+        ClassicClient c = node.client();
+        tricklers.add(c);
+        assertEquals(GREETING, c.readUntil(ClassicClient.AUTH_PROMPT));
+      }
+      t = trickle(tricklers);
+      try (ClassicClient extra = node.client()) {
+        assertEquals(TcpReplies.BUSY, extra.readToEnd(), "the tricklers hold every slot for now");
+      }
+      for (ClassicClient c : tricklers) assertEquals(LOGIN_TIMEOUT, c.readToEnd());
+      awaitNoConnections();
+      try (ClassicClient real = node.login("latecomer")) {
+        assertEquals("Usage: 0 of 10000000 bytes (0 files)\n> ", real.command("QUOTA"));
+      }
+    } finally {
+      if (t != null) t.shutdownNow();
+      for (ClassicClient c : tricklers) c.close();
+    }
+  }
+
+  // ---- auth.allowPlaintextLogin=false: credentials only over TLS ----
+
+  private static final String REQUIRES_TLS = "ERROR: Login requires TLS (port 18443)\n";
+
+  /** A second plain listener on the same node (same accounts, same throttle) that still accepts logins. */
+  private int listenerAcceptingLogins() throws Exception {
+    JsonObject cfg = node.config.copy();
+    int port = TcpNode.freePort();
+    Config.put(cfg, "tcp.port", port);
+    Config.put(cfg, "auth.allowPlaintextLogin", true);
+    node.vertx.deployVerticle(() -> new TcpVerticle(node.storage, node.auth, new AtomicInteger(), false),
+        new DeploymentOptions().setConfig(cfg)).await(20, TimeUnit.SECONDS);
+    return port;
+  }
+
+  @Test
+  void plainPortRefusesLoginAndSignupWhenPlaintextLoginIsOff() throws Exception {
+    start(new JsonObject().put("auth.allowPlaintextLogin", false).put("tcp.tlsPort", 18443));
+    for (String line : List.of("LOGIN bob pass", "SIGNUP carol pass", "login bob pass", "LOGIN \"bob\" \"pass\"",
+        "LOGIN bob", "SIGNUP")) {
+      try (ClassicClient c = node.client()) {
+        c.sendLine(line);
+        assertEquals(GREETING + REQUIRES_TLS, c.readToEnd(), line);
+      }
+    }
+    try (ClassicClient c = node.client()) { // other auth lines get their usual reply; LOGIN then ends it
+      c.sendLine("HELLO");
+      c.sendLine("LOGIN bob pass");
+      assertEquals(GREETING + TcpReplies.AUTH_INVALID + ClassicClient.AUTH_PROMPT + REQUIRES_TLS, c.readToEnd());
+    }
+    awaitNoConnections();
+  }
+
+  @Test
+  void refusedPlaintextLoginsAreNeitherCheckedNorCounted() throws Exception {
+    start(new JsonObject().put("auth.allowPlaintextLogin", false).put("tcp.tlsPort", 18443));
+    int open = listenerAcceptingLogins();
+    try (ClassicClient c = ClassicClient.connect(open).signupOrLogin("bob", "pass")) {
+      assertEquals("Usage: 0 of 10000000 bytes (0 files)\n> ", c.command("QUOTA"));
+    }
+    // Ten wrong passwords, had they been counted, would make bob's next attempt wait 30 s.
+    for (int i = 0; i < 10; i++) {
+      try (ClassicClient c = node.client()) {
+        c.sendLine("LOGIN bob wrong" + i);
+        assertEquals(GREETING + REQUIRES_TLS, c.readToEnd());
+      }
+      try (ClassicClient c = node.client()) {
+        c.sendLine("SIGNUP carol pass");
+        assertEquals(GREETING + REQUIRES_TLS, c.readToEnd());
+      }
+    }
+    try (ClassicClient c = ClassicClient.connect(open)) {
+      c.socket().setSoTimeout(15_000);
+      c.readUntil(ClassicClient.AUTH_PROMPT);
+      c.sendLine("LOGIN bob pass");
+      assertEquals(TcpReplies.LOGIN_SUCCESS, c.readLine(), "no failure was counted: no 30 s wait");
+      c.readUntil("> ");
+      c.sendLine("QUIT");
+      c.readToEnd();
+    }
+    try (ClassicClient c = ClassicClient.connect(open)) { // the refused SIGNUPs created nothing
+      c.readUntil(ClassicClient.AUTH_PROMPT);
+      c.sendLine("SIGNUP carol pass");
+      assertEquals(TcpReplies.SIGNUP_SUCCESS, c.readLine());
     }
   }
 }

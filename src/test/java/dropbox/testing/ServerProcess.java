@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * started like an operator would, killed with SIGKILL or stopped with SIGTERM.
  */
 public final class ServerProcess implements AutoCloseable {
-  private static final Pattern READY = Pattern.compile("ready tcp=(\\d+) http=(\\d+)");
+  private static final Pattern READY = Pattern.compile("ready tcp=(-?\\d+) http=(\\d+)");
 
   private final Process process;
   private final List<String> output = Collections.synchronizedList(new ArrayList<>());

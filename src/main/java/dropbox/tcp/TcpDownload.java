@@ -1,0 +1,67 @@
+package dropbox.tcp;
+
+import dropbox.bus.DownloadHandle;
+import dropbox.bus.Priority;
+import dropbox.bus.StorageClient;
+import dropbox.metrics.Metrics;
+import dropbox.tcp.TcpSession.State;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.net.NetSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * DOWNLOAD for one session (tcp-protocol.md): the 8-byte length, the file's bytes straight from disk
+ * (sendfile), then the trailer. A failure is announced as length 0 so classic clients, which read a
+ * length first, stay in step.
+ */
+final class TcpDownload {
+  private static final Logger log = LoggerFactory.getLogger(TcpDownload.class);
+  private static final Buffer ZERO_LENGTH = Buffer.buffer(new byte[8]);
+
+  private final TcpSession session;
+  private final NetSocket socket;
+  private final StorageClient storage;
+
+  TcpDownload(TcpSession session, NetSocket socket, StorageClient storage) {
+    this.session = session;
+    this.socket = socket;
+    this.storage = storage;
+  }
+
+  void start(String name, Priority p) {
+    if (!TcpCommands.validName(name)) {
+      session.writeBuffer(ZERO_LENGTH.copy().appendString(TcpReplies.INVALID_FILENAME + TcpReplies.PROMPT));
+      session.waitForLine(State.COMMAND_WAIT);
+      return;
+    }
+    storage.openDownload(session.user(), name, p).onComplete(session.safe(ar -> {
+      if (session.closed()) return;
+      if (ar.failed()) {
+        session.writeBuffer(ZERO_LENGTH.copy().appendString(TcpReplies.storageError(ar.cause()) + TcpReplies.PROMPT));
+        session.waitForLine(State.COMMAND_WAIT);
+        return;
+      }
+      sendFile(ar.result());
+    }));
+  }
+
+  private void sendFile(DownloadHandle h) {
+    session.enter(State.DOWNLOADING);
+    long size = h.file().size();
+    session.writeBuffer(Buffer.buffer(8).appendLongLE(size));
+    Future<Void> sent = size == 0 ? Future.succeededFuture() : socket.sendFile(h.contentPath(), 0, size);
+    sent.onComplete(session.safe(ar -> {
+      if (session.closed()) return;
+      if (ar.failed()) {
+        // Part of the body may be out already: the stream cannot be resynchronised.
+        log.warn("download of {} for {} failed: {}", h.file().name(), session.user(), ar.cause().toString());
+        session.closeSilently();
+        return;
+      }
+      Metrics.bytesOut("tcp", size);
+      session.reply(TcpReplies.SUCCESS);
+    }));
+  }
+}
