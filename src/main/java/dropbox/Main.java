@@ -97,7 +97,9 @@ public final class Main {
       }
       LOG.info("stopped");
     }, "dropbox-shutdown"));
-    LOG.info("ready tcp={} http={}", server.tcpPort(), server.httpPort());
+    // Tests and scripts parse this line: "ready tcp=" stays first, the TLS port is appended.
+    LOG.info("ready tcp={} http={}{}", server.tcpPort(), server.httpPort(),
+        server.tlsPort() < 0 ? "" : " tcps=" + server.tlsPort());
     return 0;
   }
 

@@ -36,6 +36,7 @@ public final class Server {
   private AuthService auth;
   private StorageClient storage;
   private int tcpPort;
+  private int tlsPort = -1;
   private int httpPort;
   /** Null when TLS is off. */
   private ServerTls tls;
@@ -54,6 +55,7 @@ public final class Server {
 
   private Future<Void> deploy() {
     tcpPort = choosePort("tcp.port");
+    tlsPort = choosePort("tcp.tlsPort");
     httpPort = choosePort("http.port");
     boolean clustered = vertx.isClustered();
     LockManager locks = clustered
@@ -103,10 +105,20 @@ public final class Server {
    * tcp.port = -1: no plain listener.
    */
   private Future<Void> deployTcp() {
-    if (tcpPort < 0) return Future.succeededFuture();
     AtomicInteger tcpConnections = new AtomicInteger();
-    return vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections, false),
-            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "tcp.instances")))
+    DeploymentOptions opts = new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "tcp.instances"));
+    Future<Void> plain = tcpPort < 0 ? Future.succeededFuture()
+        : vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections, false), opts)
+            .onSuccess(frontEnds::add)
+            .mapEmpty();
+    if (tls == null) return plain;
+    // The implicit-TLS listener beside it: same protocol, same connection bound, rotated certificates.
+    ServerSSLOptions ssl = TlsOptions.server(tls.material(), false);
+    return plain.compose(v -> vertx.deployVerticle(() -> {
+          TcpVerticle t = new TcpVerticle(storage, auth, tcpConnections, ssl);
+          reloader.add(t::updateSSLOptions, false);
+          return t;
+        }, opts))
         .onSuccess(frontEnds::add)
         .mapEmpty();
   }
@@ -127,6 +139,9 @@ public final class Server {
 
   /** The plain TCP port, or -1 when it is switched off (tcp.port = -1). */
   public int tcpPort() { return tcpPort; }
+
+  /** The TCP protocol's implicit-TLS port, or -1 when TLS is off. */
+  public int tlsPort() { return tls == null ? -1 : tlsPort; }
 
   public int httpPort() { return httpPort; }
 

@@ -106,7 +106,13 @@ final class ClientTls {
   /** The reason when the handshake failed on the certificate (not on the network or the protocol). */
   private static String certificateProblem(SSLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {
-      if (t instanceof CertificateException) return t.getMessage();
+      if (t instanceof CertificateException) {
+        String m = t.getMessage();
+        if (m != null && m.contains("PKIX path")) {
+          return "no trusted CA signed it (for a self-signed server use --pin FINGERPRINT or --cacert FILE)";
+        }
+        return m;
+      }
     }
     String m = e.getMessage();
     if (m != null && (m.contains("PKIX") || m.contains("certificate") || m.contains("No subject alternative"))) return m;
