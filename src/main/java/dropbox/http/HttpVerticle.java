@@ -6,6 +6,7 @@ import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -42,6 +43,8 @@ public final class HttpVerticle extends VerticleBase {
 
   /** Sent on every answer when TLS is on: browsers then refuse plain http:// to this host for a year. */
   static final String HSTS = "max-age=31536000";
+  static final int H2_STREAM_WINDOW = 1 << 20;
+  static final int H2_CONNECTION_WINDOW = 2 << 20;
 
   private final StorageClient storage;
   private final AuthService auth;
@@ -125,7 +128,11 @@ public final class HttpVerticle extends VerticleBase {
         .setCompressionSupported(false);
     if (tls != null) {
       // Over TLS, HTTP/2 is safe for uploads: refuse() resets only the refused stream, not the connection.
-      TlsOptions.apply(opts, tls).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1));
+      TlsOptions.apply(opts, tls).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+          // HTTP/2's default 64 KiB windows cap an upload at one window per round trip. The connection
+          // window bounds what one connection can have in flight unread, whatever its stream count.
+          .setInitialSettings(new Http2Settings().setInitialWindowSize(H2_STREAM_WINDOW))
+          .setHttp2ConnectionWindowSize(H2_CONNECTION_WINDOW);
     }
     return vertx.executeBlocking(HttpVerticle::readOpenApi)
         .compose(doc -> events.start().map(v -> doc))
