@@ -79,7 +79,11 @@ public final class Main {
     try {
       server = Server.start(vertx, config).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.error("startup failed: {}", e.getMessage(), e);
+      if (e instanceof dropbox.tls.ServerTls.TlsConfigException) {
+        LOG.error("startup failed: {}", e.getMessage()); // the operator's files or settings: no stack trace
+      } else {
+        LOG.error("startup failed: {}", e.getMessage(), e);
+      }
       vertx.close();
       return 1;
     }
