@@ -128,6 +128,12 @@ class HttpsTest {
       assertEquals("200 2", get.out(), get.toString());
       assertArrayEquals(data, Files.readAllBytes(out), name);
     }
+    // A range over h2 (streamed by Download, not Vert.x's sendFile).
+    Path part = dir.resolve("part.bin");
+    Tools.Result range = curl("--http2", "-H", "Authorization: Bearer " + token, "-H", "Range: bytes=1000-200999",
+        "-o", part.toString(), "-w", "%{http_code} %{http_version}", url("/api/files/up.bin"));
+    assertEquals("206 2", range.out(), range.toString());
+    assertArrayEquals(java.util.Arrays.copyOfRange(data, 1000, 201000), Files.readAllBytes(part));
   }
 
   @Test
