@@ -45,6 +45,7 @@ public final class HttpVerticle extends VerticleBase {
   static final String HSTS = "max-age=31536000";
   static final int H2_STREAM_WINDOW = 1 << 20;
   static final int H2_CONNECTION_WINDOW = 2 << 20;
+  static final int H2_MAX_FRAME = 256 * 1024;
 
   private final StorageClient storage;
   private final AuthService auth;
@@ -131,7 +132,7 @@ public final class HttpVerticle extends VerticleBase {
       TlsOptions.apply(opts, tls).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
           // HTTP/2's default 64 KiB windows cap an upload at one window per round trip. The connection
           // window bounds what one connection can have in flight unread, whatever its stream count.
-          .setInitialSettings(new Http2Settings().setInitialWindowSize(H2_STREAM_WINDOW))
+          .setInitialSettings(new Http2Settings().setInitialWindowSize(H2_STREAM_WINDOW).setMaxFrameSize(H2_MAX_FRAME))
           .setHttp2ConnectionWindowSize(H2_CONNECTION_WINDOW);
     }
     return vertx.executeBlocking(HttpVerticle::readOpenApi)
