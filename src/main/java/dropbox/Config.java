@@ -72,6 +72,10 @@ public final class Config {
     DEFAULTS.put("workers.queueCapacity", 1000);
     DEFAULTS.put("locks.timeoutMillis", 10000);
     DEFAULTS.put("locks.ttlMillis", 15000);
+    // Storage v2 metadata: unset = SQLite at <storage.root>/dropbox.db; a jdbc:postgresql: URL when clustered.
+    DEFAULTS.put("db.url", null);
+    DEFAULTS.put("db.user", null);
+    DEFAULTS.put("db.password", null);
     DEFAULTS.put("cluster.enabled", false);
     DEFAULTS.put("cluster.host", "127.0.0.1");
     DEFAULTS.put("cluster.port", 5701);

@@ -3,6 +3,7 @@ package dropbox;
 import dropbox.auth.Accounts;
 import dropbox.auth.AuthService;
 import dropbox.bus.StorageClient;
+import dropbox.http.HttpLimits;
 import dropbox.http.HttpVerticle;
 import dropbox.storage.ClusterLockManager;
 import dropbox.storage.LocalLockManager;
@@ -90,9 +91,10 @@ public final class Server {
    * With TLS the port is HTTPS only, and every instance is told about a new certificate.
    */
   private Future<Void> deployHttp() {
+    HttpLimits httpLimits = new HttpLimits();
     ServerSSLOptions ssl = tls == null ? null : TlsOptions.server(tls.material(), true);
     return vertx.deployVerticle(() -> {
-          HttpVerticle v = new HttpVerticle(storage, auth, ssl);
+          HttpVerticle v = new HttpVerticle(storage, auth, httpLimits, ssl);
           if (reloader != null) reloader.add(v::updateSSLOptions, true);
           return v;
         }, new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))

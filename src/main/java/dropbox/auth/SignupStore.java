@@ -1,5 +1,6 @@
 package dropbox.auth;
 
+import dropbox.files.PrivateFiles;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.auth.hashing.HashingStrategy;
 import java.io.IOException;
@@ -13,15 +14,11 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
-import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,20 +47,14 @@ final class SignupStore {
     ExistsException() { super(null, null, false, false); }
   }
 
-  /** Hashes are not secrets like passwords, but nobody else needs to read them either. */
-  private static final Set<PosixFilePermission> OWNER_ONLY =
-      EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
-
   private final Path dir;
   private final int iterations;
   private final boolean fsync;
-  private final boolean posix;
 
   SignupStore(Path dir, int iterations, boolean fsync) {
     this.dir = dir;
     this.iterations = iterations;
     this.fsync = fsync;
-    this.posix = dir.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
   Path dir() {
@@ -72,7 +63,7 @@ final class SignupStore {
 
   /** Creates the directory and removes temp files that crashed sign-ups left behind. */
   void initBlocking() throws IOException {
-    Files.createDirectories(dir);
+    PrivateFiles.createDirectories(dir); // 0700, and every account file in it 0600
     long cutoff = System.currentTimeMillis() - STALE_TEMP_MILLIS;
     try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
       for (Path t : temps) {
@@ -163,10 +154,9 @@ final class SignupStore {
 
   /** Exclusive create (FileAlreadyExistsException if taken); a file this call created is removed on failure. */
   private void writeNew(Path path, byte[] content) throws IOException {
-    Set<StandardOpenOption> opts = EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-    FileChannel ch = posix
-        ? FileChannel.open(path, opts, PosixFilePermissions.asFileAttribute(OWNER_ONLY))
-        : FileChannel.open(path, opts);
+    // Hashes are not secrets like passwords, but nobody else needs to read them either: 0600.
+    // Opened outside the try: a FileAlreadyExistsException must not delete the other account's file.
+    FileChannel ch = PrivateFiles.createNew(path);
     try (ch) {
       ByteBuffer buf = ByteBuffer.wrap(content);
       while (buf.hasRemaining()) ch.write(buf);

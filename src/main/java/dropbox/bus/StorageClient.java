@@ -6,6 +6,7 @@ import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import java.util.function.Function;
 
@@ -28,10 +29,20 @@ public class StorageClient {
     this.timeoutMs = timeoutMs;
   }
 
-  /** size is the announced length, or -1 when unknown (chunked HTTP: reserve with {@link #extendUpload}). */
+  /**
+   * size is the announced length, or -1 when unknown (chunked HTTP: reserve with {@link #extendUpload}).
+   * Clustered, the request names this node ("node"): the upload lives as long as this node does, so when
+   * it leaves the cluster the survivors release the reservation at once.
+   */
   public Future<UploadTicket> openUpload(String user, String name, long size, Priority p) {
-    return call(Action.UPLOAD_OPEN, p, new JsonObject().put("user", user).put("name", name).put("size", size),
-        UploadTicket::fromJson);
+    JsonObject body = new JsonObject().put("user", user).put("name", name).put("size", size);
+    String node = clusterNodeId();
+    if (node != null) body.put("node", node);
+    return call(Action.UPLOAD_OPEN, p, body, UploadTicket::fromJson);
+  }
+
+  private String clusterNodeId() {
+    return vertx instanceof VertxInternal vi && vi.clusterManager() != null ? vi.clusterManager().getNodeId() : null;
   }
 
   /** Reserves more bytes for an upload of unknown size; succeeds with the new reserved total. */

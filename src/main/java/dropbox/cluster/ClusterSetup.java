@@ -5,7 +5,6 @@ import com.hazelcast.config.NetworkConfig;
 import com.hazelcast.config.SplitBrainProtectionConfig;
 import dropbox.Config;
 import dropbox.metrics.Metrics;
-import dropbox.storage.ClusterLockManager;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxBuilder;
@@ -27,6 +26,8 @@ import java.util.List;
  */
 public final class ClusterSetup {
   private static final String QUORUM = "dropbox-quorum";
+  /** The map of storage's cluster-wide locks (storage/ClusterLockManager); the quorum guards it. */
+  public static final String LOCKS_MAP = "dropbox.locks";
 
   private ClusterSetup() {}
 
@@ -95,7 +96,7 @@ public final class ClusterSetup {
     int quorum = Config.integer(config, "cluster.quorum");
     if (quorum > 1) {
       hz.addSplitBrainProtectionConfig(new SplitBrainProtectionConfig(QUORUM, true, quorum));
-      hz.getMapConfig(ClusterLockManager.MAP_NAME).setSplitBrainProtectionName(QUORUM);
+      hz.getMapConfig(LOCKS_MAP).setSplitBrainProtectionName(QUORUM);
     }
     return hz;
   }

@@ -5,6 +5,8 @@ import com.hazelcast.cluster.MembershipListener;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -14,6 +16,22 @@ import java.util.UUID;
  */
 public final class Membership {
   private Membership() {}
+
+  /** This node's id in the cluster (what ClusterManager.getNodes() lists), or null when not clustered. */
+  public static String localNodeId(Vertx vertx) {
+    return vertx instanceof VertxInternal vi && vi.clusterManager() != null ? vi.clusterManager().getNodeId() : null;
+  }
+
+  /** The ids of the current members (this one included); null when not clustered or the cluster is gone. */
+  public static Set<String> liveNodeIds(Vertx vertx) {
+    if (!(vertx instanceof VertxInternal vi) || vi.clusterManager() == null) return null;
+    try {
+      List<String> nodes = vi.clusterManager().getNodes();
+      return nodes == null ? null : Set.copyOf(nodes);
+    } catch (RuntimeException e) {
+      return null; // shutting down
+    }
+  }
 
   /** Runs onLeft (on a Hazelcast thread: keep it short, e.g. set a timer) whenever a member leaves. */
   public static Runnable onMemberLeft(Vertx vertx, Runnable onLeft) {

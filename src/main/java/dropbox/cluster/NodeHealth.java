@@ -1,6 +1,7 @@
 package dropbox.cluster;
 
 import dropbox.Config;
+import dropbox.files.PrivateFiles;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -86,7 +87,7 @@ public final class NodeHealth {
       try {
         if (!Files.isDirectory(root)) return down("storage root missing");
         Path p = root.resolve(".health-" + UUID.randomUUID());
-        Files.write(p, new byte[] {1});
+        PrivateFiles.writeNew(p, new byte[] {1});
         Files.delete(p);
         return new JsonObject().put("ok", true);
       } finally {

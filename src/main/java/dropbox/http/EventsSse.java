@@ -19,34 +19,57 @@ import java.util.Set;
  * event-bus consumer per verticle instance fans out to its streams (published events reach every node),
  * so streams cost no cluster registration each. A stream whose client does not keep up is closed
  * rather than buffered without bound; the UI reconnects and reloads.
+ *
+ * <p>Bounded per user: at most http.maxStreamsPerUser open streams on this node (counted in
+ * {@link HttpLimits} across instances), so one account cannot take every stream. A stream opened with a
+ * session token ends when that token is revoked (logout, on any node: announced on the event bus) or
+ * found expired (checked at every heartbeat).
  */
 final class EventsSse {
   static final long DEFAULT_HEARTBEAT_MILLIS = 15_000;
   static final int MAX_STREAMS = 2_000;
 
+  /** One open stream: its response, its user and the session token it was opened with (null for Basic). */
+  private record Stream(HttpServerResponse resp, String user, String token) {}
+
   private final Vertx vertx;
   private final long heartbeatMillis;
-  private final Map<String, Set<HttpServerResponse>> byUser = new HashMap<>();
+  private final HttpLimits limits;
+  private final int maxPerUser;
+  private final TokenStore sessions;
+  private final Map<String, Set<Stream>> byUser = new HashMap<>();
+  private final Map<String, Set<Stream>> byToken = new HashMap<>();
   private int streams;
   private MessageConsumer<JsonObject> consumer;
+  private MessageConsumer<String> revocations;
   private long timer = -1;
 
-  EventsSse(Vertx vertx, long heartbeatMillis) {
+  EventsSse(Vertx vertx, long heartbeatMillis, HttpLimits limits, int maxPerUser, TokenStore sessions) {
     this.vertx = vertx;
     this.heartbeatMillis = heartbeatMillis;
+    this.limits = limits;
+    this.maxPerUser = maxPerUser;
+    this.sessions = sessions;
   }
 
   Future<Void> start() {
     consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, msg -> publish(FileEvent.fromJson(msg.body())));
+    revocations = vertx.eventBus().consumer(sessions.revokedAddress(), msg -> endToken(msg.body()));
     timer = vertx.setPeriodic(heartbeatMillis, id -> heartbeat());
-    return consumer.completion();
+    return Future.all(consumer.completion(), revocations.completion()).mapEmpty();
   }
 
   Future<Void> stop() {
     if (timer >= 0) vertx.cancelTimer(timer);
-    byUser.values().forEach(set -> set.forEach(r -> r.reset()));
-    byUser.clear();
-    return consumer == null ? Future.succeededFuture() : consumer.unregister();
+    for (Set<Stream> set : List.copyOf(byUser.values())) {
+      for (Stream s : List.copyOf(set)) {
+        remove(s);
+        s.resp().reset();
+      }
+    }
+    Future<Void> a = consumer == null ? Future.succeededFuture() : consumer.unregister();
+    Future<Void> b = revocations == null ? Future.succeededFuture() : revocations.unregister();
+    return Future.all(a, b).mapEmpty();
   }
 
   void handle(RoutingContext ctx) {
@@ -55,30 +78,52 @@ final class EventsSse {
       return;
     }
     String user = ctx.get(Authenticator.USER);
-    HttpServerResponse resp = ctx.response();
+    if (!limits.acquireStream(user, maxPerUser)) {
+      HttpErrors.send(ctx.response(), new HttpFailure(429, "too_many_requests",
+          "You have " + maxPerUser + " event streams open already; close one first", 5));
+      return;
+    }
+    Stream s = new Stream(ctx.response(), user, ctx.get(Authenticator.TOKEN));
+    HttpServerResponse resp = s.resp();
     resp.setChunked(true)
         .putHeader("Content-Type", "text/event-stream; charset=utf-8")
         .putHeader("Cache-Control", "no-store")
         .putHeader("X-Accel-Buffering", "no");
     resp.setWriteQueueMaxSize(256 * 1024);
-    byUser.computeIfAbsent(user, u -> new LinkedHashSet<>()).add(resp);
+    byUser.computeIfAbsent(user, u -> new LinkedHashSet<>()).add(s);
+    if (s.token() != null) byToken.computeIfAbsent(s.token(), t -> new LinkedHashSet<>()).add(s);
     streams++;
-    resp.closeHandler(v -> remove(user, resp));
-    resp.endHandler(v -> remove(user, resp));
+    resp.closeHandler(v -> remove(s));
+    resp.endHandler(v -> remove(s));
     // The first bytes flush the headers, so a fetch() on the other side resolves at once.
     resp.write(": connected\nretry: 3000\n\n");
   }
 
-  private void remove(String user, HttpServerResponse resp) {
-    Set<HttpServerResponse> set = byUser.get(user);
-    if (set != null && set.remove(resp)) {
-      streams--;
-      if (set.isEmpty()) byUser.remove(user);
+  /** Forgets the stream and gives its slot back; safe to call more than once. */
+  private void remove(Stream s) {
+    Set<Stream> set = byUser.get(s.user());
+    if (set == null || !set.remove(s)) return;
+    streams--;
+    limits.releaseStream(s.user());
+    if (set.isEmpty()) byUser.remove(s.user());
+    if (s.token() != null) {
+      Set<Stream> t = byToken.get(s.token());
+      if (t != null && t.remove(s) && t.isEmpty()) byToken.remove(s.token());
+    }
+  }
+
+  /** Ends (cleanly, so the client sees the stream finish) every stream opened with this token. */
+  private void endToken(String token) {
+    Set<Stream> set = byToken.get(token);
+    if (set == null) return;
+    for (Stream s : List.copyOf(set)) {
+      remove(s);
+      if (!s.resp().ended() && !s.resp().closed()) s.resp().end();
     }
   }
 
   private void publish(FileEvent e) {
-    Set<HttpServerResponse> set = byUser.get(e.user());
+    Set<Stream> set = byUser.get(e.user());
     if (set == null) return;
     JsonObject data = new JsonObject().put("type", e.type()).put("name", e.name());
     if (FileEvent.UPLOADED.equals(e.type())) {
@@ -86,22 +131,28 @@ final class EventsSse {
     }
     data.put("modified", Json.time(e.modified()));
     String frame = "event: file\ndata: " + data.encode() + "\n\n";
-    for (HttpServerResponse r : List.copyOf(set)) send(e.user(), r, frame);
+    for (Stream s : List.copyOf(set)) send(s, frame);
   }
 
   private void heartbeat() {
-    for (Map.Entry<String, Set<HttpServerResponse>> en : List.copyOf(byUser.entrySet())) {
-      for (HttpServerResponse r : List.copyOf(en.getValue())) send(en.getKey(), r, ": ping\n\n");
+    for (Set<Stream> set : List.copyOf(byUser.values())) {
+      for (Stream s : List.copyOf(set)) send(s, ": ping\n\n");
+    }
+    for (String token : List.copyOf(byToken.keySet())) {
+      sessions.alive(token).onSuccess(alive -> {
+        if (!alive) endToken(token);
+      });
     }
   }
 
-  private void send(String user, HttpServerResponse r, String frame) {
+  private void send(Stream s, String frame) {
+    HttpServerResponse r = s.resp();
     if (r.closed() || r.ended()) {
-      remove(user, r);
+      remove(s);
       return;
     }
     if (r.writeQueueFull()) {
-      remove(user, r);
+      remove(s);
       r.reset();
       return;
     }

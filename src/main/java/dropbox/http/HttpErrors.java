@@ -5,9 +5,12 @@ import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
 import io.vertx.core.Future;
+import io.vertx.core.VertxException;
+import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,32 +26,29 @@ public final class HttpErrors {
 
   private HttpErrors() {}
 
+  /** A switch expression without default: a new ErrorCode does not compile until it is mapped here. */
   public static Mapped of(ErrorCode c) {
-    switch (c) {
-      case INVALID_NAME: return new Mapped(400, "bad_request");
-      case BAD_REQUEST: return new Mapped(400, "bad_request");
-      case NOT_FOUND: return new Mapped(404, "not_found");
-      case PRECONDITION_FAILED: return new Mapped(412, "precondition_failed");
-      case TOO_LARGE: return new Mapped(413, "too_large");
-      case QUOTA_EXCEEDED: return new Mapped(507, "quota_exceeded");
-      case BUSY: return new Mapped(503, "busy");
-      case SHUTTING_DOWN: return new Mapped(503, "busy");
-      case TIMEOUT: return new Mapped(504, "timeout");
-      case INTERNAL: return new Mapped(500, "internal");
-      default: throw new IllegalArgumentException("unmapped error code " + c);
-    }
+    return switch (c) {
+      case INVALID_NAME, BAD_REQUEST -> new Mapped(400, "bad_request");
+      case NOT_FOUND -> new Mapped(404, "not_found");
+      case PRECONDITION_FAILED -> new Mapped(412, "precondition_failed");
+      case TOO_LARGE -> new Mapped(413, "too_large");
+      case QUOTA_EXCEEDED -> new Mapped(507, "quota_exceeded");
+      case BUSY, SHUTTING_DOWN -> new Mapped(503, "busy");
+      case TIMEOUT -> new Mapped(504, "timeout");
+      case INTERNAL -> new Mapped(500, "internal");
+    };
   }
 
+  /** Exhaustive like {@link #of(ErrorCode)}: every reason has exactly one answer. */
   public static Mapped of(AuthException.Reason r) {
-    switch (r) {
-      case INVALID_CREDENTIALS: return new Mapped(401, "unauthorized");
-      case INVALID_USERNAME: return new Mapped(400, "bad_request");
-      case INVALID_PASSWORD: return new Mapped(400, "bad_request");
-      case EXISTS: return new Mapped(409, "conflict");
-      case DISABLED: return new Mapped(403, "forbidden");
-      case INTERNAL: return new Mapped(500, "internal");
-      default: throw new IllegalArgumentException("unmapped auth reason " + r);
-    }
+    return switch (r) {
+      case INVALID_CREDENTIALS -> new Mapped(401, "unauthorized");
+      case INVALID_USERNAME, INVALID_PASSWORD -> new Mapped(400, "bad_request");
+      case EXISTS -> new Mapped(409, "conflict");
+      case DISABLED -> new Mapped(403, "forbidden");
+      case INTERNAL -> new Mapped(500, "internal");
+    };
   }
 
   /** The failure as status + code + safe message; anything unexpected is logged and becomes a bare 500. */
@@ -60,13 +60,22 @@ public final class HttpErrors {
       return new HttpFailure(m.status(), m.code(), msg);
     }
     StorageException se = StorageClient.toStorageException(err);
-    if (!(err instanceof StorageException) && !(err instanceof io.vertx.core.eventbus.ReplyException)) {
+    if (isDisconnect(err)) {
+      // The client went away (reset, closed mid-body): routine on the internet, not a server bug.
+      log.warn("client connection lost during a request: {}", err.toString());
+    } else if (!(err instanceof StorageException) && !(err instanceof io.vertx.core.eventbus.ReplyException)) {
       log.error("unexpected failure in HTTP handler", err);
     }
     Mapped m = of(se.code());
     long retry = m.status() == 503 ? 1 : -1;
     String msg = se.code() == ErrorCode.INTERNAL ? "Internal error" : se.getMessage();
     return new HttpFailure(m.status(), m.code(), msg, retry);
+  }
+
+  /** A failure of the client's connection rather than of our code: reset, closed, broken pipe. */
+  static boolean isDisconnect(Throwable err) {
+    return err instanceof IOException || err instanceof HttpClosedException
+        || (err instanceof VertxException && "Connection was closed".equals(err.getMessage()));
   }
 
   /** Answers with the JSON error body (unless the response already started, then it just closes). */

@@ -4,6 +4,7 @@ import dropbox.Config;
 import dropbox.auth.AuthService;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
@@ -17,10 +18,12 @@ import dropbox.tls.TlsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.FileSystemAccess;
 import io.vertx.ext.web.handler.StaticHandler;
 import dropbox.metrics.MetricsRoutes;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -40,6 +43,8 @@ public final class HttpVerticle extends VerticleBase {
   static final long DRAIN_MILLIS = 15_000;
   static final String UI_PATHS = "^/(?!api(/|$)|health$|metrics$).*";
   static final String OPENAPI_RESOURCE = "dropbox/http/openapi.yaml";
+  /** The UI inside the jar (the pom copies webroot/ there); http.webroot / --webroot overrides it. */
+  static final String WEBROOT_RESOURCE = "dropbox/webroot";
 
   /** Sent on every answer when TLS is on: browsers then refuse plain http:// to this host for a year. */
   static final String HSTS = "max-age=31536000";
@@ -49,26 +54,33 @@ public final class HttpVerticle extends VerticleBase {
 
   private final StorageClient storage;
   private final AuthService auth;
+  private final HttpLimits limits;
   /** Null: plain HTTP. Else HTTPS only, HTTP/2 (ALPN) and HTTP/1.1. */
   private final ServerSSLOptions tls;
   private HttpServer server;
+  private TokenStore sessions;
   private EventsSse events;
   private Router router;
 
+  /** A verticle with its own limit counters (tests; a node shares one {@link HttpLimits} across instances). */
   public HttpVerticle(StorageClient storage, AuthService auth) {
-    this(storage, auth, null);
+    this(storage, auth, new HttpLimits());
   }
 
-  public HttpVerticle(StorageClient storage, AuthService auth, ServerSSLOptions tls) {
+  public HttpVerticle(StorageClient storage, AuthService auth, HttpLimits limits) {
+    this(storage, auth, limits, null);
+  }
+
+  /** tls: the HTTPS certificate and protocols, or null for plain HTTP. */
+  public HttpVerticle(StorageClient storage, AuthService auth, HttpLimits limits, ServerSSLOptions tls) {
     this.storage = storage;
     this.auth = auth;
+    this.limits = limits;
     this.tls = tls;
   }
 
   /** Builds the route table; exposed so a test can compare it with the OpenAPI document. */
   Router router(Buffer openapi) {
-    long idleMillis = TimeUnit.SECONDS.toMillis(Config.integer(config(), "auth.tokenIdleSeconds"));
-    TokenStore sessions = new TokenStore(vertx, TokenStore.SESSIONS, idleMillis, true);
     TokenStore links = new TokenStore(vertx, TokenStore.LINKS, 60_000, false);
     Authenticator authn = new Authenticator(auth, sessions, links);
     AccountRoutes accounts = new AccountRoutes(auth, storage, sessions);
@@ -76,6 +88,9 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
 
     Router r = Router.router(vertx);
+    // Before anything reads a body or checks credentials: a foreign page's write never gets that far.
+    r.route().handler(OriginGuard.fromConfig(config()));
+    r.route().handler(CanonicalPath::check);
     r.route().handler(ctx -> bodyOrPause(ctx, json));
     r.route().handler(FileRoutes::guard);
     r.route("/api/*").handler(authn);
@@ -100,8 +115,9 @@ public final class HttpVerticle extends VerticleBase {
     MetricsRoutes.mount(r);
 
     // The UI: GET/HEAD only and never under /api, /health or /metrics, so a wrong method there stays a 405.
-    r.routeWithRegex(UI_PATHS).method(HttpMethod.GET).method(HttpMethod.HEAD).handler(HttpVerticle::uiHeaders)
-        .handler(StaticHandler.create("webroot").setCachingEnabled(false).setIndexPage("index.html"));
+    // Named, so its metric series read route="ui" rather than the regex.
+    r.routeWithRegex(UI_PATHS).setName("ui").method(HttpMethod.GET).method(HttpMethod.HEAD).handler(HttpVerticle::uiHeaders)
+        .handler(ui().setCachingEnabled(false).setIndexPage("index.html"));
 
     r.errorHandler(404, ctx -> refuse(ctx, new HttpFailure(404, "not_found", "No such endpoint")));
     r.errorHandler(405, ctx -> refuse(ctx, new HttpFailure(405, "method_not_allowed",
@@ -115,9 +131,21 @@ public final class HttpVerticle extends VerticleBase {
     return r;
   }
 
+  /** The UI from the jar, or from the http.webroot directory when one is configured. */
+  private StaticHandler ui() {
+    String dir = Config.string(config(), "http.webroot");
+    if (dir == null || dir.isBlank()) return StaticHandler.create(WEBROOT_RESOURCE);
+    return StaticHandler.create(FileSystemAccess.ROOT, Path.of(dir).toAbsolutePath().normalize().toString());
+  }
+
   @Override
   public Future<?> start() {
-    events = new EventsSse(vertx, Config.longValue(config(), "http.sseHeartbeatMillis", EventsSse.DEFAULT_HEARTBEAT_MILLIS));
+    long idleMillis = TimeUnit.SECONDS.toMillis(Config.integer(config(), "auth.tokenIdleSeconds"));
+    sessions = new TokenStore(vertx, TokenStore.SESSIONS, idleMillis, true);
+    events = new EventsSse(vertx, Config.longValue(config(), "http.sseHeartbeatMillis", EventsSse.DEFAULT_HEARTBEAT_MILLIS),
+        limits, Config.integer(config(), "http.maxStreamsPerUser"), sessions);
+    ConnectionGuard guard = new ConnectionGuard(vertx, limits, Config.integer(config(), "http.maxConnections"),
+        TimeUnit.SECONDS.toMillis(Config.integer(config(), "http.headerTimeoutSeconds")));
     HttpServerOptions opts = new HttpServerOptions()
         .setHost(Config.string(config(), "host"))
         .setPort(Config.integer(config(), "http.port"))
@@ -139,11 +167,10 @@ public final class HttpVerticle extends VerticleBase {
         .compose(doc -> events.start().map(v -> doc))
         .compose(doc -> {
           router = router(doc);
-          Router r = router;
-          server = vertx.createHttpServer(opts).requestHandler(tls == null ? r : req -> {
-            req.response().putHeader("Strict-Transport-Security", HSTS);
-            r.handle(req);
-          });
+          server = vertx.createHttpServer(opts)
+              .connectionHandler(guard::connected)
+              .invalidRequestHandler(hsts(ConnectionGuard::invalidRequest))
+              .requestHandler(hsts(guard.requests(router)));
           return server.listen();
         })
         .onSuccess(s -> log.debug("http listening on {}", s.actualPort()));
@@ -153,6 +180,15 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.compose(v -> events == null ? Future.succeededFuture() : events.stop());
+  }
+
+  /** With TLS, every answer (the guard's 503 and 400 too) carries Strict-Transport-Security. */
+  private Handler<HttpServerRequest> hsts(Handler<HttpServerRequest> next) {
+    if (tls == null) return next;
+    return req -> {
+      req.response().putHeader("Strict-Transport-Security", HSTS);
+      next.handle(req);
+    };
   }
 
   /** New handshakes use these options (certificate rotation); open connections keep theirs. */
@@ -183,8 +219,12 @@ public final class HttpVerticle extends VerticleBase {
     if (upload) {
       req.pause();
       ctx.next();
-    } else {
+    } else if (req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH) {
       json.handle(ctx);
+    } else {
+      // No route reads the body of a GET, HEAD or DELETE; BodyHandler would even fail (500) on a
+      // GET that announces a multipart body. Whatever such a request carries is discarded unread.
+      ctx.next();
     }
   }
 

@@ -71,7 +71,22 @@ public final class TokenStore {
     }));
   }
 
-  public Future<Void> revoke(String token) {
-    return map().compose(m -> m.remove(token)).mapEmpty();
+  /** Whether the token is still valid, without extending it (an open event stream is not a use). */
+  public Future<Boolean> alive(String token) {
+    return map().compose(m -> m.get(token))
+        .map(stored -> stored != null && stored.getLong("expiresAt", 0L) > System.currentTimeMillis());
   }
+
+  /**
+   * Removes the token and tells every node (published on {@link #revokedAddress()}), so what it holds
+   * open, such as event streams, ends at once instead of at the next liveness check.
+   */
+  public Future<Void> revoke(String token) {
+    return map().compose(m -> m.remove(token))
+        .onSuccess(v -> vertx.eventBus().publish(revokedAddress(), token))
+        .mapEmpty();
+  }
+
+  /** Where revocations of this store's tokens are published (the token as a string). */
+  public String revokedAddress() { return mapName + ".revoked"; }
 }

@@ -9,10 +9,15 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.spi.cluster.ClusterManager;
+import io.vertx.micrometer.Label;
+import io.vertx.micrometer.Match;
+import io.vertx.micrometer.MatchType;
 import io.vertx.micrometer.MicrometerMetricsFactory;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
+import java.util.EnumSet;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,10 +35,30 @@ public final class Metrics {
   public static VertxOptions configure(VertxOptions opts, JsonObject config) {
     if (enabledIn(config)) {
       opts.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(true)
+          .setLabels(LABELS).setLabelMatches(BOUNDED_LABELS)
           .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
     }
     return opts;
   }
+
+  /**
+   * Vert.x's labels minus anything a client chooses freely: HTTP series carry the route template (not the
+   * path), the status code (chosen by us) and the method; pools and the event-bus side are ours too.
+   */
+  static final EnumSet<Label> LABELS =
+      EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE);
+
+  /** The methods that keep their own label value; every other token a client sends counts as OTHER. */
+  static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+
+  /**
+   * Label rewrites so a client cannot create series: an unknown method becomes OTHER and a request that
+   * matched no route (404s, refusals before routing) gets route "other" instead of "".
+   */
+  static final List<Match> BOUNDED_LABELS = List.of(
+      new Match().setLabel(Label.HTTP_METHOD.toString()).setType(MatchType.REGEX)
+          .setValue("(?!(" + String.join("|", METHODS) + ")$).*").setAlias("OTHER"),
+      new Match().setLabel(Label.HTTP_ROUTE.toString()).setType(MatchType.EQUALS).setValue("").setAlias("other"));
 
   /** Adds the metrics factory explicitly (a shaded jar must not depend on ServiceLoader order). */
   public static VertxBuilder builder(VertxBuilder b, JsonObject config) {

@@ -1,7 +1,6 @@
 package dropbox.metrics;
 
 import dropbox.bus.Priority;
-import dropbox.storage.PriorityDispatcher;
 import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -19,7 +18,7 @@ public final class StorageMetrics implements AutoCloseable {
   private StorageMetrics(MeterRegistry registry) { this.registry = registry; }
 
   /** Registers the dispatcher's meters (nothing when metrics are off); close() removes them again. */
-  public static StorageMetrics bind(PriorityDispatcher d) {
+  public static StorageMetrics bind(WorkQueue d) {
     MeterRegistry r = Metrics.registry();
     StorageMetrics m = new StorageMetrics(r);
     if (r == null) return m;
@@ -28,10 +27,10 @@ public final class StorageMetrics implements AutoCloseable {
           .tag("priority", p.name().toLowerCase(Locale.ROOT))
           .description("Storage commands waiting for a worker").register(r));
     }
-    m.meters.add(Gauge.builder("dropbox.storage.running", d, PriorityDispatcher::running)
+    m.meters.add(Gauge.builder("dropbox.storage.running", d, WorkQueue::running)
         .description("Storage commands being executed").register(r));
-    m.meters.add(FunctionTimer.builder("dropbox.storage.queue.wait", d, PriorityDispatcher::startedJobs,
-            PriorityDispatcher::totalWaitNanos, TimeUnit.NANOSECONDS)
+    m.meters.add(FunctionTimer.builder("dropbox.storage.queue.wait", d, WorkQueue::startedJobs,
+            WorkQueue::totalWaitNanos, TimeUnit.NANOSECONDS)
         .description("Time storage commands spent queued before a worker took them").register(r));
     return m;
   }

@@ -2,6 +2,7 @@ package dropbox.storage;
 
 import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
+import dropbox.cluster.ClusterSetup;
 import com.hazelcast.map.IMap;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -38,7 +39,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterLockManager implements LockManager {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterLockManager.class);
-  public static final String MAP_NAME = "dropbox.locks";
+  /** Named by the cluster setup, which puts the split-brain quorum on it. */
+  public static final String MAP_NAME = ClusterSetup.LOCKS_MAP;
   private static final long MIN_BACKOFF_MS = 1;
   private static final long MAX_BACKOFF_MS = 20;
   /** An acquisition that completes this long after its deadline is handed back: the caller stopped waiting. */

@@ -1,5 +1,6 @@
 package dropbox.storage;
 
+import dropbox.files.PrivateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -12,7 +13,8 @@ import java.util.UUID;
 /**
  * The write discipline behind the durability invariant: write a temp file, fsync it, rename it over the
  * target atomically, fsync the directory. With fsync off (storage.fsync=false, for benchmarks only) the
- * renames stay atomic but a power loss may lose acknowledged work.
+ * renames stay atomic but a power loss may lose acknowledged work. Every file and directory it creates is
+ * private to the server's account (0600/0700, see PrivateFiles).
  */
 public final class DurableFiles {
   static final String TMP_SUFFIX = ".tmp";
@@ -25,9 +27,9 @@ public final class DurableFiles {
   /** Replaces target with bytes atomically; readers see the old or the new content, never a mix. */
   public void writeAtomically(Path target, byte[] bytes, boolean durable) throws IOException {
     Path dir = target.getParent();
-    Files.createDirectories(dir);
+    PrivateFiles.createDirectories(dir);
     Path tmp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + TMP_SUFFIX);
-    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = PrivateFiles.createNew(tmp)) {
       java.nio.ByteBuffer buf = java.nio.ByteBuffer.wrap(bytes);
       while (buf.hasRemaining()) ch.write(buf);
       if (durable && fsync) ch.force(true);

@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -133,6 +134,41 @@ public final class Fsck {
     }
     if (repair && ledgerChanged) svc.writeLedger(user, ledger, true);
     return null;
+  }
+
+  /**
+   * Releases the reservations (and removes the staging files) of uploads whose owner node is not live:
+   * that node left the cluster, and with it the connection that was sending the upload. Only
+   * reservations created before cutoff count, so a node that joined a moment ago and is not yet in
+   * every member's view keeps its uploads; reservations without an owner (single node, or written by an
+   * older version) are left to the staleness rule of {@link #run}. Runs under each user's lock.
+   */
+  public List<Problem> releaseReservationsOfDepartedNodes(Predicate<String> live, long cutoff) throws IOException {
+    List<Problem> problems = new ArrayList<>();
+    if (!Files.isDirectory(layout.usersDir())) return problems;
+    try (DirectoryStream<Path> users = Files.newDirectoryStream(layout.usersDir())) {
+      for (Path userDir : users) {
+        if (!Files.isDirectory(userDir)) continue;
+        String user = userDir.getFileName().toString();
+        if (!StorageLayout.isUserName(user) || !Files.exists(layout.ledger(user))) continue;
+        svc.withLocks(() -> {
+          Ledger ledger = svc.readLedger(user);
+          boolean changed = false;
+          for (Map.Entry<String, Ledger.Reservation> e : List.copyOf(ledger.reservations.entrySet())) {
+            Ledger.Reservation r = e.getValue();
+            if (r.owner() == null || live.test(r.owner()) || r.createdMillis() >= cutoff) continue;
+            problems.add(new Problem(user, "reservation of a departed node",
+                e.getKey() + ", " + r.bytes() + " bytes, node " + r.owner()));
+            ledger.release(e.getKey());
+            if (StorageLayout.isId(e.getKey())) Files.deleteIfExists(layout.staging(user, e.getKey()));
+            changed = true;
+          }
+          if (changed) svc.writeLedger(user, ledger, false);
+          return null;
+        }, StorageService.userLock(user));
+      }
+    }
+    return problems;
   }
 
   /** Deletes content files whose garbage marker is older than graceMillis (and that nothing references). */

@@ -14,17 +14,20 @@ import java.util.Map;
 final class Ledger {
   /**
    * An upload's claim. covered = content bytes the claim allows; credit = size of the file it replaces
-   * (replacing costs only the growth); bytes = reserved growth = max(0, covered - credit).
+   * (replacing costs only the growth); bytes = reserved growth = max(0, covered - credit). node = the
+   * storage node that opened it; owner = the cluster node whose front end holds the upload (null when not
+   * clustered, or opened by a front end that did not say): when the owner leaves, the upload is dead.
    */
-  record Reservation(long bytes, long covered, long credit, String node, long createdMillis) {
+  record Reservation(long bytes, long covered, long credit, String node, String owner, long createdMillis) {
     JsonObject toJson() {
-      return new JsonObject().put("bytes", bytes).put("covered", covered).put("credit", credit)
+      JsonObject j = new JsonObject().put("bytes", bytes).put("covered", covered).put("credit", credit)
           .put("node", node).put("created", createdMillis);
+      return owner == null ? j : j.put("owner", owner);
     }
 
     static Reservation fromJson(JsonObject j) {
       return new Reservation(j.getLong("bytes"), j.getLong("covered"), j.getLong("credit"),
-          j.getString("node"), j.getLong("created"));
+          j.getString("node"), j.getString("owner"), j.getLong("created"));
     }
   }
 
@@ -42,10 +45,14 @@ final class Ledger {
 
   /** Adds a reservation for an upload of `covered` bytes that replaces a file of `credit` bytes. */
   Reservation reserve(String uploadId, long covered, long credit, long quota, String node, long now) {
+    return reserve(uploadId, covered, credit, quota, node, null, now);
+  }
+
+  Reservation reserve(String uploadId, long covered, long credit, long quota, String node, String owner, long now) {
     long growth = Math.max(0, covered - credit);
     long free = free(quota);
     if (growth > free) throw quotaExceeded(growth, free);
-    Reservation r = new Reservation(growth, covered, credit, node, now);
+    Reservation r = new Reservation(growth, covered, credit, node, owner, now);
     reservations.put(uploadId, r);
     return r;
   }
@@ -58,7 +65,7 @@ final class Ledger {
     long delta = growth - r.bytes();
     long free = free(quota);
     if (delta > free) throw quotaExceeded(delta, free);
-    Reservation n = new Reservation(growth, covered, r.credit(), r.node(), r.createdMillis());
+    Reservation n = new Reservation(growth, covered, r.credit(), r.node(), r.owner(), r.createdMillis());
     reservations.put(uploadId, n);
     return n;
   }

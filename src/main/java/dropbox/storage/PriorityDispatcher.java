@@ -1,6 +1,7 @@
 package dropbox.storage;
 
 import dropbox.bus.Priority;
+import dropbox.metrics.WorkQueue;
 import java.util.PriorityQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -12,7 +13,7 @@ import org.slf4j.LoggerFactory;
  * of a fixed pool of worker threads. The event bus delivers in arrival order only, so ordering by priority
  * has to happen here. Plain threads, not Vert.x workers: the jobs block on file I/O and on lock waits.
  */
-public final class PriorityDispatcher {
+public final class PriorityDispatcher implements WorkQueue {
   private static final Logger LOG = LoggerFactory.getLogger(PriorityDispatcher.class);
 
   /** A queued job. reject runs instead of work when the dispatcher shuts down before the job started. */
@@ -58,14 +59,18 @@ public final class PriorityDispatcher {
     }
   }
 
+  @Override
   public synchronized int depth(Priority p) { return depth[p.ordinal()]; }
 
+  @Override
   public synchronized int running() { return running; }
 
   /** Total time jobs spent queued, for metrics. */
+  @Override
   public long totalWaitNanos() { return waitNanosTotal.get(); }
 
   /** Jobs taken off the queue so far (with totalWaitNanos: the mean queue wait), for metrics. */
+  @Override
   public long startedJobs() { return started.get(); }
 
   private void loop() {

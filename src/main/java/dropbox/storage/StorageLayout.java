@@ -32,11 +32,13 @@ public final class StorageLayout {
 
   /** User names are ASCII [A-Za-z0-9_.-] starting with a letter or digit (checked by auth), unique ignoring case. */
   public Path userDir(String user) {
-    String key = user.toLowerCase(Locale.ROOT);
-    if (key.isEmpty() || !key.matches("[a-z0-9][a-z0-9_.-]{0,63}")) {
-      throw new IllegalArgumentException("not a user name");
-    }
-    return usersDir().resolve(key);
+    if (!isUserName(user)) throw new IllegalArgumentException("not a user name");
+    return usersDir().resolve(user.toLowerCase(Locale.ROOT));
+  }
+
+  /** Whether user can name a user directory (commands are checked with this before they reach a path). */
+  static boolean isUserName(String user) {
+    return user != null && user.toLowerCase(Locale.ROOT).matches("[a-z0-9][a-z0-9_.-]{0,63}");
   }
 
   public Path ledger(String user) { return userDir(user).resolve("ledger.json"); }
@@ -59,9 +61,11 @@ public final class StorageLayout {
 
   /** Ids are ours (UUIDs), but they come back over the bus: refuse anything that is not one. */
   static String checkId(String id) {
-    if (id == null || !id.matches("[0-9a-f-]{36}")) throw new IllegalArgumentException("not an id");
+    if (!isId(id)) throw new IllegalArgumentException("not an id");
     return id;
   }
+
+  static boolean isId(String id) { return id != null && id.matches("[0-9a-f-]{36}"); }
 
   static String nameKey(String name) {
     try {

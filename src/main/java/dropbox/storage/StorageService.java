@@ -11,6 +11,7 @@ import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
 import dropbox.bus.Usage;
+import dropbox.files.PrivateFiles;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -56,7 +57,14 @@ public final class StorageService {
   // ---------------------------------------------------------------- uploads
 
   /** size = announced length, or -1 when unknown (the front end reserves as bytes arrive via extendUpload). */
-  public UploadTicket openUpload(String user, String name, long size) {
+  public UploadTicket openUpload(String user, String name, long size) { return openUpload(user, name, size, null); }
+
+  /**
+   * owner = the cluster node whose front end holds the upload (null: unknown, not clustered). The
+   * reservation is tagged with it: when that node leaves the cluster the upload is dead, and its quota is
+   * released at once (Fsck.releaseReservationsOfDepartedNodes) instead of after the staleness period.
+   */
+  public UploadTicket openUpload(String user, String name, long size, String owner) {
     checkName(name);
     long limit = quotas.limitFor(user);
     if (size > limit) throw tooLarge(limit);
@@ -67,10 +75,11 @@ public final class StorageService {
       FileMeta existing = readMeta(user, name);
       long credit = existing == null ? 0 : existing.size();
       Ledger ledger = readLedger(user);
-      Ledger.Reservation res = ledger.reserve(uploadId, Math.max(0, size), credit, quotas.quotaFor(user), nodeId, clock.getAsLong());
+      Ledger.Reservation res = ledger.reserve(uploadId, Math.max(0, size), credit, quotas.quotaFor(user), nodeId, owner,
+          clock.getAsLong());
       writeLedger(user, ledger, false); // a reservation need not survive a crash: its upload dies with the process
       try {
-        Files.createFile(staging);
+        PrivateFiles.createFile(staging); // 0600: the front end writes into it without changing the mode
       } catch (IOException e) {
         ledger.release(uploadId);
         writeLedger(user, ledger, false);
@@ -242,19 +251,20 @@ public final class StorageService {
   }
 
   void markGarbage(String user, String blobId) throws IOException {
-    Files.createDirectories(layout.garbageDir(user));
+    PrivateFiles.createDirectories(layout.garbageDir(user));
     try {
-      Files.createFile(layout.garbageMarker(user, blobId));
+      PrivateFiles.createFile(layout.garbageMarker(user, blobId));
     } catch (FileAlreadyExistsException ignored) {
       // already scheduled
     }
   }
 
   private void ensureUserDirs(String user) throws IOException {
-    Files.createDirectories(layout.metaDir(user));
-    Files.createDirectories(layout.blobDir(user));
-    Files.createDirectories(layout.stagingDir(user));
-    Files.createDirectories(layout.garbageDir(user));
+    // 0700 each, the storage root and users/ too when they are created here.
+    PrivateFiles.createDirectories(layout.metaDir(user));
+    PrivateFiles.createDirectories(layout.blobDir(user));
+    PrivateFiles.createDirectories(layout.stagingDir(user));
+    PrivateFiles.createDirectories(layout.garbageDir(user));
   }
 
   private static void checkPreconditions(FileMeta existing, Preconditions pre) {

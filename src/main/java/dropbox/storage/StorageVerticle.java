@@ -4,10 +4,10 @@ import dropbox.Config;
 import dropbox.bus.Action;
 import dropbox.bus.Addresses;
 import dropbox.bus.ErrorCode;
-import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
 import dropbox.cluster.Membership;
+import dropbox.files.PrivateFiles;
 import dropbox.metrics.Metrics;
 import dropbox.metrics.StorageMetrics;
 import io.vertx.core.Future;
@@ -15,8 +15,11 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -42,6 +45,8 @@ public final class StorageVerticle extends VerticleBase {
   private long maintenanceTimer = -1;
   private long staleMillis;
   private long graceMillis;
+  private long lockTtlMillis;
+  private Path root;
 
   /** alone = no other node shares the storage root (not clustered): recovery may reap every leftover. */
   public StorageVerticle(LockManager locks, boolean alone) {
@@ -53,7 +58,11 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> start() {
     JsonObject cfg = config();
     StorageLayout layout = new StorageLayout(Path.of(Config.string(cfg, "storage.root")));
-    String nodeId = UUID.randomUUID().toString();
+    root = layout.root();
+    // Clustered: the node's cluster id, the one the membership reports when this node is gone.
+    String clusterId = Membership.localNodeId(vertx);
+    String nodeId = clusterId != null ? clusterId : UUID.randomUUID().toString();
+    lockTtlMillis = Config.integer(cfg, "locks.ttlMillis");
     service = new StorageService(layout, new DurableFiles(Config.bool(cfg, "storage.fsync")), locks,
         QuotaPolicy.from(cfg), Config.integer(cfg, "locks.timeoutMillis"), nodeId,
         e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()), System::currentTimeMillis);
@@ -70,9 +79,10 @@ public final class StorageVerticle extends VerticleBase {
         .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
-          // A member that died mid-commit can leave a ledger that differs from the files: repair it as
-          // soon as the dead node's locks have expired, not a whole maintenance period later.
-          long afterLocks = Config.integer(cfg, "locks.ttlMillis") + 2000L;
+          // A member that died mid-upload leaves reservations that block its users' quota, and one that
+          // died mid-commit a ledger that differs from the files: repair both as soon as the dead node's
+          // locks have expired (its critical sections are over), not a staleness period later.
+          long afterLocks = lockTtlMillis + 2000L;
           stopWatchingMembers = Membership.onMemberLeft(vertx,
               () -> vertx.setTimer(afterLocks, t -> scheduleMaintenance()));
           return consumer.completion();
@@ -81,7 +91,11 @@ public final class StorageVerticle extends VerticleBase {
 
   private Void recover() throws Exception {
     long t0 = System.nanoTime();
-    List<Fsck.Problem> problems = fsck.run(true, alone ? 0 : staleMillis, System.currentTimeMillis());
+    // A root written by an older version has 0644 files and 0755 directories: bring them to 0600/0700.
+    int tightened = PrivateFiles.tighten(root);
+    if (tightened > 0) LOG.warn("storage root {}: made {} files and directories private (0600/0700)", root, tightened);
+    List<Fsck.Problem> problems = new ArrayList<>(releaseDepartedNodes());
+    problems.addAll(fsck.run(true, alone ? 0 : staleMillis, System.currentTimeMillis()));
     int swept = fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
     problems.forEach(p -> LOG.warn("recovery repaired: {}", p));
     LOG.info("storage recovery done in {} ms: {} problems repaired, {} old content files removed",
@@ -92,12 +106,25 @@ public final class StorageVerticle extends VerticleBase {
   private void scheduleMaintenance() {
     dispatcher.submit(Priority.LOW, () -> {
       try {
+        releaseDepartedNodes().forEach(p -> LOG.info("maintenance repaired: {}", p));
         fsck.run(true, staleMillis, System.currentTimeMillis()).forEach(p -> LOG.info("maintenance repaired: {}", p));
         fsck.sweepGarbage(graceMillis, System.currentTimeMillis());
       } catch (Exception e) {
         LOG.warn("maintenance failed: {}", e.toString());
       }
     }, () -> { });
+  }
+
+  /**
+   * Clustered: frees the reservations of uploads whose owner node is no longer a member (killed, or a
+   * whole cluster restarted). Reservations younger than the lock TTL are left alone: their node may have
+   * joined a moment ago. Alone, recovery's fsck already reaps every leftover.
+   */
+  private List<Fsck.Problem> releaseDepartedNodes() throws IOException {
+    if (alone) return List.of();
+    Set<String> live = Membership.liveNodeIds(vertx);
+    if (live == null || live.isEmpty()) return List.of();
+    return fsck.releaseReservationsOfDepartedNodes(live::contains, System.currentTimeMillis() - lockTtlMillis);
   }
 
   private void handle(Message<JsonObject> msg) {
@@ -117,25 +144,24 @@ public final class StorageVerticle extends VerticleBase {
     }
   }
 
-  private JsonObject execute(Action action, JsonObject b) {
-    String user = b.getString("user");
-    if (user == null) throw StorageException.of(ErrorCode.BAD_REQUEST, "Missing user");
+  private JsonObject execute(Action action, JsonObject body) {
+    CommandFields b = new CommandFields(body);
+    String user = b.user();
     switch (action) {
       case UPLOAD_OPEN:
-        return service.openUpload(user, b.getString("name"), b.getLong("size", -1L)).toJson();
+        return service.openUpload(user, b.name(), b.number("size", -1L), b.optionalText("node")).toJson();
       case UPLOAD_EXTEND:
-        return new JsonObject().put("reservedBytes",
-            service.extendUpload(user, b.getString("uploadId"), b.getLong("bytes", 0L)));
+        return new JsonObject().put("reservedBytes", service.extendUpload(user, b.uploadId(), b.number("bytes", 0L)));
       case UPLOAD_COMMIT:
-        return service.commitUpload(user, b.getString("name"), b.getString("uploadId"), b.getLong("size"),
-            b.getString("sha256"), Preconditions.fromJson(b.getJsonObject("preconditions"))).toJson();
+        return service.commitUpload(user, b.name(), b.uploadId(), b.number("size", null), b.text("sha256"),
+            b.preconditions()).toJson();
       case UPLOAD_ABORT:
-        service.abortUpload(user, b.getString("uploadId"));
+        service.abortUpload(user, b.uploadId());
         return new JsonObject();
       case DOWNLOAD_OPEN:
-        return service.openDownload(user, b.getString("name")).toJson();
+        return service.openDownload(user, b.name()).toJson();
       case DELETE:
-        return service.delete(user, b.getString("name")).toJson();
+        return service.delete(user, b.name()).toJson();
       case LIST:
         return service.list(user).toJson();
       case USAGE:
@@ -145,19 +171,22 @@ public final class StorageVerticle extends VerticleBase {
     }
   }
 
-  /** Runs on a dispatcher thread; the reply itself is sent from this verticle's context. */
+  /**
+   * Runs on a dispatcher thread; the reply itself is sent from this verticle's context. Commands are
+   * validated explicitly (CommandFields), so any other exception is a bug of ours: INTERNAL to the
+   * sender, one ERROR line with the action and the stack trace in our log.
+   */
   private void reply(Message<JsonObject> msg, Supplier<JsonObject> work) {
+    String action = msg.headers().get(Addresses.ACTION);
     try {
       JsonObject result = work.get();
       context.runOnContext(v -> msg.reply(result));
     } catch (StorageException e) {
-      Metrics.storageFailure(msg.headers().get(Addresses.ACTION), e.code().name());
+      Metrics.storageFailure(action, e.code().name());
       context.runOnContext(v -> msg.fail(e.code().number(), e.getMessage()));
-    } catch (IllegalArgumentException | NullPointerException | ClassCastException e) {
-      // A malformed command (bad id, missing field): the sender's bug, never the server's end.
-      context.runOnContext(v -> msg.fail(ErrorCode.BAD_REQUEST.number(), "Bad request"));
     } catch (RuntimeException e) {
-      LOG.error("storage command {} failed", msg.headers().get(Addresses.ACTION), e);
+      LOG.error("storage command {} failed", action, e);
+      Metrics.storageFailure(action, ErrorCode.INTERNAL.name());
       context.runOnContext(v -> msg.fail(ErrorCode.INTERNAL.number(), "Internal error"));
     }
   }

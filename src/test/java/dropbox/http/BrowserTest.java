@@ -23,7 +23,10 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
@@ -43,6 +46,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
  * Needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install -y chromium chromium-driver) and
  * FAILS without them: a browser test that silently skips would prove nothing.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserTest {
   static final Path CHROMIUM = Path.of("/usr/bin/chromium");
   static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
@@ -54,12 +58,20 @@ class BrowserTest {
   static ChromeDriverService service;
   static ChromeDriver driver;
   static Path downloads;
+  static int trustedPort;
 
   @BeforeAll
   static void start() throws Exception {
     assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
         "browser tests need Chromium: apt-get update && apt-get install -y chromium chromium-driver");
-    node = TestNode.start(dir, cfg -> Config.put(cfg, "quota.defaultBytes", QUOTA));
+    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
+      trustedPort = free.getLocalPort();
+    }
+    node = TestNode.start(dir, cfg -> {
+      Config.put(cfg, "quota.defaultBytes", QUOTA);
+      // A second site of the same operator, allowed to write: the control case of the CSRF test.
+      Config.put(cfg, "http.allowedOrigins", "http://127.0.0.1:" + trustedPort);
+    });
     downloads = Files.createDirectories(dir.resolve("downloads"));
     Files.createDirectories(SHOTS);
 
@@ -129,6 +141,7 @@ class BrowserTest {
   }
 
   @Test
+  @Order(1)
   void aPersonsWholeSession() throws Exception {
     driver.get("http://127.0.0.1:" + node.port() + "/");
     await(d -> id("auth-view").isDisplayed());
@@ -262,6 +275,74 @@ class BrowserTest {
     await(d -> id("auth-error").isDisplayed());
     assertEquals("Invalid username or password", id("auth-error").getText().replaceAll("\\.$", ""));
     shot("08-login-error");
+  }
+
+  /**
+   * The page another site would serve: it uploads with the browser's cached Basic credentials for our
+   * origin, once by a no-cors fetch of a multipart body and once by submitting a multipart form
+   * (navigating there), each carrying a file made up in JavaScript.
+   */
+  static String attackPage(String target, String prefix) {
+    return "<!doctype html><html><head><title>cat pictures</title></head><body>"
+        + "<form id='f' method='POST' enctype='multipart/form-data' action='" + target + "/api/files'>"
+        + "<input type='file' name='file' id='i'></form><script>\n"
+        + "(async () => {\n"
+        + "  const fd = new FormData();\n"
+        + "  fd.append('file', new File(['pwned by fetch'], '" + prefix + "-fetch.txt'));\n"
+        + "  try { await fetch('" + target + "/api/files', {method: 'POST', mode: 'no-cors', credentials: 'include', body: fd}); }"
+        + " catch (e) { }\n"
+        + "  const dt = new DataTransfer();\n"
+        + "  dt.items.add(new File(['pwned by form'], '" + prefix + "-form.txt'));\n"
+        + "  document.getElementById('i').files = dt.files;\n"
+        + "  document.getElementById('f').submit();\n"
+        + "})();\n</script></body></html>";
+  }
+
+  /**
+   * Runs after the UI session: the Basic credentials it leaves cached in the browser would otherwise be
+   * attached to that session's download-link requests.
+   */
+  @Test
+  @Order(2)
+  void aPageOnAnotherOriginCannotWriteWithTheBrowsersCredentials() throws Exception {
+    Http.Resp signup = node.http.json("POST", "/api/signup", null,
+        new io.vertx.core.json.JsonObject().put("username", "mark").put("password", "mark-pw"));
+    assertEquals(201, signup.status(), signup.toString());
+    String ours = "http://127.0.0.1:" + node.port();
+    // The victim used the API in this browser with Basic auth: the credentials are now cached for our origin.
+    driver.get("http://mark:mark-pw@127.0.0.1:" + node.port() + "/api/me");
+    await(d -> d.getPageSource().contains("\"username\":\"mark\""));
+
+    io.vertx.core.http.HttpServer evil = node.vertx.createHttpServer()
+        .requestHandler(req -> req.response().putHeader("Content-Type", "text/html; charset=utf-8")
+            .end(attackPage(ours, req.path().contains("trusted") ? "trusted" : "evil")))
+        .listen(0, "127.0.0.1").await();
+    io.vertx.core.http.HttpServer trusted = node.vertx.createHttpServer()
+        .requestHandler(req -> req.response().putHeader("Content-Type", "text/html; charset=utf-8")
+            .end(attackPage(ours, "trusted")))
+        .listen(trustedPort, "127.0.0.1").await();
+    try {
+      // A foreign site (localhost is another site than 127.0.0.1): refused, nothing written.
+      driver.get("http://localhost:" + evil.actualPort() + "/cats.html");
+      await(d -> d.getCurrentUrl().startsWith(ours));
+      await(d -> d.getPageSource().contains("forbidden_origin"));
+      shot("09-csrf-refused");
+
+      // Control: the same page from an origin listed in http.allowedOrigins does write, so the refusal
+      // above is the Origin check and not a browser that would not have sent the credentials anyway.
+      driver.get("http://127.0.0.1:" + trustedPort + "/trusted.html");
+      await(d -> d.getCurrentUrl().startsWith(ours));
+      await(d -> d.getPageSource().contains("trusted-form.txt"));
+    } finally {
+      evil.close().await();
+      trusted.close().await();
+    }
+    String basic = "Basic " + java.util.Base64.getEncoder().encodeToString("mark:mark-pw".getBytes(StandardCharsets.UTF_8));
+    Http.Resp list = node.http.send("GET", "/api/files", null, null, "Authorization", basic);
+    List<String> names = list.json().getJsonArray("files").stream()
+        .map(f -> ((io.vertx.core.json.JsonObject) f).getString("name")).toList();
+    assertTrue(names.contains("trusted-form.txt"), "the allowed origin's form upload went through: " + names);
+    assertTrue(names.stream().noneMatch(n -> n.startsWith("evil")), "the foreign page wrote nothing: " + names);
   }
 
   /** The TCP protocol by hand: greeting, LOGIN, UPLOAD, SEND_FILE_DATA, 8-byte LE length, bytes, SUCCESS. */

@@ -13,6 +13,8 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -44,7 +46,11 @@ class EventsSseTest {
     final String contentType;
 
     Stream(String token) throws Exception {
-      socket = new Socket("127.0.0.1", node.port());
+      this(node.port(), token);
+    }
+
+    Stream(int port, String token) throws Exception {
+      socket = new Socket("127.0.0.1", port);
       OutputStream out = socket.getOutputStream();
       out.write(("GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n")
           .getBytes(StandardCharsets.ISO_8859_1));
@@ -76,6 +82,16 @@ class EventsSseTest {
         if (l == null) return null;
         if (l.equals("event: file")) inFileEvent = true;
         else if (inFileEvent && l.startsWith("data: ")) return new JsonObject(l.substring(6));
+      }
+    }
+
+    /** True when the server ends the stream (the last chunk, "0") within millis. */
+    boolean endsWithin(long millis) throws InterruptedException {
+      long deadline = System.currentTimeMillis() + millis;
+      while (true) {
+        String l = lines.poll(Math.max(1, deadline - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+        if (l == null) return false;
+        if (l.equals("0")) return true;
       }
     }
 
@@ -118,6 +134,74 @@ class EventsSseTest {
         if (": ping".equals(l)) pings++;
       }
       assertEquals(2, pings, "heartbeat comments arrive on an idle stream");
+    }
+  }
+
+  @Test
+  void oneUserGetsAtMostMaxStreamsPerUserAndOthersAreUnaffected() throws Exception {
+    String t = node.account("hoarder", "secret1");
+    String other = node.account("neighbour", "secret1");
+    List<Stream> open = new ArrayList<>();
+    try {
+      for (int i = 0; i < 16; i++) {
+        Stream s = new Stream(t);
+        open.add(s);
+        assertEquals("HTTP/1.1 200 OK", s.status, "stream " + (i + 1));
+      }
+      try (Stream refused = new Stream(t)) {
+        assertEquals("HTTP/1.1 429 Too Many Requests", refused.status);
+      }
+      Http.Resp r = node.http.get("/api/events", t);
+      assertEquals(429, r.status());
+      assertEquals("too_many_requests", r.json().getString("error"));
+      assertNotNull(r.header("retry-after"));
+      try (Stream s = new Stream(other)) {
+        assertEquals("HTTP/1.1 200 OK", s.status, "another user still gets a stream");
+      }
+      // Closing one gives the slot back (once the server has seen the close).
+      open.remove(0).close();
+      String status = null;
+      for (int i = 0; i < 50 && !"HTTP/1.1 200 OK".equals(status); i++) {
+        Thread.sleep(100);
+        Stream s = new Stream(t);
+        status = s.status;
+        if (status.contains("200")) open.add(s); else s.close();
+      }
+      assertEquals("HTTP/1.1 200 OK", status, "a closed stream frees its slot");
+    } finally {
+      for (Stream s : open) s.close();
+    }
+  }
+
+  @Test
+  void loggingOutEndsThatTokensStreamsOnly() throws Exception {
+    node.account("leaver", "secret1");
+    String first = node.login("leaver", "secret1");
+    String second = node.login("leaver", "secret1");
+    try (Stream a = new Stream(first); Stream b = new Stream(second)) {
+      assertEquals(204, node.http.send("POST", "/api/logout", first, null).status());
+      assertTrue(a.endsWithin(5000), "the logged-out token's stream ends");
+      assertEquals(201, node.http.send("PUT", "/api/files/after-logout.txt", second, new byte[] {1}).status());
+      JsonObject e = b.nextFileEvent(5000);
+      assertNotNull(e, "the other session's stream keeps delivering");
+      assertEquals("after-logout.txt", e.getString("name"));
+      assertTrue(a.lines.stream().noneMatch(l -> l.contains("after-logout")), "nothing reached the ended stream");
+    }
+  }
+
+  @Test
+  void anExpiredTokensStreamEnds() throws Exception {
+    try (TestNode shortLived = TestNode.start(dir.resolve("short"), cfg -> {
+      Config.put(cfg, "auth.tokenIdleSeconds", 2);
+      Config.put(cfg, "http.sseHeartbeatMillis", 300);
+    })) {
+      String t = shortLived.account("dozer", "secret1");
+      try (Stream s = new Stream(shortLived.port(), t)) {
+        assertEquals("HTTP/1.1 200 OK", s.status);
+        // An open stream is not a use of the token: it expires 2 s after login and the stream ends.
+        assertTrue(s.endsWithin(15_000), "the stream of an expired token ends");
+      }
+      assertEquals(401, shortLived.http.get("/api/me", t).status());
     }
   }
 

@@ -186,7 +186,7 @@ class FileRoutesTest {
   void invalidNamesAre400OnEveryVerbFromTheRawPath() throws Exception {
     String t = node.account("namer", "secret1");
     for (String seg : List.of("..", "%2e%2e", ".", "%2E", "a%2Fb", "%00", "", "%C3%28", "%zz", "a%5Cb", "x%0Ay",
-        "%ED%A0%80", "x".repeat(256))) {
+        "%ED%A0%80", "x".repeat(256), "evil%E2%80%AEtxt.exe", "a%E2%80%A8b", "x%C2%85y", "%E2%81%A6iso")) {
       for (String method : List.of("GET", "HEAD", "PUT", "DELETE")) {
         String head = method + " /api/files/" + seg + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
             + "\r\nContent-Length: " + (method.equals("PUT") ? 3 : 0) + "\r\nConnection: close\r\n\r\n";

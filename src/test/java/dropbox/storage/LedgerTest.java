@@ -71,6 +71,7 @@ class LedgerTest {
   void roundTripsThroughJson() {
     Ledger l = new Ledger();
     l.reserve("a", 10, 2, QUOTA, "node1", 123);
+    l.reserve("b", 10, 2, QUOTA, "node1", "front-end-node", 124);
     l.committed = 42;
     l.files = 3;
     Ledger back = Ledger.fromJson(l.toJson());

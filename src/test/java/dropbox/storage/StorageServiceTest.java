@@ -224,4 +224,31 @@ class StorageServiceTest {
     assertTrue(Files.exists(Path.of(live.stagingPath())));
     assertNotEquals(0, svc.readLedger("alice").reserved());
   }
+
+  @Test
+  void reservationsOfADepartedNodeAreReleasedWithTheirStagingFilesAndNoOthers() throws Exception {
+    // Quota 1000: the dead node's upload of 900 bytes leaves no room until it is released.
+    UploadTicket dead = svc.openUpload("alice", "from-dead", 900, "node-dead");
+    Files.write(Path.of(dead.stagingPath()), new byte[300]);
+    UploadTicket live = svc.openUpload("alice", "from-live", 50, "node-live");
+    UploadTicket unowned = svc.openUpload("alice", "from-here", 50); // no owner: left to the staleness rule
+    assertEquals(ErrorCode.QUOTA_EXCEEDED,
+        assertThrows(StorageException.class, () -> svc.openUpload("alice", "x", 100, "node-live")).code());
+    Fsck fsck = new Fsck(svc);
+    java.util.Set<String> members = java.util.Set.of("node-live");
+
+    // Created at the cutoff or later: may belong to a node that joined a moment ago, kept.
+    assertTrue(fsck.releaseReservationsOfDepartedNodes(members::contains, clock.get()).isEmpty());
+    List<Fsck.Problem> released = fsck.releaseReservationsOfDepartedNodes(members::contains, clock.get() + 1);
+    assertEquals(List.of("reservation of a departed node"), released.stream().map(Fsck.Problem::kind).toList());
+    assertFalse(Files.exists(Path.of(dead.stagingPath())), "the dead upload's staging file is gone");
+    assertTrue(Files.exists(Path.of(live.stagingPath())));
+    assertTrue(Files.exists(Path.of(unowned.stagingPath())));
+    assertEquals(100, svc.readLedger("alice").reserved());
+    svc.abortUpload("alice", svc.openUpload("alice", "x", 800, "node-live").uploadId()); // the quota is back
+    // The dead node's front end, had it survived after all, gets a clear answer at commit.
+    assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class,
+        () -> svc.commitUpload("alice", "from-dead", dead.uploadId(), 300, sha(new byte[300]), Preconditions.NONE)).code());
+    assertTrue(fsck.releaseReservationsOfDepartedNodes(members::contains, clock.get() + 1).isEmpty());
+  }
 }

@@ -83,7 +83,55 @@ class StorageVerticleTest {
     e = fail(vertx.eventBus().request(Addresses.STORAGE, new JsonObject(),
         new DeliveryOptions().addHeader(Addresses.ACTION, "nope")));
     assertEquals(ErrorCode.BAD_REQUEST, e.code());
+    // Mistyped fields are malformed commands too, refused before any work.
+    DeliveryOptions open = new DeliveryOptions().addHeader(Addresses.ACTION, "upload.open");
+    e = fail(vertx.eventBus().request(Addresses.STORAGE, new JsonObject().put("user", "alice").put("name", 7), open));
+    assertEquals(ErrorCode.BAD_REQUEST, e.code());
+    e = fail(vertx.eventBus().request(Addresses.STORAGE,
+        new JsonObject().put("user", "alice").put("name", "a").put("size", "12"), open));
+    assertEquals(ErrorCode.BAD_REQUEST, e.code());
+    e = fail(vertx.eventBus().request(Addresses.STORAGE, new JsonObject().put("user", List.of("alice")), open));
+    assertEquals(ErrorCode.BAD_REQUEST, e.code());
+    DeliveryOptions commit = new DeliveryOptions().addHeader(Addresses.ACTION, "upload.commit");
+    e = fail(vertx.eventBus().request(Addresses.STORAGE, new JsonObject().put("user", "alice").put("name", "a")
+        .put("uploadId", java.util.UUID.randomUUID().toString()).put("size", 1).put("sha256", "x")
+        .put("preconditions", new JsonObject().put("ifNoneMatchAny", "yes")), commit));
+    assertEquals(ErrorCode.BAD_REQUEST, e.code());
+    e = fail(vertx.eventBus().request(Addresses.STORAGE, new JsonObject().put("user", "alice").put("name", "a")
+        .put("uploadId", java.util.UUID.randomUUID().toString()).put("sha256", "x"), commit));
+    assertEquals(ErrorCode.BAD_REQUEST, e.code());
     assertEquals(0, client.usage("alice", Priority.MEDIUM).await().usedBytes());
+  }
+
+  @Test
+  void aBugInTheWorkerIsInternalAndLoggedOnceWithItsActionNotBlamedOnTheSender() throws Exception {
+    // A ledger damaged on disk makes the worker itself fail (NullPointerException, ClassCastException):
+    // the command was well-formed, so BAD_REQUEST would hide the fault.
+    Path bob = Files.createDirectories(root.resolve("users/bob"));
+    Files.writeString(bob.resolve("ledger.json"), "{\"committed\":0,\"files\":0,\"reservations\":{\"x\":{}}}");
+    Path carol = Files.createDirectories(root.resolve("users/carol"));
+    Files.writeString(carol.resolve("ledger.json"), "{\"committed\":\"lots\",\"files\":0}");
+    ch.qos.logback.classic.Logger log =
+        (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(StorageVerticle.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen =
+        new ch.qos.logback.core.read.ListAppender<>();
+    seen.start();
+    log.addAppender(seen);
+    try {
+      StorageException npe = fail(client.usage("bob", Priority.MEDIUM));
+      assertEquals(ErrorCode.INTERNAL, npe.code());
+      assertEquals("Internal error", npe.getMessage(), "no exception detail reaches the sender");
+      StorageException cce = fail(client.list("carol", Priority.MEDIUM));
+      assertEquals(ErrorCode.INTERNAL, cce.code());
+      List<String> errors = seen.list.stream()
+          .filter(ev -> ev.getLevel() == ch.qos.logback.classic.Level.ERROR)
+          .map(ev -> ev.getFormattedMessage() + " / " + ev.getThrowableProxy().getClassName()).toList();
+      assertEquals(List.of("storage command usage failed / java.lang.NullPointerException",
+          "storage command list failed / java.lang.ClassCastException"), errors);
+    } finally {
+      log.detachAppender(seen);
+    }
+    assertEquals(0, client.usage("alice", Priority.MEDIUM).await(10, TimeUnit.SECONDS).usedBytes(), "still serving");
   }
 
   @Test

@@ -60,6 +60,9 @@ class ClusterProcessTest {
       "--add-opens", "java.management/sun.management=ALL-UNNAMED",
       "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED");
   private static final long QUOTA = 1000;
+  /** The quota of "stuck", whose upload through node A is cut off by A's death. */
+  private static final long STUCK_QUOTA = 1_000_000;
+  private static final long LOCK_TTL_MS = 3000;
 
   @TempDir static Path dir;
   private static Path root;
@@ -83,8 +86,8 @@ class ClusterProcessTest {
     // A short lock TTL: locks a killed node held must free up well within the 10 s lock timeout.
     Files.writeString(configFile, new JsonObject()
         .put("cluster", new JsonObject().put("name", name))
-        .put("locks", new JsonObject().put("ttlMillis", 3000))
-        .put("quota", new JsonObject().put("users", new JsonObject().put("racer", QUOTA)))
+        .put("locks", new JsonObject().put("ttlMillis", LOCK_TTL_MS))
+        .put("quota", new JsonObject().put("users", new JsonObject().put("racer", QUOTA).put("stuck", STUCK_QUOTA)))
         .encode());
     // Both JVMs boot in parallel: most of a node's start is JVM and Hazelcast warm-up.
     nodeA = startNode(hz[0]).await(90, TimeUnit.SECONDS);
@@ -195,8 +198,29 @@ class ClusterProcessTest {
       t.start();
     }
     waitFor(() -> acked.size() >= 20, 30_000, "uploads acknowledged before the kill");
+    // A TCP client in the middle of a 900 kB upload through A: its reservation leaves "stuck" no room.
+    ClassicClient stuck = ClassicClient.connect(nodeA.tcpPort()).signupOrLogin("stuck", "secret1");
+    stuck.sendLine("UPLOAD half.bin");
+    assertEquals("SEND_FILE_DATA\n", stuck.readLine());
+    stuck.send(ClassicClient.le64(900_000));
+    stuck.send(new byte[100_000]);
+    Path stuckStaging = root.resolve("users/stuck/staging");
+    waitFor(() -> stagingBytes(stuckStaging) > 0, 10_000, "A writes the upload into its staging file");
+    assertEquals(ErrorCode.QUOTA_EXCEEDED, quotaProbe().code(), "the reservation holds the quota");
+
     nodeA.kill9();
+    long killedAt = System.nanoTime();
     int before = acked.size();
+    // The upload died with A. Once the cluster reports A gone and A's locks have expired, the survivor
+    // releases A's reservations: the quota is back within seconds, not the 10-minute staleness period.
+    // Timed on the shared root itself (the survivor's commands may wait on A's registrations meanwhile).
+    waitFor(() -> reservations("stuck") == 0 && stagingBytes(stuckStaging) == 0, 60_000,
+        "the dead node's reservation and staging file released");
+    long freedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
+    System.out.println("ClusterProcessTest: quota of a dead node's upload freed " + freedMs + " ms after kill -9"
+        + " (locks.ttlMillis " + LOCK_TTL_MS + ")");
+    waitFor(() -> quotaProbe() == null, 30_000, "the survivor lets stuck use the freed quota");
+    stuck.close();
     // The survivor must take all the work once the cluster has noticed the loss.
     waitFor(() -> acked.size() >= before + 20, 60_000, "uploads acknowledged after the kill");
     stop.set(true);
@@ -243,6 +267,38 @@ class ClusterProcessTest {
   }
 
   // ---------------------------------------------------------------------------------------------
+
+  /** Tries to reserve 500 kB for "stuck": null if it fits (and gives it back), else the refusal. */
+  private static StorageException quotaProbe() {
+    try {
+      UploadTicket t = client.openUpload("stuck", "probe", 500_000, Priority.HIGH).await(10, TimeUnit.SECONDS);
+      client.abortUpload("stuck", t.uploadId()).await(10, TimeUnit.SECONDS);
+      return null;
+    } catch (StorageException e) {
+      return e;
+    } catch (Exception e) {
+      return StorageClient.toStorageException(e);
+    }
+  }
+
+  /** Open reservations in a user's ledger on disk (-1 when it cannot be read). */
+  private static int reservations(String user) {
+    try {
+      return new JsonObject(Files.readString(root.resolve("users/" + user + "/ledger.json")))
+          .getJsonObject("reservations", new JsonObject()).size();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
+  /** Bytes in the staging files of a user's directory (-1 when it cannot be read). */
+  private static long stagingBytes(Path staging) {
+    try (var files = Files.list(staging)) {
+      return files.mapToLong(p -> p.toFile().length()).sum();
+    } catch (Exception e) {
+      return -1;
+    }
+  }
 
   private static boolean ledgerMatchesFiles(String user) {
     try {

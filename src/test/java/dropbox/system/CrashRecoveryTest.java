@@ -10,11 +10,16 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,13 +31,19 @@ import org.junit.jupiter.api.io.TempDir;
  * while others are in flight, is killed with SIGKILL, and restarted on the same storage. Every
  * acknowledged file must come back intact (same SHA-256), nothing partial may be visible, the ledger must
  * equal the listed sizes, and fsck must find the store consistent after the restart's recovery.
+ *
+ * <p>Names are reused, so at the kill a replacement may have been committed whose SUCCESS never reached
+ * the writer: that newer complete version is a correct outcome, the acknowledged one it replaced is not
+ * lost but superseded. What a name may hold afterwards is therefore exactly: its last acknowledged
+ * version, or a version the writer sent after it without getting an answer. A version the server refused,
+ * an older one, a mix or a truncation (no sent version has its hash) is corruption.
  */
 class CrashRecoveryTest {
   @TempDir Path root;
 
   @Test
   void everyAcknowledgedUploadSurvivesKillMinus9() throws Exception {
-    Map<String, String> acknowledged = new ConcurrentHashMap<>();
+    Map<String, List<Version>> sent = new ConcurrentHashMap<>();
     AtomicBoolean stop = new AtomicBoolean();
     String[] args = {"--storage", root.toString(), "--tcp-port", "0", "--http-port", "0",
         "--default-quota", String.valueOf(1L << 30)};
@@ -40,7 +51,7 @@ class CrashRecoveryTest {
       Thread[] writers = new Thread[3];
       for (int w = 0; w < writers.length; w++) {
         int id = w;
-        writers[w] = new Thread(() -> uploadUntilStopped(server.tcpPort(), "writer" + id, acknowledged, stop));
+        writers[w] = new Thread(() -> uploadUntilStopped(server.tcpPort(), "writer" + id, sent, stop));
         writers[w].start();
       }
       // One client stuck in the middle of a data phase when the crash comes.
@@ -51,12 +62,15 @@ class CrashRecoveryTest {
       partial.send(new byte[400_000]);
 
       long deadline = System.currentTimeMillis() + 20_000;
-      while (acknowledged.size() < 30 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+      while (acknowledged(sent) < 30 && System.currentTimeMillis() < deadline) Thread.sleep(50);
       server.kill9();
       stop.set(true);
-      for (Thread t : writers) t.join(30_000);
+      for (Thread t : writers) {
+        t.join(30_000);
+        assertFalse(t.isAlive(), "writer ended after the kill");
+      }
     }
-    assertTrue(acknowledged.size() >= 30, "uploads were acknowledged before the crash: " + acknowledged.size());
+    assertTrue(acknowledged(sent) >= 30, "uploads were acknowledged before the crash: " + acknowledged(sent));
 
     try (ServerProcess server = ServerProcess.start(List.of("-Xmx256m"), args)) {
       for (String user : List.of("writer0", "writer1", "writer2")) {
@@ -64,16 +78,30 @@ class CrashRecoveryTest {
           String listing = c.command("LIST");
           long listedSum = 0;
           Matcher m = Pattern.compile("(?m)^(f\\S+)\\s+(\\d+)\\s").matcher(listing);
-          while (m.find()) listedSum += Long.parseLong(m.group(2));
+          Set<String> listed = new HashSet<>();
+          while (m.find()) {
+            listedSum += Long.parseLong(m.group(2));
+            listed.add(m.group(1));
+          }
           Matcher usage = Pattern.compile("Usage: (\\d+) of").matcher(listing);
           assertTrue(usage.find(), listing);
           assertEquals(listedSum, Long.parseLong(usage.group(1)), "ledger equals the listed sizes:\n" + listing);
-          for (Map.Entry<String, String> e : acknowledged.entrySet()) {
-            if (!e.getKey().startsWith(user + "/")) continue;
-            String name = e.getKey().substring(user.length() + 1);
+          Set<String> names = new TreeSet<>(listed);
+          sent.keySet().stream().filter(k -> k.startsWith(user + "/"))
+              .forEach(k -> names.add(k.substring(user.length() + 1)));
+          for (String name : names) {
+            List<Version> versions = sent.getOrDefault(user + "/" + name, List.of());
+            if (!listed.contains(name)) {
+              // Absent is fine only if no version of it was ever acknowledged.
+              assertTrue(versions.stream().noneMatch(v -> v.outcome == Outcome.ACKNOWLEDGED),
+                  "acknowledged but missing: " + user + "/" + name);
+              continue;
+            }
             ClassicClient.Download d = c.download(name);
             assertTrue(d.ok(), name + ": " + d.trailer());
-            assertEquals(e.getValue(), sha(d.data()), "content of acknowledged " + e.getKey());
+            String got = sha(d.data());
+            assertTrue(allowedContents(versions).contains(got), user + "/" + name + " holds "
+                + describe(got, versions) + "; allowed: its last acknowledged version or a later unanswered one");
           }
         }
       }
@@ -88,16 +116,60 @@ class CrashRecoveryTest {
     assertTrue(Files.list(root.resolve("users/partial/staging")).findAny().isEmpty(), "no staging leftovers");
   }
 
-  private static void uploadUntilStopped(int port, String user, Map<String, String> acked, AtomicBoolean stop) {
+  enum Outcome { ACKNOWLEDGED, REFUSED, UNANSWERED }
+
+  /** One upload a writer sent, in sending order; UNANSWERED until its reply arrives. */
+  static final class Version {
+    final String sha;
+    volatile Outcome outcome = Outcome.UNANSWERED;
+
+    Version(String sha) { this.sha = sha; }
+  }
+
+  /**
+   * The hashes a name may hold after the crash: its last acknowledged version and every version sent
+   * after it that got no answer (committed or not, the kill decided). Refused versions never.
+   */
+  static List<String> allowedContents(List<Version> versions) {
+    int last = -1;
+    for (int i = 0; i < versions.size(); i++) {
+      if (versions.get(i).outcome == Outcome.ACKNOWLEDGED) last = i;
+    }
+    List<String> out = new ArrayList<>();
+    if (last >= 0) out.add(versions.get(last).sha);
+    for (int i = last + 1; i < versions.size(); i++) {
+      if (versions.get(i).outcome == Outcome.UNANSWERED) out.add(versions.get(i).sha);
+    }
+    return out;
+  }
+
+  private static String describe(String sha, List<Version> versions) {
+    for (int i = 0; i < versions.size(); i++) {
+      if (versions.get(i).sha.equals(sha)) {
+        return "version " + (i + 1) + " of " + versions.size() + " sent (" + versions.get(i).outcome + ")";
+      }
+    }
+    return "content no writer sent (partial or mixed)";
+  }
+
+  private static long acknowledged(Map<String, List<Version>> sent) {
+    return sent.values().stream().flatMap(List::stream).filter(v -> v.outcome == Outcome.ACKNOWLEDGED).count();
+  }
+
+  private static void uploadUntilStopped(int port, String user, Map<String, List<Version>> sent, AtomicBoolean stop) {
     Random rnd = new Random(user.hashCode());
     try (ClassicClient c = ClassicClient.connect(port).signupOrLogin(user, "pass")) {
       for (int i = 0; !stop.get(); i++) {
         // Names repeat, so replacements of acknowledged files are in flight at the crash too.
         String name = "f" + (i % 12);
-        byte[] data = new byte[rnd.nextInt(200_000)];
+        byte[] data = new byte[1 + rnd.nextInt(200_000)]; // never empty: distinct versions, distinct hashes
         rnd.nextBytes(data);
+        Version v = new Version(sha(data));
+        sent.computeIfAbsent(user + "/" + name, k -> new CopyOnWriteArrayList<>()).add(v);
+        // The kill shows as an IOException or as a reply cut short at EOF: both leave v UNANSWERED.
         String reply = c.upload(name, data);
-        if (reply.startsWith("SUCCESS")) acked.put(user + "/" + name, sha(data));
+        if (!reply.endsWith(ClassicClient.PROMPT)) return;
+        v.outcome = reply.startsWith("SUCCESS") ? Outcome.ACKNOWLEDGED : Outcome.REFUSED;
       }
     } catch (IOException expected) {
       // the server was killed

@@ -35,6 +35,12 @@ public final class ServerProcess implements AutoCloseable {
 
   /** Starts `dropbox.Main args...` with the given JVM options and waits for its ready line. */
   public static ServerProcess start(List<String> jvmOptions, String... args) throws IOException, InterruptedException {
+    return start(null, jvmOptions, args);
+  }
+
+  /** As {@link #start(List, String...)}, in the given working directory (null: the tests' own). */
+  public static ServerProcess start(Path workingDir, List<String> jvmOptions, String... args)
+      throws IOException, InterruptedException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(jvmOptions);
@@ -43,6 +49,7 @@ public final class ServerProcess implements AutoCloseable {
     cmd.add("dropbox.Main");
     cmd.addAll(List.of(args));
     ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    if (workingDir != null) pb.directory(workingDir.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("DROPBOX_"));
     ServerProcess sp = new ServerProcess(pb.start());
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

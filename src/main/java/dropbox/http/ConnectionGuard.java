@@ -1,0 +1,97 @@
+package dropbox.http;
+
+import io.netty.channel.ChannelPipeline;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.impl.HttpServerConnection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Connection-level limits of one HttpVerticle (rest-api.md "Transport and browser safety"): at most
+ * http.maxConnections open connections per node (counted in {@link HttpLimits}, shared by all instances;
+ * a connection beyond the cap is answered 503 and closed), request heads complete within
+ * http.headerTimeoutSeconds ({@link HeaderDeadline}), and HTTP versions other than 1.0/1.1 answered
+ * 505 ({@link VersionCheck}). Its state is touched only on this verticle's event loop.
+ */
+final class ConnectionGuard {
+  private final Vertx vertx;
+  private final HttpLimits limits;
+  private final int maxConnections;
+  private final long headerMillis;
+  /** Connections accepted beyond the cap: their first request is answered 503. */
+  private final Set<HttpConnection> overCap = new HashSet<>();
+  /** HTTP/2 connections still waiting for their first request, with the timer that closes them. */
+  private final Map<HttpConnection, Long> h2Deadlines = new HashMap<>();
+
+  ConnectionGuard(Vertx vertx, HttpLimits limits, int maxConnections, long headerMillis) {
+    this.vertx = vertx;
+    this.limits = limits;
+    this.maxConnections = maxConnections;
+    this.headerMillis = headerMillis;
+  }
+
+  /** The server's connection handler. */
+  void connected(HttpConnection conn) {
+    int open = limits.connections.incrementAndGet();
+    if (open > maxConnections) overCap.add(conn);
+    conn.closeHandler(v -> {
+      limits.connections.decrementAndGet();
+      overCap.remove(conn);
+      Long t = h2Deadlines.remove(conn);
+      if (t != null) vertx.cancelTimer(t);
+    });
+    ChannelPipeline p = conn instanceof HttpServerConnection sc ? sc.channelHandlerContext().pipeline() : null;
+    if (p != null && p.get("httpDecoder") != null) {
+      p.addAfter("httpDecoder", VersionCheck.NAME, new VersionCheck());
+      HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis);
+    } else {
+      // HTTP/2 frames its headers itself; still, a connection must bring a request within the bound.
+      h2Deadlines.put(conn, vertx.setTimer(headerMillis, id -> {
+        h2Deadlines.remove(conn);
+        conn.close();
+      }));
+    }
+  }
+
+  /** Wraps the router: refuses requests on connections over the cap, passes the rest on. */
+  Handler<HttpServerRequest> requests(Handler<HttpServerRequest> next) {
+    return req -> {
+      HttpConnection conn = req.connection();
+      Long t = h2Deadlines.remove(conn);
+      if (t != null) vertx.cancelTimer(t);
+      if (overCap.contains(conn)) {
+        // HTTP/2 has no Connection header; closing the connection says it there.
+        if (req.version() != HttpVersion.HTTP_2) req.response().putHeader("Connection", "close");
+        HttpErrors.send(req.response(), new HttpFailure(503, "busy", "Too many connections; try again later", 5))
+            .onComplete(v -> conn.close());
+        return;
+      }
+      next.handle(req);
+    };
+  }
+
+  /**
+   * The server's invalid-request handler: 505 for an unsupported version, 400 for any other malformed
+   * head, both with the JSON error body; a too-long line or header block keeps Vert.x's 414/431.
+   */
+  static void invalidRequest(HttpServerRequest req) {
+    Throwable cause = req.decoderResult().cause();
+    if (cause instanceof TooLongHttpLineException || cause instanceof TooLongHttpHeaderException) {
+      HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(req);
+      return;
+    }
+    HttpFailure f = cause instanceof VersionCheck.UnsupportedVersion
+        ? new HttpFailure(505, "http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are served here")
+        : HttpFailure.badRequest("Malformed HTTP request");
+    req.response().putHeader("Connection", "close");
+    HttpErrors.send(req.response(), f).onComplete(v -> req.connection().close());
+  }
+}

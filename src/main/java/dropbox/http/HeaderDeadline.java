@@ -1,0 +1,109 @@
+package dropbox.http;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Slowloris defence for one HTTP/1.x connection: a request head must be complete within the deadline,
+ * counted from the connection's start, and for every later request from its first byte; else the
+ * connection is closed. Vert.x only learns of a request once its head is complete, so a client
+ * trickling header bytes is only visible in the Netty pipeline: one handler in front of the request
+ * decoder sees raw bytes arrive, one behind it sees complete heads and the ends of responses. While a
+ * request is being answered (an upload, an event stream) no deadline runs; an idle kept-alive
+ * connection is left to the idle timeout, so a client reusing it never races a deadline close.
+ * All of it runs on the connection's event loop.
+ */
+final class HeaderDeadline {
+  static final String RAW = "dropbox-header-deadline-raw";
+  static final String DECODED = "dropbox-header-deadline";
+
+  private final long millis;
+  private ChannelHandlerContext ctx;
+  private ScheduledFuture<?> timer;
+  /** A request head arrived whose body has not been read to its end. */
+  private boolean requestOpen;
+  /** Responses not yet written to their end (more than one when a client pipelines). */
+  private int responsesOwed;
+
+  private HeaderDeadline(long millis) { this.millis = millis; }
+
+  /**
+   * Adds one handler in front of the HTTP/1 request decoder and one right before Vert.x's own handler
+   * (where requests arrive decoded and responses leave not yet encoded), and starts the first deadline.
+   */
+  static void install(ChannelPipeline p, String decoderName, String vertxHandlerName, long millis) {
+    HeaderDeadline d = new HeaderDeadline(millis);
+    p.addBefore(decoderName, RAW, d.new Raw());
+    p.addBefore(vertxHandlerName, DECODED, d.new Decoded());
+  }
+
+  private boolean idle() { return !requestOpen && responsesOwed == 0; }
+
+  private void arm() {
+    if (timer != null || ctx == null) return;
+    timer = ctx.executor().schedule(() -> { ctx.channel().close(); }, millis, TimeUnit.MILLISECONDS);
+  }
+
+  private void disarm() {
+    if (timer != null) {
+      timer.cancel(false);
+      timer = null;
+    }
+  }
+
+  /** In front of the decoder: the first bytes of a request head on an idle connection start its deadline. */
+  private final class Raw extends ChannelInboundHandlerAdapter {
+    @Override
+    public void handlerAdded(ChannelHandlerContext c) {
+      ctx = c;
+      arm(); // the first request's deadline runs from the connection's start
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext c) { disarm(); }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext c) throws Exception {
+      disarm();
+      super.channelInactive(c);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) throws Exception {
+      if (msg instanceof ByteBuf b && b.isReadable() && idle()) arm();
+      super.channelRead(c, msg);
+    }
+  }
+
+  /** Behind the decoder: a complete head stops the deadline; request and response ends track idleness. */
+  private final class Decoded extends ChannelDuplexHandler {
+    @Override
+    public void channelRead(ChannelHandlerContext c, Object msg) throws Exception {
+      if (msg instanceof HttpRequest) {
+        disarm();
+        requestOpen = true;
+        responsesOwed++;
+      }
+      if (msg instanceof LastHttpContent) requestOpen = false;
+      super.channelRead(c, msg);
+    }
+
+    @Override
+    public void write(ChannelHandlerContext c, Object msg, ChannelPromise promise) throws Exception {
+      // "100 Continue" is not the answer: the body and the real response are still to come.
+      boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
+      if (!interim && msg instanceof LastHttpContent && responsesOwed > 0) responsesOwed--;
+      super.write(c, msg, promise);
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dropbox.storage;
+
+import dropbox.bus.ErrorCode;
+import dropbox.bus.Preconditions;
+import dropbox.bus.StorageException;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The fields of a storage command, checked before any use: a missing or mistyped field, a user that cannot
+ * name a directory or an upload id that is not one of ours is the sender's BAD_REQUEST. Everything the
+ * worker throws after these checks is a server fault (INTERNAL), never blamed on the sender.
+ */
+final class CommandFields {
+  private final JsonObject body;
+
+  CommandFields(JsonObject body) {
+    if (body == null) throw bad("Missing command body");
+    this.body = body;
+  }
+
+  String user() {
+    String user = text("user");
+    if (!StorageLayout.isUserName(user)) throw bad("Malformed user");
+    return user;
+  }
+
+  /** The name's own rules are the service's (INVALID_NAME); here it only has to be a string. */
+  String name() { return text("name"); }
+
+  String uploadId() {
+    String id = text("uploadId");
+    if (!StorageLayout.isId(id)) throw bad("Malformed uploadId");
+    return id;
+  }
+
+  /** A string field that may be absent (null then). */
+  String optionalText(String key) {
+    Object v = body.getValue(key);
+    if (v != null && !(v instanceof String)) throw bad("Malformed " + key);
+    return (String) v;
+  }
+
+  String text(String key) {
+    if (!(body.getValue(key) instanceof String s)) throw bad("Missing or malformed " + key);
+    return s;
+  }
+
+  /** An integral number; absent = def (pass null to make it required). */
+  long number(String key, Long def) {
+    Object v = body.getValue(key);
+    if (v == null && def != null) return def;
+    if (v instanceof Integer || v instanceof Long || v instanceof Short || v instanceof Byte) {
+      return ((Number) v).longValue();
+    }
+    throw bad("Missing or malformed " + key);
+  }
+
+  Preconditions preconditions() {
+    Object v = body.getValue("preconditions");
+    if (v == null) return Preconditions.NONE;
+    if (!(v instanceof JsonObject j)) throw bad("Malformed preconditions");
+    Object any = j.getValue("ifNoneMatchAny");
+    Object sha = j.getValue("ifMatchSha256");
+    if ((any != null && !(any instanceof Boolean)) || (sha != null && !(sha instanceof String))) {
+      throw bad("Malformed preconditions");
+    }
+    return new Preconditions(Boolean.TRUE.equals(any), (String) sha);
+  }
+
+  private static StorageException bad(String message) { return StorageException.of(ErrorCode.BAD_REQUEST, message); }
+}

@@ -1,0 +1,339 @@
+package dropbox.storage.meta;
+
+import dropbox.bus.ErrorCode;
+import dropbox.bus.StorageException;
+import dropbox.bus.TreePath;
+import dropbox.storage.meta.MetaException.Reason;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.ToLongFunction;
+
+/**
+ * The MetadataStore on JDBC, the same SQL for SQLite and PostgreSQL (Dialect holds the differences).
+ * Each public method is one transaction from Transactions; the row-level work is in the package's
+ * helpers (TreeRows, UsageRows, Reservations, Blobs, Subtrees, FolderListing, TreeWalk).
+ */
+final class JdbcMetadataStore implements MetadataStore {
+  private final Transactions tx;
+  private final Users users;
+  private final LongSupplier clock;
+  private final AutoCloseable resources;
+
+  JdbcMetadataStore(Transactions tx, ToLongFunction<String> quotaFor, LongSupplier clock, AutoCloseable resources) {
+    this.tx = tx;
+    this.users = new Users(tx, quotaFor, clock);
+    this.clock = clock;
+    this.resources = resources;
+  }
+
+  /** For tests in this package that look at the store's own connections. */
+  Transactions transactions() { return tx; }
+
+  // ------------------------------------------------------------ accounts
+
+  @Override public boolean createAccount(String name, String pbkdf2Hash, long created) {
+    return tx.write(c -> Sql.update(c, "INSERT INTO accounts (name_key, name, hash, created) VALUES (?, ?, ?, ?) "
+        + "ON CONFLICT (name_key) DO NOTHING", Users.key(name), name, pbkdf2Hash, created) == 1);
+  }
+
+  @Override public Optional<Account> findAccount(String name) {
+    return tx.read(c -> {
+      try (PreparedStatement ps = Sql.prepare(c, "SELECT name, hash, created FROM accounts WHERE name_key = ?",
+          Users.key(name)); ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.of(new Account(rs.getString(1), rs.getString(2), rs.getLong(3))) : Optional.empty();
+      }
+    });
+  }
+
+  // ------------------------------------------------------------ usage and reservations
+
+  @Override public UserUsage usage(String user) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> UsageRows.read(c, u.id()));
+  }
+
+  @Override public Reservation reserve(String user, long bytes, String ownerNode, long deadline) {
+    if (bytes < 0) throw StorageException.of(ErrorCode.BAD_REQUEST, "Negative reservation");
+    Users.Ref u = users.ensure(user);
+    String id = UUID.randomUUID().toString();
+    tx.write(c -> {
+      UsageRows.hold(c, u.id(), bytes);
+      Reservations.insert(c, id, u.id(), bytes, ownerNode, deadline);
+      return null;
+    });
+    return new Reservation(id, user, bytes, ownerNode, deadline);
+  }
+
+  @Override public long extend(String user, String reservationId, long more) {
+    if (more < 0) throw StorageException.of(ErrorCode.BAD_REQUEST, "Negative reservation");
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      long total = Reservations.grow(c, u.id(), reservationId, more);
+      UsageRows.hold(c, u.id(), more);
+      return total;
+    });
+  }
+
+  @Override public boolean release(String user, String reservationId) {
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      long bytes = Reservations.take(c, u.id(), reservationId);
+      if (bytes < 0) return false;
+      UsageRows.unhold(c, u.id(), bytes);
+      return true;
+    });
+  }
+
+  @Override public int releaseNode(String ownerNode) {
+    return tx.write(c -> Reservations.releaseWhere(c, "owner_node = ?", ownerNode));
+  }
+
+  @Override public int releaseExpired(long now) {
+    return tx.write(c -> Reservations.releaseWhere(c, "deadline < ?", now));
+  }
+
+  // ------------------------------------------------------------ the tree
+
+  @Override public Optional<Node> resolve(String user, TreePath path) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> Optional.ofNullable(TreeRows.walk(c, u, path)));
+  }
+
+  @Override public Node mkdirs(String user, TreePath path) {
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> TreeRows.mkdirs(c, u, path, clock.getAsLong()));
+  }
+
+  @Override public UploadCommit commitUpload(String user, TreePath path, String reservationId, long size,
+                                             String sha256, Consumer<Node> check) {
+    if (path.isRoot()) throw MetaException.of(Reason.PATH_CONFLICT);
+    if (size < 0 || sha256 == null) throw StorageException.of(ErrorCode.BAD_REQUEST, "Invalid upload");
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      long now = clock.getAsLong();
+      Node parent = TreeRows.mkdirs(c, u, path.parent(), now);
+      Node old = TreeRows.child(c, u.id(), parent.id(), path.name());
+      if (old != null && old.isFolder()) throw MetaException.of(Reason.PATH_CONFLICT);
+      if (check != null) check.accept(old);
+      long held = 0;
+      if (reservationId != null) {
+        held = Reservations.take(c, u.id(), reservationId);
+        if (held < 0) throw Reservations.unknown();
+      }
+      UsageRows.settle(c, u.id(), size - (old == null ? 0 : old.size()), old == null ? 1 : 0, held);
+      // New reference first: replacing a file by the same content never takes its blob through 0.
+      boolean blobCreated = Blobs.incref(c, u.id(), sha256, size, 1);
+      Node file;
+      if (old == null) {
+        file = TreeRows.insertFile(c, u.id(), parent.id(), path.name(), size, sha256, now, now);
+      } else {
+        Sql.update(c, "UPDATE nodes SET size = ?, sha256 = ?, modified = ? WHERE id = ?", size, sha256, now, old.id());
+        Blobs.decref(c, u.id(), old.sha256(), now);
+        file = new Node(old.id(), old.parentId(), old.name(), Node.Kind.FILE, size, sha256, old.created(), now);
+      }
+      return new UploadCommit(file, old, blobCreated);
+    });
+  }
+
+  @Override public Node deleteFile(String user, TreePath path, Consumer<Node> check) {
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      Node n = TreeRows.walk(c, u, path);
+      if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+      if (n.isFolder()) throw MetaException.of(Reason.IS_FOLDER);
+      if (check != null) check.accept(n);
+      removeFile(c, u, n);
+      return n;
+    });
+  }
+
+  @Override public RemovedTree deleteFolder(String user, TreePath path) {
+    if (path.isRoot()) throw StorageException.of(ErrorCode.BAD_REQUEST, "The root folder cannot be removed");
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      Node n = TreeRows.walk(c, u, path);
+      if (n == null || !n.isFolder()) throw MetaException.of(Reason.FOLDER_NOT_FOUND);
+      Subtrees.collect(c, tx.dialect(), n.id());
+      Subtrees.Totals t = Subtrees.totals(c);
+      Subtrees.adjustRefs(c, u.id(), -1, clock.getAsLong());
+      Subtrees.deleteRows(c);
+      Subtrees.clear(c);
+      UsageRows.remove(c, u.id(), t.bytes(), t.files());
+      return new RemovedTree(n, t.files(), t.bytes());
+    });
+  }
+
+  @Override public Node move(String user, TreePath from, TreePath to, boolean overwrite) {
+    checkTransfer(from, to);
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      Node src = TreeRows.walk(c, u, from);
+      if (src == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+      Node parent = targetParent(c, u, src, to);
+      clearTarget(c, u, src, parent, to.name(), overwrite);
+      String key = TreeRows.walkKey(to.name(), src.kind());
+      // The one row of the move: the subtree hangs off src.id and follows without being touched.
+      Sql.update(c, "UPDATE nodes SET parent_id = ?, name = ?, walk_key = ? WHERE id = ?",
+          parent.id(), to.name(), key, src.id());
+      return new Node(src.id(), parent.id(), to.name(), src.kind(), src.size(), src.sha256(), src.created(), src.modified());
+    });
+  }
+
+  @Override public Node copy(String user, TreePath from, TreePath to, boolean overwrite) {
+    checkTransfer(from, to);
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      long now = clock.getAsLong();
+      Node src = TreeRows.walk(c, u, from);
+      if (src == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+      Node parent = targetParent(c, u, src, to);
+      clearTarget(c, u, src, parent, to.name(), overwrite);
+      if (src.isFile()) {
+        UsageRows.settle(c, u.id(), src.size(), 1, 0);
+        Blobs.incref(c, u.id(), src.sha256(), src.size(), 1);
+        return TreeRows.insertFile(c, u.id(), parent.id(), to.name(), src.size(), src.sha256(), now, src.modified());
+      }
+      Subtrees.collect(c, tx.dialect(), src.id());
+      Subtrees.Totals t = Subtrees.totals(c);
+      UsageRows.settle(c, u.id(), t.bytes(), t.files(), 0); // the copy's logical bytes, as the user sees them
+      Subtrees.adjustRefs(c, u.id(), +1, now);
+      Subtrees.clear(c);
+      Node copy = TreeRows.insertFolder(c, u.id(), parent.id(), to.name(), now);
+      Subtrees.copyRows(c, u.id(), src.id(), copy.id(), now);
+      return copy;
+    });
+  }
+
+  /** Refusals that need no database: the root, a path onto itself, a path into its own subtree. */
+  private static void checkTransfer(TreePath from, TreePath to) {
+    if (from.isRoot() || to.isRoot() || to.isWithin(from)) throw MetaException.of(Reason.INVALID_MOVE);
+  }
+
+  /** The folder that will hold to (created if missing), refusing a folder that would end up inside itself. */
+  private Node targetParent(Connection c, Users.Ref u, Node src, TreePath to) throws SQLException {
+    Node parent = TreeRows.mkdirs(c, u, to.parent(), clock.getAsLong());
+    if (src.isFolder() && TreeRows.isSelfOrAncestor(c, src.id(), parent.id())) {
+      throw MetaException.of(Reason.INVALID_MOVE);
+    }
+    return parent;
+  }
+
+  /** Makes room at parent/name: nothing there, or (overwrite, file onto file) the old file removed. */
+  private void clearTarget(Connection c, Users.Ref u, Node src, Node parent, String name, boolean overwrite)
+      throws SQLException {
+    Node target = TreeRows.child(c, u.id(), parent.id(), name);
+    if (target == null) return;
+    if (!overwrite || target.isFolder() || src.isFolder()) throw MetaException.of(Reason.TARGET_EXISTS);
+    removeFile(c, u, target);
+  }
+
+  private void removeFile(Connection c, Users.Ref u, Node file) throws SQLException {
+    TreeRows.delete(c, file.id());
+    Blobs.decref(c, u.id(), file.sha256(), clock.getAsLong());
+    UsageRows.remove(c, u.id(), file.size(), 1);
+  }
+
+  @Override public FolderPage list(String user, TreePath folder, ListOrder order, int limit, String cursor) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> {
+      Node f = TreeRows.walk(c, u, folder);
+      if (f == null || !f.isFolder()) throw MetaException.of(Reason.FOLDER_NOT_FOUND);
+      String[] next = new String[1];
+      List<Node> entries = FolderListing.page(c, f, order, limit, cursor, next);
+      return new FolderPage(f, entries, next[0], UsageRows.read(c, u.id()));
+    });
+  }
+
+  @Override public FileStream streamFiles(String user) {
+    return new TreeWalk(tx, users.ensure(user));
+  }
+
+  // ------------------------------------------------------------ blobs and fsck
+
+  @Override public boolean hasBlob(String user, String sha256) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> Sql.queryLong(c, "SELECT COUNT(*) FROM blobs WHERE user_id = ? AND sha256 = ?", 0,
+        u.id(), sha256) > 0);
+  }
+
+  @Override public List<BlobRef> unreferencedBlobs(long zeroBefore, int limit) {
+    return tx.read(c -> {
+      List<BlobRef> out = new ArrayList<>();
+      try (PreparedStatement ps = Sql.prepare(c, "SELECT u.name_key, b.sha256, b.size FROM blobs b "
+          + "JOIN users u ON u.id = b.user_id WHERE b.refcount = 0 AND b.zero_since < ? "
+          + "ORDER BY b.zero_since LIMIT " + Math.max(1, limit), zeroBefore); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(new BlobRef(rs.getString(1), rs.getString(2), rs.getLong(3)));
+      }
+      return out;
+    });
+  }
+
+  @Override public boolean forgetBlob(String user, String sha256, long zeroBefore) {
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> Sql.update(c, "DELETE FROM blobs WHERE user_id = ? AND sha256 = ? "
+        + "AND refcount = 0 AND zero_since < ?", u.id(), sha256, zeroBefore) == 1);
+  }
+
+  @Override public List<String> users() {
+    return tx.read(c -> {
+      List<String> out = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT name_key FROM users ORDER BY name_key");
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+      return out;
+    });
+  }
+
+  @Override public UsageCheck checkUsage(String user) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> check(c, user, u));
+  }
+
+  @Override public UsageCheck repairUsage(String user) {
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      UsageCheck before = check(c, user, u);
+      UserUsage fixed = before.computed();
+      Sql.update(c, "UPDATE users SET used_bytes = ?, reserved_bytes = ?, file_count = ? WHERE id = ?",
+          fixed.usedBytes(), fixed.reservedBytes(), fixed.fileCount(), u.id());
+      long now = clock.getAsLong();
+      String refs = "(SELECT COUNT(*) FROM nodes n WHERE n.kind = 1 AND n.user_id = blobs.user_id "
+          + "AND n.sha256 = blobs.sha256)";
+      Sql.update(c, "UPDATE blobs SET zero_since = CASE WHEN " + refs + " > 0 THEN NULL "
+          + "WHEN zero_since IS NULL THEN ? ELSE zero_since END, refcount = " + refs + " WHERE user_id = ?", now, u.id());
+      return before;
+    });
+  }
+
+  private static UsageCheck check(Connection c, String user, Users.Ref u) throws SQLException {
+    UserUsage stored = UsageRows.read(c, u.id());
+    long used;
+    long files;
+    try (PreparedStatement ps = Sql.prepare(c,
+        "SELECT COALESCE(SUM(size), 0), COUNT(*) FROM nodes WHERE user_id = ? AND kind = 1", u.id());
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      used = rs.getLong(1);
+      files = rs.getLong(2);
+    }
+    long reserved = Sql.queryLong(c, "SELECT COALESCE(SUM(bytes), 0) FROM reservations WHERE user_id = ?", 0, u.id());
+    return new UsageCheck(user, stored, new UserUsage(used, reserved, files, stored.quotaBytes()));
+  }
+
+  @Override public void close() {
+    try {
+      resources.close();
+    } catch (Exception e) {
+      throw new IllegalStateException("closing the metadata store", e);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+package dropbox.storage.meta;
+
+import dropbox.bus.ErrorCode;
+import dropbox.bus.StorageException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs one operation as one transaction and turns database failures into StorageExceptions. Writes go to
+ * the write pool (SQLite: one connection, BEGIN IMMEDIATE, so writers queue in the pool instead of
+ * spinning on the file lock); reads to the read pool, whose connections are set up once as read-only
+ * snapshots (PostgreSQL: READ ONLY, REPEATABLE READ; SQLite: a deferred transaction, which reads one WAL
+ * snapshot and never blocks the writer), so a read costs no extra round trips.
+ */
+final class Transactions {
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  private static final Logger LOG = LoggerFactory.getLogger(Transactions.class);
+  /** Deadlocks and unique-index races are rare and cleared by running again; more tries means a real conflict. */
+  private static final int ATTEMPTS = 3;
+
+  private final Dialect dialect;
+  private final DataSource writes;
+  private final DataSource reads;
+
+  Transactions(Dialect dialect, DataSource writes, DataSource reads) {
+    this.dialect = dialect;
+    this.writes = writes;
+    this.reads = reads;
+  }
+
+  Dialect dialect() { return dialect; }
+
+  <T> T write(Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = writes.getConnection()) {
+        return inTransaction(c, work);
+      } catch (SQLException e) {
+        boolean again = dialect.isRetryable(e) || dialect.isUniqueViolation(e);
+        if (again && attempt < ATTEMPTS) continue;
+        // A unique index refused a row a concurrent writer had just added: a real path conflict.
+        if (dialect.isUniqueViolation(e)) throw MetaException.of(MetaException.Reason.PATH_CONFLICT);
+        throw translate(e);
+      }
+    }
+  }
+
+  <T> T read(Work<T> work) {
+    try (Connection c = reads.getConnection()) {
+      return inTransaction(c, work);
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
+  /** A connection for a long read (a streamed listing) that the caller closes; already in its snapshot. */
+  Connection openSnapshot() {
+    Connection c = null;
+    try {
+      c = reads.getConnection();
+      c.setAutoCommit(false);
+      return c;
+    } catch (SQLException e) {
+      closeQuietly(c);
+      throw translate(e);
+    }
+  }
+
+  static void closeQuietly(Connection c) {
+    if (c == null) return;
+    try {
+      if (!c.getAutoCommit()) c.rollback();
+    } catch (SQLException ignored) {
+      // the pool discards a broken connection
+    }
+    try {
+      c.close();
+    } catch (SQLException ignored) {
+      // nothing more to release
+    }
+  }
+
+  private static <T> T inTransaction(Connection c, Work<T> work) throws SQLException {
+    c.setAutoCommit(false);
+    boolean done = false;
+    try {
+      T result = work.run(c);
+      c.commit();
+      done = true;
+      return result;
+    } finally {
+      // Also on a StorageException thrown by the work: a refused operation leaves nothing behind.
+      if (!done) {
+        try {
+          c.rollback();
+        } catch (SQLException e) {
+          LOG.debug("rollback failed: {}", e.toString());
+        }
+      }
+    }
+  }
+
+  StorageException translate(SQLException e) {
+    if (e instanceof SQLTransientConnectionException || dialect.isBusy(e)) {
+      return StorageException.of(ErrorCode.BUSY, "Server busy, please try again later");
+    }
+    LOG.error("metadata database failure", e);
+    return StorageException.of(ErrorCode.INTERNAL, "Storage error");
+  }
+}

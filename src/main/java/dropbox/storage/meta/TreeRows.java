@@ -1,0 +1,99 @@
+package dropbox.storage.meta;
+
+import dropbox.bus.TreePath;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+
+/** Reading, walking and inserting rows of the nodes table within a caller's transaction. */
+final class TreeRows {
+  static final String COLS = "id, parent_id, name, kind, size, sha256, created, modified";
+
+  private TreeRows() {}
+
+  static Node read(ResultSet rs) throws SQLException {
+    return new Node(rs.getLong("id"), Sql.getLong(rs, "parent_id"), rs.getString("name"),
+        Node.Kind.of(rs.getInt("kind")), rs.getLong("size"), rs.getString("sha256"),
+        rs.getLong("created"), rs.getLong("modified"));
+  }
+
+  /** Siblings are walked in this order: a folder counts as its name + '/', so paths come out byte-sorted. */
+  static String walkKey(String name, Node.Kind kind) {
+    return kind == Node.Kind.FOLDER ? name + "/" : name;
+  }
+
+  static Node byId(Connection c, long id) throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c, "SELECT " + COLS + " FROM nodes WHERE id = ?", id);
+         ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? read(rs) : null;
+    }
+  }
+
+  static Node child(Connection c, long userId, long parentId, String name) throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c,
+        "SELECT " + COLS + " FROM nodes WHERE user_id = ? AND parent_id = ? AND name = ?", userId, parentId, name);
+         ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? read(rs) : null;
+    }
+  }
+
+  /** The node at path, or null when it or a folder on the way is missing (or a file stands on the way). */
+  static Node walk(Connection c, Users.Ref user, TreePath path) throws SQLException {
+    Node n = byId(c, user.rootId());
+    for (int i = 0; i < path.depth() && n != null; i++) {
+      if (!n.isFolder()) return null;
+      n = child(c, user.id(), n.id(), path.segment(i));
+    }
+    return n;
+  }
+
+  /** The folder at path, creating it and its parents; PATH_CONFLICT if a file is on the way. */
+  static Node mkdirs(Connection c, Users.Ref user, TreePath path, long now) throws SQLException {
+    Node n = byId(c, user.rootId());
+    for (int i = 0; i < path.depth(); i++) {
+      String name = path.segment(i);
+      Node next = child(c, user.id(), n.id(), name);
+      if (next == null) next = insertFolder(c, user.id(), n.id(), name, now);
+      if (!next.isFolder()) throw MetaException.of(MetaException.Reason.PATH_CONFLICT);
+      n = next;
+    }
+    return n;
+  }
+
+  /** A new folder, or whatever a concurrent writer put under that name first (the caller checks its kind). */
+  static Node insertFolder(Connection c, long userId, long parentId, String name, long now) throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c,
+        "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
+            + "VALUES (?, ?, ?, ?, 0, 0, NULL, ?, ?) ON CONFLICT (parent_id, name) DO NOTHING RETURNING " + COLS,
+        userId, parentId, name, walkKey(name, Node.Kind.FOLDER), now, now);
+         ResultSet rs = ps.executeQuery()) {
+      if (rs.next()) return read(rs);
+    }
+    return child(c, userId, parentId, name);
+  }
+
+  static Node insertFile(Connection c, long userId, long parentId, String name, long size, String sha256,
+                         long created, long modified) throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c,
+        "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
+            + "VALUES (?, ?, ?, ?, 1, ?, ?, ?, ?) RETURNING " + COLS,
+        userId, parentId, name, walkKey(name, Node.Kind.FILE), size, sha256, created, modified);
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return read(rs);
+    }
+  }
+
+  /** True when ancestor is node itself or one of its ancestors (a folder may not move below itself). */
+  static boolean isSelfOrAncestor(Connection c, long ancestor, long node) throws SQLException {
+    return Sql.queryLong(c, "WITH RECURSIVE up (id, parent_id) AS ("
+        + "SELECT id, parent_id FROM nodes WHERE id = ? "
+        + "UNION ALL SELECT n.id, n.parent_id FROM nodes n JOIN up ON n.id = up.parent_id) "
+        + "SELECT COUNT(*) FROM up WHERE id = ?", 0, node, ancestor) > 0;
+  }
+
+  static void delete(Connection c, long id) throws SQLException {
+    Sql.update(c, "DELETE FROM nodes WHERE id = ?", id);
+  }
+}

@@ -1,0 +1,199 @@
+package dropbox.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.Config;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Connection-level limits over real sockets: a trickled request head is cut off (slowloris), slow
+ * bodies and long event streams are not, connections beyond http.maxConnections get 503 and are closed,
+ * and malformed request lines and unknown HTTP versions get 400 and 505.
+ */
+class ConnectionGuardTest {
+  @TempDir Path dir;
+  TestNode node;
+  final List<Socket> sockets = new ArrayList<>();
+
+  void start(Consumer<JsonObject> tweak) throws Exception {
+    node = TestNode.start(dir, tweak);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    for (Socket s : sockets) s.close();
+    if (node != null) node.close();
+  }
+
+  Socket connect() throws IOException {
+    Socket s = new Socket("127.0.0.1", node.port());
+    s.setSoTimeout(30_000);
+    sockets.add(s);
+    return s;
+  }
+
+  static void write(Socket s, String text) throws IOException {
+    OutputStream out = s.getOutputStream();
+    out.write(text.getBytes(StandardCharsets.ISO_8859_1));
+    out.flush();
+  }
+
+  /** True once the server has closed the socket (EOF or reset) - read with the socket's own timeout. */
+  static boolean closedByServer(Socket s) throws IOException {
+    try {
+      InputStream in = s.getInputStream();
+      while (true) {
+        int b = in.read();
+        if (b < 0) return true;
+      }
+    } catch (SocketException e) {
+      return true; // reset
+    }
+  }
+
+  @Test
+  void aTrickledRequestHeadIsCutOffAtTheDeadline() throws Exception {
+    start(cfg -> Config.put(cfg, "http.headerTimeoutSeconds", 2));
+    Socket s = connect();
+    write(s, "GET /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+    // One header byte every 300 ms: the head would take a minute to finish, and never does.
+    long start = System.nanoTime();
+    Thread trickler = new Thread(() -> {
+      try {
+        for (int i = 0; i < 200; i++) {
+          write(s, "X");
+          Thread.sleep(300);
+        }
+      } catch (IOException | InterruptedException e) {
+        // the server cut us off
+      }
+    });
+    trickler.setDaemon(true);
+    trickler.start();
+    boolean cut = closedByServer(s);
+    double seconds = (System.nanoTime() - start) / 1e9;
+    assertTrue(cut, "the server closed the trickling connection");
+    assertTrue(seconds >= 1.5 && seconds < 30, "closed at the 2 s deadline, not before it: " + seconds);
+    assertEquals(401, node.http.get("/api/me", null).status(), "the server still answers others");
+  }
+
+  @Test
+  void aSilentConnectionIsClosedButSlowBodiesIdleKeepAlivesAndStreamsAreNot() throws Exception {
+    start(cfg -> {
+      Config.put(cfg, "http.headerTimeoutSeconds", 2);
+      Config.put(cfg, "http.sseHeartbeatMillis", 500);
+    });
+    Socket silent = connect();
+    assertTrue(closedByServer(silent), "a connection that never sends a request is closed");
+
+    String token = node.account("slowpoke", "secret1");
+    // A body trickled over ~4 s (twice the header deadline): the head was complete, so it is not cut.
+    Socket up = connect();
+    write(up, "PUT /api/files/slow.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\nContent-Length: 8\r\n\r\n");
+    for (int i = 0; i < 8; i++) {
+      Thread.sleep(500);
+      write(up, "b");
+    }
+    Http.Resp r = Http.readResponse(up.getInputStream(), false);
+    assertEquals(201, r.status(), r.toString());
+    // Idle longer than the deadline, the kept-alive connection is still usable (no race with a reuse)...
+    Thread.sleep(3_000);
+    write(up, "GET /api/me HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+    assertEquals(200, Http.readResponse(up.getInputStream(), false).status());
+    // ...but a second request head trickled on it gets the same deadline as the first.
+    long start = System.nanoTime();
+    write(up, "GET /api/me HTTP/1.1\r\n");
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(300);
+      try {
+        write(up, "X");
+      } catch (SocketException e) {
+        break;
+      }
+    }
+    assertTrue(closedByServer(up), "a trickled second request head is cut off too");
+    assertTrue((System.nanoTime() - start) / 1e9 < 30);
+
+    Socket events = connect();
+    write(events, "GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n");
+    InputStream in = events.getInputStream();
+    long until = System.currentTimeMillis() + 5_000;
+    int pings = 0;
+    StringBuilder line = new StringBuilder();
+    while (System.currentTimeMillis() < until) {
+      int c = in.read();
+      assertTrue(c >= 0, "the event stream stays open past the header deadline");
+      if (c == '\n') {
+        if (line.toString().equals(": ping")) pings++;
+        line.setLength(0);
+      } else if (c != '\r') {
+        line.append((char) c);
+      }
+    }
+    assertTrue(pings >= 4, "heartbeats kept arriving for 5 s: " + pings);
+  }
+
+  @Test
+  void connectionsBeyondTheCapAreAnswered503AndClosed() throws Exception {
+    start(cfg -> {
+      Config.put(cfg, "http.maxConnections", 4);
+      Config.put(cfg, "http.headerTimeoutSeconds", 120);
+    });
+    List<Socket> held = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Socket s = connect();
+      write(s, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertEquals(200, Http.readResponse(s.getInputStream(), false).status());
+      held.add(s);
+    }
+    Socket fifth = connect();
+    write(fifth, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    Http.Resp r = Http.readResponse(fifth.getInputStream(), false);
+    assertEquals(503, r.status(), r.toString());
+    assertEquals("busy", r.json().getString("error"));
+    assertTrue(closedByServer(fifth), "the connection over the cap is closed");
+
+    held.get(0).close();
+    // The freed slot is counted as soon as the server sees the close.
+    int status = 0;
+    for (int i = 0; i < 100 && status != 200; i++) {
+      Thread.sleep(100);
+      Socket s = connect();
+      write(s, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      status = Http.readResponse(s.getInputStream(), false).status();
+      s.close();
+    }
+    assertEquals(200, status, "a freed slot is usable again");
+  }
+
+  @Test
+  void malformedRequestLinesAre400AndUnknownVersions505() throws Exception {
+    start(cfg -> { });
+    for (String version : new String[] {"HTTP/1.2", "HTTP/3.0", "HTTP/0.9", "HTTP/2.0"}) {
+      Http.Resp r = node.http.raw("GET /health " + version + "\r\nHost: x\r\n\r\n", null);
+      assertEquals(505, r.status(), version + ": " + r);
+      assertEquals("http_version_not_supported", r.json().getString("error"));
+    }
+    for (String line : new String[] {"GET /health HTTX/1.1", "GET /health FOO", "GARBAGE", "G\u0001T /health HTTP/1.1"}) {
+      Http.Resp r = node.http.raw(line + "\r\nHost: x\r\n\r\n", null);
+      assertEquals(400, r.status(), line + ": " + r);
+    }
+    assertEquals("bad_request", node.http.raw("GET /health HTTX/1.1\r\nHost: x\r\n\r\n", null).json().getString("error"));
+    assertEquals(200, node.http.raw("GET /health HTTP/1.0\r\n\r\n", null).status());
+    assertEquals(200, node.http.get("/health", null).status());
+  }
+}

@@ -1,0 +1,90 @@
+package dropbox.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import dropbox.auth.AuthException;
+import dropbox.bus.ErrorCode;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** How failures become answers and log lines: every code is mapped, and a client's reset is one WARN line. */
+class HttpErrorsTest {
+  @TempDir static Path dir;
+  static TestNode node;
+  static final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  static final Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+
+  @BeforeAll
+  static void start() throws Exception {
+    node = TestNode.start(dir, cfg -> { });
+    logs.start();
+    root.addAppender(logs);
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    root.detachAppender(logs);
+    if (node != null) node.close();
+  }
+
+  @Test
+  void everyCodeAndReasonHasAnAnswer() {
+    for (ErrorCode c : ErrorCode.values()) {
+      HttpErrors.Mapped m = HttpErrors.of(c);
+      assertTrue(m.status() >= 400 && m.status() < 600 && !m.code().isEmpty(), c + " -> " + m);
+    }
+    for (AuthException.Reason r : AuthException.Reason.values()) {
+      HttpErrors.Mapped m = HttpErrors.of(r);
+      assertTrue(m.status() >= 400 && m.status() < 600 && !m.code().isEmpty(), r + " -> " + m);
+    }
+    assertEquals(507, HttpErrors.of(ErrorCode.QUOTA_EXCEEDED).status());
+    assertEquals(401, HttpErrors.of(AuthException.Reason.INVALID_CREDENTIALS).status());
+  }
+
+  @Test
+  void aClientResettingAPutMidBodyIsOneWarnLine() throws Exception {
+    String token = node.account("resetter", "secret1");
+    try (Socket s = new Socket("127.0.0.1", node.port())) {
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /api/files/cut.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+          + "\r\nContent-Length: 500000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(new byte[100_000]);
+      out.flush();
+      Thread.sleep(500);
+      s.setSoLinger(true, 0); // close() now sends a TCP reset
+    }
+    List<ILoggingEvent> warns = List.of();
+    for (int i = 0; i < 100 && warns.isEmpty(); i++) {
+      Thread.sleep(100);
+      synchronized (logs) {
+        warns = logs.list.stream().filter(e -> e.getLoggerName().equals(HttpErrors.class.getName())).toList();
+      }
+    }
+    assertEquals(1, warns.size(), "one line about the lost client: " + warns);
+    assertEquals(Level.WARN, warns.get(0).getLevel());
+    assertNull(warns.get(0).getThrowableProxy(), "no stack trace");
+    assertTrue(warns.get(0).getFormattedMessage().contains("client connection lost"), warns.get(0).getFormattedMessage());
+    synchronized (logs) {
+      assertTrue(logs.list.stream().noneMatch(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)),
+          "nothing at ERROR: " + logs.list.stream().filter(e -> e.getLevel() == Level.ERROR).map(ILoggingEvent::getFormattedMessage).toList());
+    }
+    // The cut upload left nothing behind.
+    Http.Resp me = node.http.get("/api/me", token);
+    assertEquals(0L, me.json().getJsonObject("usage").getLong("usedBytes"), me.toString());
+    assertEquals(404, node.http.get("/api/files/cut.bin", token).status());
+  }
+}

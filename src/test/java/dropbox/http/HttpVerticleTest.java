@@ -1,0 +1,52 @@
+package dropbox.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.testing.ServerProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The UI travels with the server: a process started from any working directory serves it (before, only
+ * one started where ./webroot happened to be), and --webroot DIR swaps in a directory for UI work.
+ */
+class HttpVerticleTest {
+  @TempDir Path dir;
+
+  @Test
+  void theUiIsServedWhateverTheWorkingDirectory() throws Exception {
+    Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
+    assertFalse(Files.exists(elsewhere.resolve("webroot")));
+    try (ServerProcess server = ServerProcess.start(elsewhere, List.of("-Xmx256m"), "--host", "127.0.0.1",
+        "--storage", dir.resolve("data").toString(), "--tcp-port", "0", "--http-port", "0")) {
+      Http http = new Http(server.httpPort());
+      Http.Resp index = http.get("/", null);
+      assertEquals(200, index.status(), index.toString());
+      assertTrue(index.text().contains("<html"), "index.html");
+      assertTrue(index.header("content-type").startsWith("text/html"), index.toString());
+      assertEquals(200, http.get("/app.js", null).status());
+      assertEquals(200, http.get("/style.css", null).status());
+      assertEquals(404, http.get("/no-such-page.html", null).status());
+    }
+  }
+
+  @Test
+  void webrootOverridesTheCopyInTheJar() throws Exception {
+    Path ui = Files.createDirectories(dir.resolve("my-ui"));
+    Files.writeString(ui.resolve("index.html"), "<html><body>work in progress</body></html>");
+    try (ServerProcess server = ServerProcess.start(dir, List.of("-Xmx256m"), "--host", "127.0.0.1",
+        "--storage", dir.resolve("data").toString(), "--tcp-port", "0", "--http-port", "0",
+        "--webroot", ui.toString())) {
+      Http http = new Http(server.httpPort());
+      Http.Resp index = http.get("/", null);
+      assertEquals(200, index.status());
+      assertTrue(index.text().contains("work in progress"), index.text());
+      assertEquals(404, http.get("/app.js", null).status(), "only the override directory is served");
+    }
+  }
+}

@@ -1,0 +1,625 @@
+package dropbox.storage.meta;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dropbox.bus.ErrorCode;
+import dropbox.bus.FileInfo;
+import dropbox.bus.FileNames;
+import dropbox.bus.StorageException;
+import dropbox.bus.TreePath;
+import dropbox.storage.meta.MetaException.Reason;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.function.Executable;
+
+/**
+ * The MetadataStore contract, run against each real database by a subclass: every test gets an empty
+ * database, opens the store on it (Flyway migrates it) and checks the rows through a raw connection where
+ * the point is what the database holds.
+ */
+abstract class MetadataStoreContract {
+  static final long QUOTA = 1_000_000;
+  static final String ALICE = "alice";
+
+  final AtomicLong clock = new AtomicLong(1_700_000_000_000L);
+  final Map<String, Long> quotas = new ConcurrentHashMap<>();
+  MetadataStore store;
+
+  /** Makes an empty database for this test. */
+  abstract void createDatabase() throws Exception;
+
+  /** Opens the store on this test's database (again: a restart). */
+  abstract MetadataStore openStore();
+
+  /** A plain JDBC connection to this test's database, for looking at rows. */
+  abstract Connection raw() throws SQLException;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    createDatabase();
+    store = openStore();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (store != null) store.close();
+  }
+
+  long quotaFor(String user) { return quotas.getOrDefault(user, QUOTA); }
+
+  static TreePath p(String s) { return TreePath.parse(s); }
+
+  static String sha(int n) { return String.format("%064x", n); }
+
+  UploadCommit put(String path, long size, String sha256) {
+    clock.incrementAndGet();
+    return store.commitUpload(ALICE, p(path), null, size, sha256, null);
+  }
+
+  static void assertReason(Reason r, Executable e) {
+    MetaException ex = assertThrows(MetaException.class, e);
+    assertEquals(r, ex.reason());
+  }
+
+  static void assertCode(ErrorCode code, Executable e) {
+    assertEquals(code, assertThrows(StorageException.class, e).code());
+  }
+
+  long refcount(String user, String sha256) throws SQLException {
+    try (Connection c = raw(); PreparedStatement ps = c.prepareStatement("SELECT b.refcount FROM blobs b "
+        + "JOIN users u ON u.id = b.user_id WHERE u.name_key = ? AND b.sha256 = ?")) {
+      ps.setString(1, user);
+      ps.setString(2, sha256);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+  }
+
+  List<String> allPaths() {
+    List<String> out = new ArrayList<>();
+    try (FileStream s = store.streamFiles(ALICE)) {
+      s.forEachRemaining(f -> out.add(f.name()));
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ folders
+
+  @Test
+  void uploadCreatesParentFoldersAndMkdirsIsIdempotent() {
+    UploadCommit c = put("a/b/c.txt", 5, sha(1));
+    assertTrue(c.created());
+    assertTrue(c.blobCreated());
+    assertTrue(store.resolve(ALICE, p("a")).orElseThrow().isFolder());
+    assertTrue(store.resolve(ALICE, p("a/b")).orElseThrow().isFolder());
+    Node f = store.resolve(ALICE, p("a/b/c.txt")).orElseThrow();
+    assertEquals(5, f.size());
+    assertEquals(sha(1), f.sha256());
+    assertTrue(store.resolve(ALICE, p("a/x")).isEmpty());
+    assertTrue(store.resolve(ALICE, TreePath.ROOT).orElseThrow().isFolder());
+
+    Node made = store.mkdirs(ALICE, p("a/b/d/e"));
+    assertEquals("e", made.name());
+    assertEquals(made.id(), store.mkdirs(ALICE, p("a/b/d/e")).id(), "already there is a success");
+    UserUsage u = store.usage(ALICE);
+    assertEquals(5, u.usedBytes());
+    assertEquals(1, u.fileCount());
+    assertEquals(QUOTA, u.quotaBytes());
+  }
+
+  @Test
+  void aFileAndAFolderNeverShareAPath() {
+    put("a/b.txt", 1, sha(1));
+    assertReason(Reason.PATH_CONFLICT, () -> store.mkdirs(ALICE, p("a/b.txt")));
+    assertReason(Reason.PATH_CONFLICT, () -> store.mkdirs(ALICE, p("a/b.txt/c")));
+    assertReason(Reason.PATH_CONFLICT, () -> put("a/b.txt/c", 1, sha(2)));
+    assertReason(Reason.PATH_CONFLICT, () -> put("a", 1, sha(2)));
+    assertReason(Reason.IS_FOLDER, () -> store.deleteFile(ALICE, p("a"), null));
+    assertReason(Reason.FOLDER_NOT_FOUND, () -> store.deleteFolder(ALICE, p("a/b.txt")));
+    assertReason(Reason.FOLDER_NOT_FOUND, () -> store.list(ALICE, p("a/b.txt"), ListOrder.DEFAULT, 10, null));
+    assertReason(Reason.FILE_NOT_FOUND, () -> store.deleteFile(ALICE, p("a/none"), null));
+    // Refused operations left nothing behind (a rolled-back mkdirs of c, a failed upload's folders).
+    assertEquals(List.of("a/b.txt"), allPaths());
+    assertEquals(1, store.usage(ALICE).fileCount());
+  }
+
+  @Test
+  void replacingAFileKeepsItsCreationTimeAndSettlesTheGrowth() throws SQLException {
+    UploadCommit first = put("f", 100, sha(1));
+    UploadCommit second = put("f", 30, sha(2));
+    assertFalse(second.created());
+    assertEquals(first.file().id(), second.file().id());
+    assertEquals(first.file().created(), second.file().created());
+    assertTrue(second.file().modified() > first.file().modified());
+    assertEquals(100, second.replaced().size());
+    assertEquals(30, store.usage(ALICE).usedBytes());
+    assertEquals(1, store.usage(ALICE).fileCount());
+    assertEquals(0, refcount(ALICE, sha(1)));
+    assertEquals(1, refcount(ALICE, sha(2)));
+    // Same content again: the blob is never taken through 0.
+    put("f", 30, sha(2));
+    assertEquals(1, refcount(ALICE, sha(2)));
+  }
+
+  // ------------------------------------------------------------------ move and copy
+
+  /** src/f: 100 files; g/c0..c9: copies of f (1010 entries); big/d0..d9: copies of g (10 110 entries). */
+  void buildBigTree() {
+    for (int i = 0; i < 100; i++) put("src/f/file" + i, 1, sha(i % 7));
+    for (int i = 0; i < 10; i++) store.copy(ALICE, p("src/f"), p("src/g/c" + i), false);
+    for (int i = 0; i < 10; i++) store.copy(ALICE, p("src/g"), p("big/d" + i), false);
+  }
+
+  @Test
+  void movingAFolderOf10000DescendantsUpdatesOneRow() throws SQLException {
+    buildBigTree();
+    Map<Long, String> before = rows();
+    long descendants = store.resolve(ALICE, p("big")).map(n -> countBelow(before, n.id())).orElseThrow();
+    assertTrue(descendants >= 10_000, "descendants " + descendants);
+    UserUsage usage = store.usage(ALICE);
+
+    Node moved = store.move(ALICE, p("big"), p("archive/2026/big-renamed"), false);
+    assertEquals("big-renamed", moved.name());
+
+    Map<Long, String> after = rows();
+    List<Long> changed = new ArrayList<>();
+    for (Map.Entry<Long, String> e : before.entrySet()) {
+      if (!e.getValue().equals(after.get(e.getKey()))) changed.add(e.getKey());
+    }
+    // The only existing row that changed is the moved folder (its parent and name); the new rows are the
+    // two created parents. Nothing below it was rewritten: the subtree hangs off its unchanged id.
+    assertEquals(List.of(moved.id()), changed);
+    assertEquals(before.size() + 2, after.size());
+    assertEquals(usage, store.usage(ALICE));
+    assertTrue(store.resolve(ALICE, p("big")).isEmpty());
+    assertEquals(1, store.resolve(ALICE, p("archive/2026/big-renamed/d3/c7/file42")).orElseThrow().size());
+    assertReason(Reason.INVALID_MOVE, () -> store.move(ALICE, p("archive"), p("archive/2026/big-renamed/x"), false));
+  }
+
+  /** id -> "parent|name|size|sha|modified" of every node. */
+  Map<Long, String> rows() throws SQLException {
+    Map<Long, String> out = new HashMap<>();
+    try (Connection c = raw(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT id, parent_id, name, size, sha256, modified FROM nodes")) {
+      while (rs.next()) {
+        out.put(rs.getLong(1), rs.getLong(2) + "|" + rs.getString(3) + "|" + rs.getLong(4) + "|"
+            + rs.getString(5) + "|" + rs.getLong(6));
+      }
+    }
+    return out;
+  }
+
+  static long countBelow(Map<Long, String> rows, long root) {
+    Map<Long, List<Long>> children = new HashMap<>();
+    rows.forEach((id, v) -> children.computeIfAbsent(Long.parseLong(v.split("\\|")[0]), k -> new ArrayList<>()).add(id));
+    long n = 0;
+    List<Long> todo = new ArrayList<>(List.of(root));
+    while (!todo.isEmpty()) {
+      List<Long> kids = children.getOrDefault(todo.remove(todo.size() - 1), List.of());
+      n += kids.size();
+      todo.addAll(kids);
+    }
+    return n;
+  }
+
+  @Test
+  void moveAndCopyRules() {
+    put("a/f", 10, sha(1));
+    put("a/g", 20, sha(2));
+    store.mkdirs(ALICE, p("b"));
+    assertReason(Reason.FILE_NOT_FOUND, () -> store.move(ALICE, p("nope"), p("x"), false));
+    assertReason(Reason.TARGET_EXISTS, () -> store.move(ALICE, p("a/f"), p("a/g"), false));
+    assertReason(Reason.TARGET_EXISTS, () -> store.move(ALICE, p("a/f"), p("b"), true)); // never a folder
+    assertReason(Reason.TARGET_EXISTS, () -> store.move(ALICE, p("b"), p("a/f"), true)); // a folder never replaces
+    assertReason(Reason.INVALID_MOVE, () -> store.move(ALICE, p("a"), p("a"), false));
+    assertReason(Reason.INVALID_MOVE, () -> store.move(ALICE, p("a"), p("a/sub"), false));
+    assertReason(Reason.INVALID_MOVE, () -> store.copy(ALICE, p("a"), p("a/sub/deeper"), false));
+    assertReason(Reason.TARGET_EXISTS, () -> store.copy(ALICE, p("a/f"), p("a/g"), false));
+
+    Node g = store.move(ALICE, p("a/f"), p("a/g"), true); // overwrite a file: the old one goes
+    assertEquals(10, g.size());
+    assertEquals(10, store.usage(ALICE).usedBytes());
+    assertEquals(1, store.usage(ALICE).fileCount());
+
+    store.move(ALICE, p("a"), p("b/c/a2"), false); // parents of the target are created
+    assertEquals(List.of("b/c/a2/g"), allPaths());
+    assertTrue(store.resolve(ALICE, p("a")).isEmpty());
+  }
+
+  @Test
+  void copyCountsTheCopysBytesAgainstTheQuota() throws SQLException {
+    quotas.put(ALICE, 1000L);
+    put("docs/a", 300, sha(1));
+    put("docs/b", 100, sha(2));
+    Node copy = store.copy(ALICE, p("docs"), p("docs2"), false);
+    assertTrue(copy.isFolder());
+    assertEquals(800, store.usage(ALICE).usedBytes());
+    assertEquals(4, store.usage(ALICE).fileCount());
+    assertEquals(2, refcount(ALICE, sha(1)));
+    assertEquals(2, refcount(ALICE, sha(2)));
+    assertEquals(List.of("docs/a", "docs/b", "docs2/a", "docs2/b"), allPaths());
+
+    assertCode(ErrorCode.QUOTA_EXCEEDED, () -> store.copy(ALICE, p("docs"), p("docs3"), false));
+    assertCode(ErrorCode.QUOTA_EXCEEDED, () -> store.copy(ALICE, p("docs/a"), p("a3"), false));
+    assertEquals(800, store.usage(ALICE).usedBytes());
+    assertTrue(store.resolve(ALICE, p("docs3")).isEmpty(), "a refused copy leaves nothing");
+    assertEquals(2, refcount(ALICE, sha(1)));
+
+    store.copy(ALICE, p("docs/b"), p("b3"), false);
+    assertEquals(900, store.usage(ALICE).usedBytes());
+    assertEquals(3, refcount(ALICE, sha(2)));
+  }
+
+  // ------------------------------------------------------------------ blobs
+
+  @Test
+  void sameContentIsOneBlobCountedByReferences() throws SQLException {
+    assertTrue(put("x/one", 50, sha(9)).blobCreated());
+    assertFalse(put("y/two", 50, sha(9)).blobCreated(), "the same bytes again store nothing new");
+    assertTrue(store.hasBlob(ALICE, sha(9)));
+    assertEquals(2, refcount(ALICE, sha(9)));
+    assertEquals(100, store.usage(ALICE).usedBytes(), "quota counts what the user sees");
+
+    store.deleteFile(ALICE, p("x/one"), null);
+    assertEquals(1, refcount(ALICE, sha(9)));
+    long zeroAt = clock.incrementAndGet();
+    store.deleteFolder(ALICE, p("y"));
+    assertEquals(0, refcount(ALICE, sha(9)));
+    assertEquals(0, store.usage(ALICE).usedBytes());
+
+    long grace = 3_600_000;
+    clock.set(zeroAt + 10);
+    assertTrue(store.unreferencedBlobs(clock.get() - grace, 10).isEmpty(), "still within the grace period");
+    assertFalse(store.forgetBlob(ALICE, sha(9), clock.get() - grace));
+    clock.set(zeroAt + grace + 10);
+    assertEquals(List.of(new BlobRef(ALICE, sha(9), 50)), store.unreferencedBlobs(clock.get() - grace, 10));
+    assertTrue(store.forgetBlob(ALICE, sha(9), clock.get() - grace));
+    assertFalse(store.hasBlob(ALICE, sha(9)));
+
+    // Re-used within the grace period: the count goes back up and the zero stamp is cleared.
+    put("z", 5, sha(10));
+    store.deleteFile(ALICE, p("z"), null);
+    put("z2", 5, sha(10));
+    clock.addAndGet(2 * grace);
+    assertTrue(store.unreferencedBlobs(clock.get() - grace, 10).isEmpty());
+  }
+
+  @Test
+  void recursiveDeleteRemovesTheSubtreeAndItsReferences() throws SQLException {
+    put("keep", 7, sha(1));
+    put("t/a", 10, sha(1));
+    put("t/u/b", 20, sha(2));
+    put("t/u/v/c", 30, sha(2));
+    store.mkdirs(ALICE, p("t/empty/deep"));
+    RemovedTree r = store.deleteFolder(ALICE, p("t"));
+    assertEquals(3, r.files());
+    assertEquals(60, r.bytes());
+    assertEquals(List.of("keep"), allPaths());
+    assertEquals(new UserUsage(7, 0, 1, QUOTA), store.usage(ALICE));
+    assertEquals(1, refcount(ALICE, sha(1)));
+    assertEquals(0, refcount(ALICE, sha(2)));
+    assertEquals(2, rows().size(), "root and keep are all that is left");
+    assertCode(ErrorCode.BAD_REQUEST, () -> store.deleteFolder(ALICE, TreePath.ROOT));
+  }
+
+  // ------------------------------------------------------------------ quota and reservations
+
+  @Test
+  void twentyConcurrentReservationsIntoRoomForTenGetExactlyTen() throws Exception {
+    quotas.put(ALICE, 1000L);
+    store.usage(ALICE); // the user row exists before the race: the race is about the quota
+    ExecutorService pool = Executors.newFixedThreadPool(20);
+    CountDownLatch go = new CountDownLatch(1);
+    AtomicInteger refused = new AtomicInteger();
+    try {
+      List<Future<Reservation>> results = new ArrayList<>();
+      for (int i = 0; i < 20; i++) {
+        results.add(pool.submit(() -> {
+          go.await();
+          try {
+            return store.reserve(ALICE, 100, "node-a", Long.MAX_VALUE);
+          } catch (StorageException e) {
+            assertEquals(ErrorCode.QUOTA_EXCEEDED, e.code());
+            refused.incrementAndGet();
+            return null;
+          }
+        }));
+      }
+      go.countDown();
+      int granted = 0;
+      for (Future<Reservation> f : results) if (f.get(60, TimeUnit.SECONDS) != null) granted++;
+      assertEquals(10, granted);
+      assertEquals(10, refused.get());
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(1000, store.usage(ALICE).reservedBytes());
+    assertEquals(0, store.usage(ALICE).freeBytes());
+    assertEquals(10, store.releaseNode("node-a"));
+    assertEquals(0, store.usage(ALICE).reservedBytes());
+  }
+
+  @Test
+  void reservationsBecomeUsageAtCommitAndGoWhenReleased() {
+    quotas.put(ALICE, 1000L);
+    Reservation r = store.reserve(ALICE, 600, "n1", 5_000);
+    assertCode(ErrorCode.QUOTA_EXCEEDED, () -> store.reserve(ALICE, 500, "n1", 5_000));
+    assertCode(ErrorCode.QUOTA_EXCEEDED, () -> store.extend(ALICE, r.id(), 401));
+    assertEquals(700, store.extend(ALICE, r.id(), 100));
+    assertEquals(700, store.usage(ALICE).reservedBytes());
+
+    UploadCommit c = store.commitUpload(ALICE, p("up/f"), r.id(), 650, sha(1), null);
+    assertTrue(c.created());
+    assertEquals(new UserUsage(650, 0, 1, 1000), store.usage(ALICE));
+    assertCode(ErrorCode.BAD_REQUEST, () -> store.commitUpload(ALICE, p("up/g"), r.id(), 1, sha(2), null));
+    assertFalse(store.release(ALICE, r.id()), "committed: nothing to release");
+
+    // Growth beyond what is free is refused at commit even with a small reservation; nothing changes.
+    Reservation small = store.reserve(ALICE, 10, "n1", 5_000);
+    assertCode(ErrorCode.QUOTA_EXCEEDED, () -> store.commitUpload(ALICE, p("up/big"), small.id(), 400, sha(3), null));
+    assertEquals(new UserUsage(650, 10, 1, 1000), store.usage(ALICE));
+    assertTrue(store.resolve(ALICE, p("up/big")).isEmpty());
+    assertTrue(store.release(ALICE, small.id()));
+
+    // A precondition refusal inside the transaction rolls everything back.
+    Reservation pre = store.reserve(ALICE, 10, "n1", 5_000);
+    assertCode(ErrorCode.PRECONDITION_FAILED, () -> store.commitUpload(ALICE, p("up/f"), pre.id(), 10, sha(4), old -> {
+      throw StorageException.of(ErrorCode.PRECONDITION_FAILED, "exists");
+    }));
+    assertEquals(10, store.usage(ALICE).reservedBytes());
+
+    store.reserve(ALICE, 20, "n2", 1_000);
+    assertEquals(1, store.releaseExpired(2_000));
+    assertEquals(1, store.releaseNode("n1"));
+    assertEquals(new UserUsage(650, 0, 1, 1000), store.usage(ALICE));
+  }
+
+  @Test
+  void usageDriftIsFoundAndRepaired() throws SQLException {
+    put("a", 10, sha(1));
+    put("b/c", 20, sha(1));
+    assertTrue(store.checkUsage(ALICE).consistent());
+    try (Connection c = raw(); Statement s = c.createStatement()) {
+      s.executeUpdate("UPDATE users SET used_bytes = 999, file_count = 7");
+      s.executeUpdate("UPDATE blobs SET refcount = 5");
+    }
+    UsageCheck bad = store.checkUsage(ALICE);
+    assertFalse(bad.consistent());
+    assertEquals(30, bad.computed().usedBytes());
+    assertEquals(2, bad.computed().fileCount());
+    store.repairUsage(ALICE);
+    assertTrue(store.checkUsage(ALICE).consistent());
+    assertEquals(new UserUsage(30, 0, 2, QUOTA), store.usage(ALICE));
+    assertEquals(2, refcount(ALICE, sha(1)));
+    assertEquals(List.of(ALICE), store.users());
+  }
+
+  @Test
+  void concurrentUploadsIntoNewFoldersAndAConcurrentMoveLoseNothing() throws Exception {
+    int threads = 6;
+    int each = 15;
+    ExecutorService pool = Executors.newFixedThreadPool(threads + 1);
+    CountDownLatch go = new CountDownLatch(1);
+    try {
+      List<Future<?>> jobs = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int id = t;
+        // All threads race to create the same parents (the upsert of a folder, retried on a unique race).
+        jobs.add(pool.submit(() -> {
+          go.await();
+          for (int i = 0; i < each; i++) {
+            store.commitUpload(ALICE, p("shared/deep/f" + id + "-" + i), null, 3, sha(id), null);
+          }
+          return null;
+        }));
+      }
+      // Meanwhile "shared" is renamed back and forth: every upload lands in one tree or the other, whole.
+      jobs.add(pool.submit(() -> {
+        go.await();
+        for (int i = 0; i < 10; i++) {
+          try {
+            store.move(ALICE, p("shared"), p("moved" + i), false);
+          } catch (MetaException e) {
+            assertEquals(Reason.FILE_NOT_FOUND, e.reason()); // not created yet, or just moved away
+          }
+        }
+        return null;
+      }));
+      go.countDown();
+      for (Future<?> f : jobs) f.get(120, TimeUnit.SECONDS);
+    } finally {
+      pool.shutdownNow();
+    }
+    List<String> paths = allPaths();
+    assertEquals(threads * each, paths.size(), paths.toString());
+    Set<String> names = new HashSet<>();
+    for (String path : paths) names.add(path.substring(path.lastIndexOf('/') + 1));
+    assertEquals(threads * each, names.size(), "each upload exactly once");
+    assertEquals(new UserUsage(3L * threads * each, 0, threads * each, QUOTA), store.usage(ALICE));
+    assertTrue(store.checkUsage(ALICE).consistent());
+  }
+
+  // ------------------------------------------------------------------ listings
+
+  static final List<String> AWKWARD = List.of("a", "B", "Z", "z", "a b", "a-b", "a0", "é", "e\u0301", "日本",
+      "\uFFFD", "\uD834\uDD1E", "~", "_", "0");
+
+  @Test
+  void namesAndPathsSortByUtf8Bytes() {
+    for (String n : AWKWARD) put("dir/" + n, 1, sha(1));
+    store.mkdirs(ALICE, p("a/inner"));
+    put("a/x", 1, sha(1));
+    put("a/inner/y", 1, sha(1));
+
+    List<String> expected = new ArrayList<>(AWKWARD);
+    expected.sort(FileNames::compareUtf8);
+    List<String> listed = new ArrayList<>();
+    for (Node n : store.list(ALICE, p("dir"), new ListOrder(ListOrder.Sort.NAME, false, false), 100, null).entries()) {
+      listed.add(n.name());
+    }
+    assertEquals(expected, listed);
+    // U+FFFD sorts before U+1D11E in UTF-16 but after it in UTF-8: this is the case that tells them apart.
+    assertTrue(listed.indexOf("\uFFFD") < listed.indexOf("\uD834\uDD1E"));
+
+    // The whole tree: "a b" < "a-b" < "a/..." < "a0" by bytes, although the folder a sorts first by name.
+    put("a b", 1, sha(1));
+    put("a-b", 1, sha(1));
+    put("a0", 1, sha(1));
+    List<String> paths = allPaths();
+    List<String> sorted = new ArrayList<>(paths);
+    sorted.sort(FileNames::compareUtf8);
+    assertEquals(sorted, paths);
+    assertEquals(List.of("a b", "a-b", "a/inner/y", "a/x", "a0"), paths.subList(0, 5));
+    assertEquals(AWKWARD.size() + 5, paths.size());
+  }
+
+  @Test
+  void pagesAreCompleteAndStableInEveryOrderWhileTheFolderChanges() {
+    for (int i = 0; i < 12; i++) store.mkdirs(ALICE, p("big/sub" + (char) ('a' + (i * 7) % 12)));
+    for (int i = 0; i < 60; i++) put("big/f" + ((i * 37) % 60), (i * 13) % 9, sha(i)); // sizes repeat: ties
+    for (ListOrder.Sort sort : ListOrder.Sort.values()) {
+      for (boolean desc : new boolean[] {false, true}) {
+        for (boolean foldersFirst : new boolean[] {true, false}) {
+          ListOrder order = new ListOrder(sort, desc, foldersFirst);
+          List<Node> all = store.list(ALICE, p("big"), order, 10_000, null).entries();
+          assertEquals(72, all.size());
+          List<Node> expected = new ArrayList<>(all);
+          expected.sort(comparator(order));
+          assertEquals(names(expected), names(all), order.toString());
+
+          // Page by 7 while a new name and a deletion happen between pages: what stayed throughout comes
+          // exactly once and in order.
+          List<String> seen = new ArrayList<>();
+          String cursor = null;
+          int pages = 0;
+          do {
+            FolderPage page = store.list(ALICE, p("big"), order, 7, cursor);
+            assertTrue(page.entries().size() <= 7);
+            page.entries().forEach(n -> seen.add(n.name()));
+            cursor = page.cursor();
+            if (pages++ == 2) {
+              put("big/new-" + sort + desc + foldersFirst, 3, sha(1));
+              store.deleteFile(ALICE, p("big/new-" + sort + desc + foldersFirst), null);
+            }
+          } while (cursor != null);
+          assertEquals(new HashSet<>(seen).size(), seen.size(), "no entry twice: " + order);
+          assertEquals(names(expected), seen, order.toString());
+        }
+      }
+    }
+    String c = store.list(ALICE, p("big"), ListOrder.DEFAULT, 5, null).cursor();
+    assertNotNull(c);
+    assertCode(ErrorCode.BAD_REQUEST, () -> store.list(ALICE, p("big"),
+        new ListOrder(ListOrder.Sort.SIZE, false, true), 5, c)); // a cursor of another order
+    assertCode(ErrorCode.BAD_REQUEST, () -> store.list(ALICE, p("big"), ListOrder.DEFAULT, 5, "garbage"));
+    assertCode(ErrorCode.BAD_REQUEST, () -> store.list(ALICE, p("big"), ListOrder.DEFAULT, 0, null));
+    assertCode(ErrorCode.BAD_REQUEST, () -> store.list(ALICE, p("big"), ListOrder.DEFAULT, 10_001, null));
+    FolderPage last = store.list(ALICE, p("big"), ListOrder.DEFAULT, 72, null);
+    assertNull(last.cursor(), "exactly a page: no cursor");
+  }
+
+  static Comparator<Node> comparator(ListOrder o) {
+    Comparator<Node> key = switch (o.sort()) {
+      case NAME -> (a, b) -> 0;
+      case SIZE -> Comparator.comparingLong(Node::size);
+      case MODIFIED -> Comparator.comparingLong(Node::modified);
+    };
+    Comparator<Node> within = key.thenComparing((a, b) -> FileNames.compareUtf8(a.name(), b.name()));
+    if (o.descending()) within = within.reversed();
+    if (!o.foldersFirst()) return within;
+    return Comparator.<Node>comparingInt(n -> n.kind().code).thenComparing(within);
+  }
+
+  static List<String> names(List<Node> nodes) {
+    List<String> out = new ArrayList<>();
+    nodes.forEach(n -> out.add(n.name()));
+    return out;
+  }
+
+  @Test
+  void theFileStreamPagesThroughLargeFoldersAndGivesItsConnectionBack() {
+    int flat = TreeWalk.PAGE + 10; // more siblings than one page of the walk
+    for (int i = 0; i < flat; i++) put("s/flat/" + String.format("%04d", i), 2, sha(i));
+    for (int i = 0; i < 3; i++) store.copy(ALICE, p("s/flat"), p("s/c" + i), false);
+    int expected = 4 * flat;
+    int n = 0;
+    String prev = null;
+    try (FileStream s = store.streamFiles(ALICE)) {
+      assertEquals(2L * expected, s.usage().usedBytes(), "usage from the same snapshot");
+      while (s.hasNext()) {
+        FileInfo f = s.next();
+        if (prev != null) assertTrue(FileNames.compareUtf8(prev, f.name()) < 0, prev + " then " + f.name());
+        prev = f.name();
+        n++;
+      }
+    }
+    assertEquals(expected, n);
+    // Many streams closed early (or read to the end) never starve the pool.
+    for (int i = 0; i < 30; i++) {
+      try (FileStream s = store.streamFiles(ALICE)) {
+        assertTrue(s.hasNext());
+      }
+    }
+    assertEquals(expected, allPaths().size());
+  }
+
+  // ------------------------------------------------------------------ accounts and schema
+
+  @Test
+  void accountsAreUniqueIgnoringCase() {
+    assertTrue(store.createAccount("Alice", "$pbkdf2$x", 42));
+    assertFalse(store.createAccount("ALICE", "$pbkdf2$y", 43));
+    Account a = store.findAccount("alice").orElseThrow();
+    assertEquals(new Account("Alice", "$pbkdf2$x", 42), a);
+    assertTrue(store.findAccount("bob").isEmpty());
+  }
+
+  @Test
+  void flywayMigratesAnEmptyDatabaseOnceAndARestartChangesNothing() throws SQLException {
+    put("kept/f", 3, sha(1));
+    assertEquals(1, successfulMigrations());
+    store.close();
+    store = openStore();
+    store.close();
+    store = openStore();
+    assertEquals(1, successfulMigrations());
+    assertEquals(List.of("kept/f"), allPaths());
+    assertEquals(3, store.usage(ALICE).usedBytes());
+  }
+
+  int successfulMigrations() throws SQLException {
+    try (Connection c = raw(); Statement s = c.createStatement();
+         ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE success = "
+             + (this instanceof SqliteMetadataStoreTest ? "1" : "true") + " AND version IS NOT NULL")) {
+      rs.next();
+      return rs.getInt(1);
+    }
+  }
+}
