@@ -1,5 +1,6 @@
 package dropbox;
 
+import dropbox.auth.ClientAddress;
 import dropbox.cluster.ClusterSetup;
 import dropbox.metrics.Metrics;
 import dropbox.storage.DurableFiles;
@@ -61,6 +62,7 @@ public final class Main {
     JsonObject config;
     try {
       config = Config.load(args, System.getenv());
+      ClientAddress.fromConfig(config); // a bad http.trustedProxies entry is a usage error, before anything starts
     } catch (Config.UsageException e) {
       System.err.println("dropbox-server: " + e.getMessage());
       usage();

@@ -9,12 +9,14 @@ import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The {@link AuthService} of a node: provisioned accounts (authoritative for their names) chained
- * with the sign-up store, plus the shared login throttle. Slow hashing and file I/O run on a small
+ * with the sign-up store, every attempt passing through the {@link LoginGate} (throttle, check, count)
+ * and every sign-up through the per-address {@link SignupLimit}. Slow hashing and file I/O run on a small
  * dedicated worker pool, so a burst of logins neither blocks an event loop nor starves the storage
  * workers, and a bound on waiting jobs keeps such a burst from queueing without limit.
  */
@@ -28,7 +30,7 @@ public final class Accounts implements AuthService {
   static final String INTERNAL = "Internal error";
 
   static final String POOL_NAME = "dropbox-auth";
-  /** Jobs (hashes, file reads) admitted at once; beyond this an attempt fails fast as INTERNAL/busy. */
+  /** Jobs (hashes, file reads) admitted at once; beyond this an attempt fails fast as BUSY. */
   static final int MAX_PENDING = 512;
 
   private static final Logger LOG = LoggerFactory.getLogger(Accounts.class);
@@ -36,16 +38,20 @@ public final class Accounts implements AuthService {
   private final ProvisionedAccounts provisioned;
   private final SignupStore signups;
   private final LoginThrottle throttle;
+  private final LoginGate gate;
+  private final SignupLimit signupLimit;
   private final WorkerExecutor pool;
   private final boolean signupEnabled;
   private final int minPasswordLength;
   private final AtomicInteger pending = new AtomicInteger();
 
-  private Accounts(ProvisionedAccounts provisioned, SignupStore signups, LoginThrottle throttle, WorkerExecutor pool,
-                   boolean signupEnabled, int minPasswordLength) {
+  private Accounts(Vertx vertx, ProvisionedAccounts provisioned, SignupStore signups, LongSupplier clock,
+                   int signupsPerHour, WorkerExecutor pool, boolean signupEnabled, int minPasswordLength) {
     this.provisioned = provisioned;
     this.signups = signups;
-    this.throttle = throttle;
+    this.throttle = new LoginThrottle(vertx, clock);
+    this.gate = new LoginGate(vertx, throttle);
+    this.signupLimit = new SignupLimit(vertx, signupsPerHour, clock);
     this.pool = pool;
     this.signupEnabled = signupEnabled;
     this.minPasswordLength = minPasswordLength;
@@ -53,7 +59,7 @@ public final class Accounts implements AuthService {
 
   /**
    * Builds the accounts of a node from the merged config (auth.usersFile, auth.signupEnabled,
-   * auth.minPasswordLength, storage.root, storage.fsync). Reads the users file and prepares
+   * auth.minPasswordLength, auth.signupsPerHour, storage.root, storage.fsync). Reads the users file and prepares
    * {@code <storage.root>/accounts} off the event loop. Fails if the users file exists but cannot be read.
    */
   public static Future<AuthService> create(Vertx vertx, JsonObject config) {
@@ -62,11 +68,17 @@ public final class Accounts implements AuthService {
 
   /** Tests pass a low PBKDF2 iteration count; production always uses {@link SignupStore#PRODUCTION_ITERATIONS}. */
   static Future<Accounts> create(Vertx vertx, JsonObject config, int iterations) {
+    return create(vertx, config, iterations, System::currentTimeMillis);
+  }
+
+  /** Tests also set the clock the throttle and the sign-up limit count time by. */
+  static Future<Accounts> create(Vertx vertx, JsonObject config, int iterations, LongSupplier clock) {
     Path usersFile = Path.of(Config.string(config, "auth.usersFile"));
     Path dir = Path.of(Config.string(config, "storage.root")).resolve("accounts");
     boolean fsync = Config.bool(config, "storage.fsync");
     boolean signupEnabled = Config.bool(config, "auth.signupEnabled");
     int minPasswordLength = Config.integer(config, "auth.minPasswordLength");
+    int signupsPerHour = Config.integer(config, "auth.signupsPerHour");
     WorkerExecutor pool = vertx.createSharedWorkerExecutor(POOL_NAME, Math.max(2, Runtime.getRuntime().availableProcessors()));
     SignupStore signups = new SignupStore(dir, iterations, fsync);
     return pool.executeBlocking(() -> {
@@ -78,7 +90,7 @@ public final class Accounts implements AuthService {
               p.canonical(name), dir);
         }
       }
-      return new Accounts(p, signups, new LoginThrottle(vertx), pool, signupEnabled, minPasswordLength);
+      return new Accounts(vertx, p, signups, clock, signupsPerHour, pool, signupEnabled, minPasswordLength);
     }, false).onFailure(err -> {
       LOG.error("cannot set up accounts: {}", err.toString());
       pool.close();
@@ -86,53 +98,70 @@ public final class Accounts implements AuthService {
   }
 
   @Override
-  public Future<Long> throttleDelayMillis(String username, String clientAddress) {
-    return throttle.delayMillis(username, clientAddress).recover(this::internal);
+  public Future<String> login(String username, String password, Caller caller) {
+    return gate.attempt(caller, username, () -> check(username, password));
   }
 
   @Override
-  public Future<String> login(String username, String password, String clientAddress) {
+  public Future<String> signup(String username, String password, Caller caller) {
+    return gate.attempt(caller, username, () -> create(username, password, caller.address()));
+  }
+
+  @Override
+  public Future<Void> malformed(String username, Caller caller) {
+    return gate.attempt(caller, username, () -> fail(AuthException.Reason.INVALID_CREDENTIALS, INVALID_CREDENTIALS));
+  }
+
+  /**
+   * Attempts the throttle has let through to their check (login, sign-up or malformed line), since
+   * this node started: what a test or an operator reads to see how many guesses were evaluated.
+   */
+  public long admittedAttempts() {
+    return gate.admitted();
+  }
+
+  /** The password check: one PBKDF2 verification whether or not the account exists. */
+  private Future<String> check(String username, String password) {
     if (!Usernames.isValid(username) || !Passwords.fitsLogin(password)) {
-      return failCounted(username, clientAddress, AuthException.Reason.INVALID_CREDENTIALS, INVALID_CREDENTIALS);
+      return fail(AuthException.Reason.INVALID_CREDENTIALS, INVALID_CREDENTIALS);
     }
     String canonical = provisioned.canonical(username);
-    // A provisioned name is answered by the users file alone, so one name never has two passwords.
+    // A provisioned name is answered by the users file alone, so one name never has two passwords;
+    // it pays the same hash as a sign-up so timing does not single out the operator's accounts.
     Future<String> checked = canonical != null
-        ? provisioned.authenticate(canonical, password)
+        ? blocking(() -> {
+            signups.dummyCheck(password);
+            return true;
+          }).compose(v -> provisioned.authenticate(canonical, password))
         : blocking(() -> signups.verify(username, password));
     return checked.compose(name -> name != null
-        ? clearThrottle(username, clientAddress).map(name)
-        : failCounted(username, clientAddress, AuthException.Reason.INVALID_CREDENTIALS, INVALID_CREDENTIALS));
+        ? Future.succeededFuture(name)
+        : fail(AuthException.Reason.INVALID_CREDENTIALS, INVALID_CREDENTIALS));
   }
 
-  @Override
-  public Future<String> signup(String username, String password, String clientAddress) {
-    if (!signupEnabled) return failCounted(username, clientAddress, AuthException.Reason.DISABLED, DISABLED);
-    if (!Usernames.isValid(username)) {
-      return failCounted(username, clientAddress, AuthException.Reason.INVALID_USERNAME, INVALID_USERNAME);
-    }
+  private Future<String> create(String username, String password, String address) {
+    if (!signupEnabled) return fail(AuthException.Reason.DISABLED, DISABLED);
+    if (!Usernames.isValid(username)) return fail(AuthException.Reason.INVALID_USERNAME, INVALID_USERNAME);
     String passwordProblem = Passwords.signupProblem(password, minPasswordLength);
-    if (passwordProblem != null) {
-      return failCounted(username, clientAddress, AuthException.Reason.INVALID_PASSWORD, passwordProblem);
-    }
-    if (provisioned.canonical(username) != null) {
-      return failCounted(username, clientAddress, AuthException.Reason.EXISTS, EXISTS);
-    }
-    return blocking(() -> {
+    if (passwordProblem != null) return fail(AuthException.Reason.INVALID_PASSWORD, passwordProblem);
+    if (provisioned.canonical(username) != null) return fail(AuthException.Reason.EXISTS, EXISTS);
+    return signupLimit.reserve(address).recover(this::internal).compose(slot -> blocking(() -> {
       try {
         signups.create(username, password);
         return true;
       } catch (SignupStore.ExistsException e) {
         return false;
       }
-    }).compose(created -> created
-        ? clearThrottle(username, clientAddress).map(username)
-        : failCounted(username, clientAddress, AuthException.Reason.EXISTS, EXISTS));
-  }
-
-  @Override
-  public Future<Void> recordFailure(String username, String clientAddress) {
-    return throttle.recordFailure(username, clientAddress).recover(this::internal);
+    }).transform(ar -> {
+      if (ar.succeeded() && ar.result()) return Future.succeededFuture(username);
+      // No account was made: the slot goes back to the address.
+      Future<String> answer = ar.succeeded() ? fail(AuthException.Reason.EXISTS, EXISTS) : Future.failedFuture(ar.cause());
+      return signupLimit.release(address)
+          .transform(r -> {
+            if (r.failed()) LOG.warn("cannot give a sign-up slot back: {}", r.cause().toString());
+            return answer;
+          });
+    }));
   }
 
   /** Role names of a provisioned account (empty for sign-ups). Loaded for a later admin API; no effect in v1. */
@@ -145,33 +174,24 @@ public final class Accounts implements AuthService {
     return pool.close();
   }
 
+  /** The counters, for tests. */
+  LoginThrottle throttle() {
+    return throttle;
+  }
+
   /** Where sign-ups live; for tests and the operator's log. */
   Path signupDir() {
     return signups.dir();
   }
 
-  /** A correct password must not fail because the counter could not be reset. */
-  private Future<Void> clearThrottle(String username, String clientAddress) {
-    return throttle.clear(username, clientAddress).recover(err -> {
-      LOG.warn("cannot clear the failure counter: {}", err.toString());
-      return Future.succeededFuture();
-    });
-  }
-
-  private <T> Future<T> failCounted(String username, String clientAddress, AuthException.Reason reason, String msg) {
-    return throttle.recordFailure(username, clientAddress)
-        .recover(err -> {
-          // Losing one count must not turn a plain "wrong password" into a server error.
-          LOG.warn("cannot record a failed attempt: {}", err.toString());
-          return Future.succeededFuture();
-        })
-        .compose(v -> Future.failedFuture(new AuthException(reason, msg)));
+  private static <T> Future<T> fail(AuthException.Reason reason, String msg) {
+    return Future.failedFuture(new AuthException(reason, msg));
   }
 
   private <T> Future<T> blocking(Callable<T> job) {
     if (pending.incrementAndGet() > MAX_PENDING) {
       pending.decrementAndGet();
-      return Future.failedFuture(new AuthException(AuthException.Reason.INTERNAL, BUSY));
+      return Future.failedFuture(new AuthException(AuthException.Reason.BUSY, BUSY));
     }
     return pool.executeBlocking(job, false)
         .andThen(ar -> pending.decrementAndGet())

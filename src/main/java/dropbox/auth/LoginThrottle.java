@@ -1,32 +1,29 @@
 package dropbox.auth;
 
-import dropbox.cluster.SharedMaps;
+import dropbox.auth.ThrottleRule.Decision;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.shareddata.AsyncMap;
 import java.util.function.LongSupplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * Failed-attempt counters per (user name, client address) in a shared AsyncMap, so every node of a
- * cluster sees the same count. A value is "count:expiresAtMillis": the expiry travels with the count
- * as well as in the map's TTL (which only reaps), so a late eviction never revives an old count.
- * Each failure pushes the expiry 15 minutes out, so the window slides while attempts keep coming.
+ * The throttle's counters in one shared map, so every node of a cluster and both protocols see the
+ * same numbers: a pair counter per (user name ignoring case, client address) and a user counter per
+ * user name over all addresses. An attempt is admitted (marked in flight on both counters) only when
+ * {@link ThrottleRule} allows it; its outcome then ends the in-flight mark and counts a failure, or
+ * resets the pair on success.
  */
 final class LoginThrottle {
-  static final String MAP_NAME = "dropbox.auth.throttle";
-  static final long WINDOW_MILLIS = 15 * 60 * 1000L;
-  static final int FREE_FAILURES = 5;
-  static final long MAX_DELAY_MILLIS = 30_000L;
-  /** Each lost compare-and-set means another caller's increment landed, so this many rounds is plenty. */
-  private static final int MAX_ROUNDS = 1000;
+  static final String MAP_NAME = "dropbox.auth.failures";
   /** Keys are bounded even when a malformed auth line carries a huge "name". */
   private static final int MAX_KEY_PART = 128;
 
-  private static final Logger LOG = LoggerFactory.getLogger(LoginThrottle.class);
+  /** How an admitted attempt ended, as the counters see it. */
+  enum Outcome { SUCCESS, FAILURE, NEUTRAL }
 
-  private final Vertx vertx;
+  /** The counters one attempt touches; {@code userKey} is null for a name no account can have. */
+  record Keys(String pairKey, String userKey) {}
+
+  private final CasMap map;
   private final LongSupplier clock;
 
   LoginThrottle(Vertx vertx) {
@@ -34,80 +31,73 @@ final class LoginThrottle {
   }
 
   LoginThrottle(Vertx vertx, LongSupplier clock) {
-    this.vertx = vertx;
+    this.map = new CasMap(vertx, MAP_NAME);
     this.clock = clock;
   }
 
-  /** 0 while k < 5, then min(2^(k-5), 30) seconds. */
-  static long delayFor(long failures) {
-    if (failures < FREE_FAILURES) return 0;
-    long exp = failures - FREE_FAILURES;
-    return exp >= 5 ? MAX_DELAY_MILLIS : Math.min((1L << exp) * 1000, MAX_DELAY_MILLIS);
+  static Keys keys(String username, String address) {
+    String name = username == null ? "" : Usernames.key(username);
+    String pair = "p|" + bound(name) + "|" + bound(address == null ? "" : address);
+    // Only a valid name can be an account; junk from malformed lines must not slow anyone else down.
+    return new Keys(pair, Usernames.isValid(username) ? "u|" + name : null);
   }
 
-  Future<Long> delayMillis(String username, String address) {
-    String key = key(username, address);
-    return map().compose(m -> m.get(key)).map(v -> delayFor(liveCount(v)));
-  }
-
-  /** Recent failures for the pair (0 when none or expired). */
-  Future<Long> failures(String username, String address) {
-    String key = key(username, address);
-    return map().compose(m -> m.get(key)).map(this::liveCount);
-  }
-
-  Future<Void> recordFailure(String username, String address) {
-    String key = key(username, address);
-    return map().compose(m -> increment(m, key, 0));
-  }
-
-  Future<Void> clear(String username, String address) {
-    String key = key(username, address);
-    return map().compose(m -> m.remove(key)).mapEmpty();
-  }
-
-  private Future<AsyncMap<String, String>> map() {
-    return vertx.sharedData().<String, String>getAsyncMap(MAP_NAME);
-  }
-
-  private Future<Void> increment(AsyncMap<String, String> m, String key, int round) {
-    if (round >= MAX_ROUNDS) {
-      LOG.warn("throttle counter for {} is too contended; one failure was not counted", key);
-      return Future.succeededFuture();
-    }
-    long now = clock.getAsLong();
-    return m.get(key).compose(old -> {
-      long count = old == null ? 1 : parseCount(old, now) + 1;
-      String next = count + ":" + (now + WINDOW_MILLIS);
-      Future<Boolean> cas = old == null
-          ? m.putIfAbsent(key, next, WINDOW_MILLIS).map(prev -> prev == null)
-          : replace(m, key, old, next);
-      return cas.compose(ok -> ok ? Future.<Void>succeededFuture() : increment(m, key, round + 1));
+  /**
+   * Admits the attempt (both counters then hold it in flight) or says how long it must wait. The user
+   * counter is read first and decided again when it is marked, so the answer reflects both counters.
+   */
+  Future<Decision> admit(Keys k) {
+    Future<FailureCount> user = k.userKey() == null ? Future.succeededFuture(FailureCount.NONE) : read(k.userKey());
+    return user.compose(u -> map.update(k.pairKey(), old -> {
+      long now = clock.getAsLong();
+      FailureCount p = FailureCount.parse(old, now);
+      Decision d = ThrottleRule.decide(p, u, now);
+      if (!d.admitted()) return CasMap.Step.keep(d);
+      FailureCount next = p.admitted(now);
+      return CasMap.Step.put(next.encode(), next.ttlMillis(now), d);
+    })).compose(d -> {
+      if (!d.admitted() || k.userKey() == null) return Future.succeededFuture(d);
+      return map.update(k.userKey(), old -> {
+        long now = clock.getAsLong();
+        FailureCount u = FailureCount.parse(old, now);
+        Decision du = ThrottleRule.decide(FailureCount.NONE, u, now);
+        if (!du.admitted()) return CasMap.Step.keep(du);
+        FailureCount next = u.admitted(now);
+        return CasMap.Step.put(next.encode(), next.ttlMillis(now), du);
+      }).compose(du -> du.admitted() ? Future.succeededFuture(du)
+          // The user counter changed under us: give the pair's mark back and wait like everyone else.
+          : end(k.pairKey(), Outcome.NEUTRAL, true).map(du));
     });
   }
 
-  private Future<Boolean> replace(AsyncMap<String, String> m, String key, String old, String next) {
-    return SharedMaps.replaceIfPresent(vertx, MAP_NAME, m, key, old, next, WINDOW_MILLIS);
+  /** Ends an admitted attempt: its in-flight marks go, a failure is counted, a success resets the pair. */
+  Future<Void> finish(Keys k, Outcome outcome) {
+    Future<Void> pair = end(k.pairKey(), outcome, true);
+    return k.userKey() == null ? pair : pair.compose(v -> end(k.userKey(), outcome, false));
   }
 
-  private long liveCount(String value) {
-    return value == null ? 0 : parseCount(value, clock.getAsLong());
+  /** How long an attempt for (username, address) would have to wait now, without touching the counters. */
+  Future<Long> waitMillis(String username, String address) {
+    Keys k = keys(username, address);
+    Future<FailureCount> user = k.userKey() == null ? Future.succeededFuture(FailureCount.NONE) : read(k.userKey());
+    return user.compose(u -> read(k.pairKey()).map(p -> {
+      Decision d = ThrottleRule.decide(p, u, clock.getAsLong());
+      return d.admitted() ? 0L : d.waitMillis();
+    }));
   }
 
-  /** The count of a stored value, or 0 if it expired (or is unreadable, which only a foreign writer could cause). */
-  private static long parseCount(String value, long now) {
-    int colon = value.indexOf(':');
-    try {
-      long count = Long.parseLong(value.substring(0, colon));
-      long expiresAt = Long.parseLong(value.substring(colon + 1));
-      return expiresAt <= now ? 0 : Math.max(0, count);
-    } catch (RuntimeException e) {
-      return 0;
-    }
+  /** The live counter for a key of {@link #keys}; for tests and diagnostics. */
+  Future<FailureCount> read(String key) {
+    return map.get(key).map(v -> FailureCount.parse(v, clock.getAsLong()));
   }
 
-  static String key(String username, String address) {
-    return bound(username == null ? "" : Usernames.key(username)) + "|" + bound(address == null ? "" : address);
+  private Future<Void> end(String key, Outcome outcome, boolean isPair) {
+    return map.update(key, old -> {
+      long now = clock.getAsLong();
+      FailureCount next = FailureCount.parse(old, now)
+          .finished(outcome == Outcome.FAILURE, isPair && outcome == Outcome.SUCCESS, now);
+      return next.isEmpty() ? CasMap.Step.<Void>remove(null) : CasMap.Step.<Void>put(next.encode(), next.ttlMillis(now), null);
+    });
   }
 
   private static String bound(String s) {

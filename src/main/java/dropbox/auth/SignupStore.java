@@ -50,6 +50,8 @@ final class SignupStore {
   private final Path dir;
   private final int iterations;
   private final boolean fsync;
+  /** A hash of a random password with this store's parameters: what an unknown name is checked against. */
+  private volatile String dummyHash;
 
   SignupStore(Path dir, int iterations, boolean fsync) {
     this.dir = dir;
@@ -61,8 +63,9 @@ final class SignupStore {
     return dir;
   }
 
-  /** Creates the directory and removes temp files that crashed sign-ups left behind. */
+  /** Creates the directory, removes temp files that crashed sign-ups left behind, prepares the dummy hash. */
   void initBlocking() throws IOException {
+    dummyHash();
     PrivateFiles.createDirectories(dir); // 0700, and every account file in it 0600
     long cutoff = System.currentTimeMillis() - STALE_TEMP_MILLIS;
     try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir, TEMP_PREFIX + "*")) {
@@ -85,10 +88,7 @@ final class SignupStore {
     Path target = fileOf(canonical);
     // Cheap early answer that spares a slow hash; the exclusive create below is what decides.
     if (Files.exists(target)) throw new ExistsException();
-    byte[] salt = new byte[SALT_BYTES];
-    RANDOM.nextBytes(salt);
-    String hash = HASHING.get().hash("pbkdf2", Map.of("it", Integer.toString(iterations)),
-        Base64.getEncoder().encodeToString(salt), password);
+    String hash = hash(password);
     byte[] content = new JsonObject()
         .put("username", canonical)
         .put("hash", hash)
@@ -115,6 +115,7 @@ final class SignupStore {
 
   /**
    * Checks a password. Returns the canonical name, or null for an unknown name or a wrong password.
+   * An unknown name costs one hash check like a known one, so timing does not tell which names exist.
    * A damaged account file is an IOException (a server fault, not the user's).
    */
   String verify(String username, String password) throws IOException {
@@ -124,6 +125,7 @@ final class SignupStore {
       if (Files.size(file) > MAX_FILE_BYTES) throw new IOException("account file too large: " + file);
       bytes = Files.readAllBytes(file);
     } catch (NoSuchFileException e) {
+      dummyCheck(password);
       return null;
     }
     JsonObject account;
@@ -146,6 +148,30 @@ final class SignupStore {
       throw new IOException("unreadable hash in " + file + ": " + e.getMessage());
     }
     return ok ? canonical : null;
+  }
+
+  /**
+   * The cost of a password check without an account: one PBKDF2 verification with the same
+   * parameters as a real account (iterations, salt and key length), its answer thrown away.
+   */
+  void dummyCheck(String password) {
+    HASHING.get().verify(dummyHash(), password == null ? "" : password);
+  }
+
+  private String dummyHash() {
+    String h = dummyHash;
+    if (h == null) {
+      h = hash(HexFormat.of().formatHex(randomBytes(16)));
+      dummyHash = h;
+    }
+    return h;
+  }
+
+  private String hash(String password) {
+    byte[] salt = new byte[SALT_BYTES];
+    RANDOM.nextBytes(salt);
+    return HASHING.get().hash("pbkdf2", Map.of("it", Integer.toString(iterations)),
+        Base64.getEncoder().encodeToString(salt), password);
   }
 
   private Path fileOf(String username) {

@@ -1,6 +1,8 @@
 package dropbox.http;
 
 import dropbox.auth.AuthService;
+import dropbox.auth.Caller;
+import dropbox.auth.ClientAddress;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
@@ -13,26 +15,27 @@ final class AccountRoutes {
   private final AuthService auth;
   private final StorageClient storage;
   private final TokenStore sessions;
+  private final ClientAddress addresses;
 
-  AccountRoutes(AuthService auth, StorageClient storage, TokenStore sessions) {
+  AccountRoutes(AuthService auth, StorageClient storage, TokenStore sessions, ClientAddress addresses) {
     this.auth = auth;
     this.storage = storage;
     this.sessions = sessions;
+    this.addresses = addresses;
   }
 
   void signup(RoutingContext ctx) {
+    Caller caller = Caller.refused(addresses.of(ctx.request()));
     credentials(ctx)
-        .compose(c -> auth.signup(c[0], c[1], Authenticator.clientAddress(ctx)))
+        .compose(c -> auth.signup(c[0], c[1], caller))
         .onSuccess(user -> sendJson(ctx, 201, new JsonObject().put("username", user)))
         .onFailure(err -> HttpErrors.send(ctx, err));
   }
 
   void login(RoutingContext ctx) {
-    String ip = Authenticator.clientAddress(ctx);
+    Caller caller = Caller.refused(addresses.of(ctx.request()));
     credentials(ctx)
-        .compose(c -> auth.throttleDelayMillis(c[0], ip).compose(delay -> delay > 0
-            ? Future.failedFuture(Authenticator.throttled(delay))
-            : auth.login(c[0], c[1], ip)))
+        .compose(c -> auth.login(c[0], c[1], caller))
         .compose(user -> sessions.create(new JsonObject().put("user", user)))
         .onSuccess(e -> sendJson(ctx, 200, new JsonObject().put("token", e.token())
             .put("expiresAt", Json.time(e.expiresAt())).put("username", e.value().getString("user"))))

@@ -2,6 +2,8 @@ package dropbox.http;
 
 import dropbox.auth.AuthException;
 import dropbox.auth.AuthService;
+import dropbox.auth.Caller;
+import dropbox.auth.ClientAddress;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpMethod;
@@ -27,12 +29,14 @@ final class Authenticator implements Handler<RoutingContext> {
   private final AuthService auth;
   private final TokenStore sessions;
   private final TokenStore links;
+  private final ClientAddress addresses;
   private final BasicCache basicCache = new BasicCache();
 
-  Authenticator(AuthService auth, TokenStore sessions, TokenStore links) {
+  Authenticator(AuthService auth, TokenStore sessions, TokenStore links, ClientAddress addresses) {
     this.auth = auth;
     this.sessions = sessions;
     this.links = links;
+    this.addresses = addresses;
   }
 
   @Override
@@ -94,21 +98,11 @@ final class Authenticator implements Handler<RoutingContext> {
     String password = decoded.substring(colon + 1);
     String cached = basicCache.get(user, password);
     if (cached != null) return Future.succeededFuture(cached);
-    String ip = clientAddress(ctx);
-    return auth.throttleDelayMillis(user, ip).compose(delay -> {
-      if (delay > 0) return Future.failedFuture(throttled(delay));
-      return auth.login(user, password, ip)
-          .onSuccess(canonical -> basicCache.put(user, password, canonical))
-          .recover(err -> Future.failedFuture(err instanceof AuthException ae
-              && ae.reason() == AuthException.Reason.INVALID_CREDENTIALS
-              ? challenge(ctx, "Invalid username or password") : err));
-    });
-  }
-
-  static HttpFailure throttled(long delayMillis) {
-    long seconds = Math.max(1, (delayMillis + 999) / 1000);
-    return new HttpFailure(429, "too_many_requests",
-        "Too many failed attempts; try again in " + seconds + " s", seconds);
+    return auth.login(user, password, Caller.refused(addresses.of(ctx.request())))
+        .onSuccess(canonical -> basicCache.put(user, password, canonical))
+        .recover(err -> Future.failedFuture(err instanceof AuthException ae
+            && ae.reason() == AuthException.Reason.INVALID_CREDENTIALS
+            ? challenge(ctx, "Invalid username or password") : err));
   }
 
   /**
@@ -120,10 +114,5 @@ final class Authenticator implements Handler<RoutingContext> {
       ctx.response().putHeader("WWW-Authenticate", "Basic realm=\"dropbox\"");
     }
     return HttpFailure.unauthorized(message);
-  }
-
-  static String clientAddress(RoutingContext ctx) {
-    var a = ctx.request().remoteAddress();
-    return a == null ? "unknown" : a.hostAddress() != null ? a.hostAddress() : a.host();
   }
 }

@@ -47,6 +47,10 @@ public final class HttpErrors {
       case INVALID_USERNAME, INVALID_PASSWORD -> new Mapped(400, "bad_request");
       case EXISTS -> new Mapped(409, "conflict");
       case DISABLED -> new Mapped(403, "forbidden");
+      case THROTTLED, TOO_MANY_SIGNUPS -> new Mapped(429, "too_many_requests");
+      case BUSY -> new Mapped(503, "busy");
+      // Only a held (TCP) attempt can end this way; should one ever reach HTTP, nobody is listening.
+      case GONE -> new Mapped(503, "busy");
       case INTERNAL -> new Mapped(500, "internal");
     };
   }
@@ -57,7 +61,9 @@ public final class HttpErrors {
     if (err instanceof AuthException ae) {
       Mapped m = of(ae.reason());
       String msg = ae.reason() == AuthException.Reason.INTERNAL ? "Internal error" : ae.getMessage();
-      return new HttpFailure(m.status(), m.code(), msg);
+      // 429: the seconds left of the wait (rounded up); 503: busy for a moment.
+      long retry = m.status() == 429 ? ae.retryAfterSeconds() : m.status() == 503 ? 1 : -1;
+      return new HttpFailure(m.status(), m.code(), msg, retry);
     }
     StorageException se = StorageClient.toStorageException(err);
     if (isDisconnect(err)) {

@@ -2,6 +2,7 @@ package dropbox.http;
 
 import dropbox.Config;
 import dropbox.auth.AuthService;
+import dropbox.auth.ClientAddress;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -82,8 +83,9 @@ public final class HttpVerticle extends VerticleBase {
   /** Builds the route table; exposed so a test can compare it with the OpenAPI document. */
   Router router(Buffer openapi) {
     TokenStore links = new TokenStore(vertx, TokenStore.LINKS, 60_000, false);
-    Authenticator authn = new Authenticator(auth, sessions, links);
-    AccountRoutes accounts = new AccountRoutes(auth, storage, sessions);
+    ClientAddress addresses = ClientAddress.fromConfig(config());
+    Authenticator authn = new Authenticator(auth, sessions, links, addresses);
+    AccountRoutes accounts = new AccountRoutes(auth, storage, sessions, addresses);
     FileRoutes files = new FileRoutes(vertx, storage, links);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
 

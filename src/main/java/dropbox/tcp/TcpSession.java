@@ -1,6 +1,7 @@
 package dropbox.tcp;
 
 import dropbox.auth.AuthService;
+import dropbox.auth.ClientAddress;
 import dropbox.bus.StorageClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -9,7 +10,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
-import io.vertx.core.net.SocketAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,9 +68,7 @@ final class TcpSession {
     this.vertx = vertx;
     this.halfClose = halfClose;
     this.socket = socket;
-    SocketAddress remote = socket.remoteAddress();
-    String host = remote == null ? null : remote.hostAddress();
-    this.clientAddress = host != null ? host : (remote == null ? "unknown" : String.valueOf(remote.host()));
+    this.clientAddress = ClientAddress.peer(socket.remoteAddress());
     this.framer = new TcpFramer(new TcpFramer.Flow() {
       @Override
       public void pause() {
@@ -82,7 +80,7 @@ final class TcpSession {
         socket.resume();
       }
     }, new Records());
-    this.authPhase = new TcpAuthPhase(this, vertx, auth, halfClose, transport);
+    this.authPhase = new TcpAuthPhase(this, auth, transport);
     this.upload = new TcpUpload(this, vertx, storage);
     this.commands = new TcpCommands(this, storage, upload, new TcpDownload(this, socket, storage));
   }
@@ -121,8 +119,7 @@ final class TcpSession {
    */
   void checkLogin(long timeoutMillis) {
     if (user != null || state == State.CLOSED || now() - connectedAt <= timeoutMillis) return;
-    closeWith(TcpReplies.LOGIN_TIMEOUT);
-    authPhase.abandon(); // after the close, so the cut-short attempt finds the session ended and says nothing
+    closeWith(TcpReplies.LOGIN_TIMEOUT); // also ends a throttle wait: the cut-short attempt finds the session ended
   }
 
   /** Closes the session if the client has been silent on its turn for longer than timeoutMillis. */
@@ -175,12 +172,16 @@ final class TcpSession {
     terminate();
   }
 
-  /** The session ends here, whatever the cause; an upload that has not reached its commit is aborted. */
+  /**
+   * The session ends here, whatever the cause; an upload that has not reached its commit is aborted,
+   * an attempt the throttle is holding is not waited for.
+   */
   void terminate() {
     if (state == State.CLOSED) return;
     state = State.CLOSED;
     framer.close();
     upload.abortOpen();
+    authPhase.abandon();
     maybeFinished();
   }
 

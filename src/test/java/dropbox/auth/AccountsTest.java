@@ -20,6 +20,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 class AccountsTest {
   /** Fast hashes for tests; production's 100 000 is checked separately. */
   static final int TEST_ITERATIONS = 1000;
-  static final String ADDR = "127.0.0.1";
+  static final Caller ADDR = Caller.refused("127.0.0.1");
 
   @TempDir Path tmp;
 
@@ -42,6 +44,17 @@ class AccountsTest {
 
   Accounts accounts(Vertx vertx, JsonObject config) throws Exception {
     return Accounts.create(vertx, config, TEST_ITERATIONS).await(30, SECONDS);
+  }
+
+  Accounts accounts(Vertx vertx, JsonObject config, LongSupplier clock) throws Exception {
+    return Accounts.create(vertx, config, TEST_ITERATIONS, clock).await(30, SECONDS);
+  }
+
+  /** 0 if the attempt was let through to its check, else the THROTTLED wait it was refused with. */
+  static long retryAfter(Future<?> f) throws Exception {
+    Throwable t = f.map(v -> (Throwable) null).otherwise(e -> e).await(30, SECONDS);
+    if (t instanceof AuthException ae && ae.reason() == AuthException.Reason.THROTTLED) return ae.retryAfterMillis();
+    return 0;
   }
 
   static AuthException failure(Future<?> f) throws Exception {
@@ -146,7 +159,10 @@ class AccountsTest {
     Accounts a = accounts(vertx, config());
     String[] spellings = {"hank", "Hank", "HANK", "hAnk", "haNk", "hanK", "HAnk", "hANK"};
     List<Future<String>> all = new ArrayList<>();
-    for (String s : spellings) all.add(a.signup(s, "pw-" + s, ADDR));
+    // One address each, so the throttle's in-flight rule lets all eight race in the store at once.
+    for (int i = 0; i < spellings.length; i++) {
+      all.add(a.signup(spellings[i], "pw-" + spellings[i], Caller.refused("203.0.113." + i)));
+    }
     Future.join(all).otherwise(v -> null).await(30, SECONDS);
     int ok = 0;
     String winner = null;
@@ -180,25 +196,105 @@ class AccountsTest {
   }
 
   @Test
-  void throttleCountsFailedLoginsAndSignupsAndASuccessClearsIt(Vertx vertx) throws Exception {
-    Accounts a = accounts(vertx, config());
+  void throttleCountsFailedLoginsSignupsAndMalformedLinesAndASuccessClearsIt(Vertx vertx) throws Exception {
+    AtomicLong now = new AtomicLong(1_000_000_000L);
+    Accounts a = accounts(vertx, config(), now::get);
     a.signup("Jo", "pass", ADDR).await(30, SECONDS);
     long[] expected = {0, 0, 0, 0, 0, 1000, 2000, 4000, 8000, 16000, 30000, 30000};
-    assertEquals(0L, a.throttleDelayMillis("jo", ADDR).await(30, SECONDS));
     for (int k = 1; k < expected.length; k++) {
-      // A mix of every kind of counted failure, all on one (name, address).
+      // A mix of every kind of counted failure, all on one (name, address), each after its wait.
       Future<?> f = switch (k % 3) {
         case 0 -> a.login("jo", "wrong", ADDR);
         case 1 -> a.signup("JO", "pass", ADDR);
-        default -> a.recordFailure("jO", ADDR);
+        default -> a.malformed("jO", ADDR);
       };
-      f.otherwise(e -> null).await(30, SECONDS);
-      assertEquals(expected[k], a.throttleDelayMillis("Jo", ADDR).await(30, SECONDS), "after " + k + " failures");
+      assertTrue(failure(f).reason() != AuthException.Reason.THROTTLED, "attempt " + k + " was due");
+      assertEquals(expected[k], a.throttle().waitMillis("Jo", ADDR.address()).await(30, SECONDS), "after " + k + " failures");
+      if (expected[k] > 0) {
+        assertEquals(expected[k], retryAfter(a.login("Jo", "pass", ADDR)), "refused with the time left");
+      }
+      now.addAndGet(expected[k]);
     }
-    assertEquals(0L, a.throttleDelayMillis("jo", "127.0.0.2").await(30, SECONDS), "other addresses are not slowed");
-    // The throttle delays, it never refuses: the right password still works and resets the count.
+    assertEquals("Jo", a.login("jo", "pass", Caller.refused("127.0.0.2")).await(30, SECONDS),
+        "other addresses are not slowed");
+    // The wait is counted from the last failure and always ends: then the right password gets in
+    // and resets the pair, so the next failure is free again.
     assertEquals("Jo", a.login("jo", "pass", ADDR).await(30, SECONDS));
-    assertEquals(0L, a.throttleDelayMillis("jo", ADDR).await(30, SECONDS));
+    assertEquals(AuthException.Reason.INVALID_CREDENTIALS, failure(a.login("jo", "wrong", ADDR)).reason());
+    assertEquals(0L, a.throttle().waitMillis("jo", ADDR.address()).await(30, SECONDS));
+  }
+
+  @Test
+  void theThrottleSaysHowLongIsLeftAndDoesNotCountARefusal(Vertx vertx) throws Exception {
+    AtomicLong now = new AtomicLong(5_000_000_000L);
+    Accounts a = accounts(vertx, config(), now::get);
+    a.signup("Kit", "pass", ADDR).await(30, SECONDS);
+    for (int i = 0; i < 5; i++) failure(a.login("kit", "wrong", ADDR));
+    now.addAndGet(1000);
+    failure(a.login("kit", "wrong", ADDR));
+    // 6 failures: 2 s from the last one. 1.5 s later half a second is left, rounded up to 1 s.
+    now.addAndGet(1500);
+    AuthException early = failure(a.login("kit", "pass", ADDR));
+    assertEquals(AuthException.Reason.THROTTLED, early.reason());
+    assertEquals(500L, early.retryAfterMillis());
+    assertEquals(1L, early.retryAfterSeconds());
+    long before = a.admittedAttempts();
+    for (int i = 0; i < 10; i++) failure(a.login("kit", "wrong", ADDR));
+    assertEquals(before, a.admittedAttempts(), "refused attempts are not checked");
+    now.addAndGet(500);
+    assertEquals("Kit", a.login("kit", "pass", ADDR).await(30, SECONDS), "refusals did not extend the wait");
+  }
+
+  @Test
+  void signupsAreLimitedPerAddressPerHour(Vertx vertx) throws Exception {
+    AtomicLong now = new AtomicLong(9_000_000_000L);
+    JsonObject c = config();
+    Config.put(c, "auth.signupsPerHour", 3);
+    Accounts a = accounts(vertx, c, now::get);
+    Caller one = Caller.refused("192.0.2.1");
+    for (int i = 0; i < 3; i++) a.signup("s" + i, "pass", one).await(30, SECONDS);
+    // A refused sign-up takes no slot: the name is taken, the third slot was already used.
+    AuthException limited = failure(a.signup("s3", "pass", one));
+    assertEquals(AuthException.Reason.TOO_MANY_SIGNUPS, limited.reason());
+    assertEquals("Too many sign-ups, try again later", limited.getMessage());
+    assertEquals(3600L, limited.retryAfterSeconds());
+    assertEquals("s3", a.signup("s3", "pass", Caller.refused("192.0.2.2")).await(30, SECONDS), "another address");
+    now.addAndGet(60 * 60 * 1000L);
+    assertEquals("s4", a.signup("s4", "pass", one).await(30, SECONDS), "the next hour");
+  }
+
+  @Test
+  void aFailedSignupGivesItsSlotBack(Vertx vertx) throws Exception {
+    JsonObject c = config();
+    Config.put(c, "auth.signupsPerHour", 1);
+    Accounts a = accounts(vertx, c);
+    a.signup("taken", "pass", Caller.refused("192.0.2.9")).await(30, SECONDS);
+    Caller me = Caller.refused("192.0.2.10");
+    assertEquals(AuthException.Reason.EXISTS, failure(a.signup("TAKEN", "pass", me)).reason());
+    assertEquals(AuthException.Reason.INVALID_PASSWORD, failure(a.signup("fresh", "x", me)).reason());
+    assertEquals("fresh", a.signup("fresh", "pass", me).await(30, SECONDS));
+    assertEquals(AuthException.Reason.TOO_MANY_SIGNUPS, failure(a.signup("fresher", "pass", me)).reason());
+  }
+
+  @Test
+  void unknownNamesCostAHashCheckLikeWrongPasswords(Vertx vertx) throws Exception {
+    // Production iterations: the difference to measure is the hash, about 50-100 ms here.
+    Accounts a = Accounts.create(vertx, config(), SignupStore.PRODUCTION_ITERATIONS).await(30, SECONDS);
+    a.signup("known", "pass", ADDR).await(30, SECONDS);
+    long known = 0;
+    long unknown = 0;
+    for (int i = 0; i < 4; i++) {
+      Caller from = Caller.refused("198.51.100." + i); // fresh pairs: never throttled
+      long t0 = System.nanoTime();
+      failure(a.login("known", "wrong", from));
+      long t1 = System.nanoTime();
+      failure(a.login("unknown" + i, "wrong", from));
+      long t2 = System.nanoTime();
+      known += t1 - t0;
+      unknown += t2 - t1;
+    }
+    // Not a speed test: an unknown name must not be answered without the hash (that would be ~0.1 ms).
+    assertTrue(unknown * 3 > known, "unknown " + unknown / 4_000_000 + " ms vs wrong password " + known / 4_000_000 + " ms");
   }
 
   @Test

@@ -59,9 +59,9 @@ class RulesTest {
   void delayFormula() {
     long[] expected = {0, 0, 0, 0, 0, 1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000};
     for (int k = 0; k < expected.length; k++) {
-      assertEquals(expected[k], LoginThrottle.delayFor(k), "k=" + k);
+      assertEquals(expected[k], ThrottleRule.delayFor(k, ThrottleRule.PAIR_FREE), "k=" + k);
     }
-    assertEquals(30000, LoginThrottle.delayFor(70));
-    assertEquals(30000, LoginThrottle.delayFor(Long.MAX_VALUE));
+    assertEquals(30000, ThrottleRule.delayFor(70, ThrottleRule.PAIR_FREE));
+    assertEquals(30000, ThrottleRule.delayFor(Long.MAX_VALUE, ThrottleRule.PAIR_FREE));
   }
 }

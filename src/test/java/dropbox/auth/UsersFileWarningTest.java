@@ -59,14 +59,14 @@ class UsersFileWarningTest {
   void aWorldReadableFileIsAcceptedWithAWarning(Vertx vertx) throws Exception {
     Accounts a = load(vertx, "rw-r--r--");
     assertEquals(1, warningsAboutReadability());
-    assertEquals("Ops", a.login("ops", "secret", "::1").await(30, SECONDS));
+    assertEquals("Ops", a.login("ops", "secret", Caller.refused("::1")).await(30, SECONDS));
   }
 
   @Test
   void anOwnerOnlyFileLoadsQuietly(Vertx vertx) throws Exception {
     Accounts a = load(vertx, "rw-------");
     assertEquals(0, warningsAboutReadability());
-    assertEquals("Ops", a.login("OPS", "secret", "::1").await(30, SECONDS));
+    assertEquals("Ops", a.login("OPS", "secret", Caller.refused("::1")).await(30, SECONDS));
     assertTrue(logs.list.stream().anyMatch(e -> e.getFormattedMessage().contains("1 provisioned account")));
   }
 }

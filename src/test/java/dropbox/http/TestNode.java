@@ -34,6 +34,8 @@ final class TestNode implements AutoCloseable {
     Config.put(cfg, "storage.fsync", false);
     Config.put(cfg, "auth.usersFile", root.resolve("no-users.properties").toString());
     Config.put(cfg, "quota.defaultBytes", 1_000_000L);
+    // Test classes sign many users up from 127.0.0.1; the per-address limit has its own tests.
+    Config.put(cfg, "auth.signupsPerHour", 1000);
     tweak.accept(cfg);
     Vertx vertx = Vertx.vertx();
     Server server = Server.start(vertx, cfg).await(60, TimeUnit.SECONDS);

@@ -43,6 +43,19 @@ class UnitTest {
     assertEquals(504, HttpErrors.of(ErrorCode.TIMEOUT).status());
     assertEquals(409, HttpErrors.of(AuthException.Reason.EXISTS).status());
     assertEquals(403, HttpErrors.of(AuthException.Reason.DISABLED).status());
+    // The throttle's and the sign-up limit's 429 say how long is left (rounded up); busy hashing is a 503.
+    HttpFailure throttled = HttpErrors.toFailure(new AuthException(AuthException.Reason.THROTTLED, "wait", 1001));
+    assertEquals(429, throttled.status);
+    assertEquals("too_many_requests", throttled.code);
+    assertEquals(2, throttled.retryAfterSeconds);
+    HttpFailure signups = HttpErrors.toFailure(new AuthException(AuthException.Reason.TOO_MANY_SIGNUPS, "later", 3_599_000));
+    assertEquals(429, signups.status);
+    assertEquals(3599, signups.retryAfterSeconds);
+    HttpFailure busy = HttpErrors.toFailure(new AuthException(AuthException.Reason.BUSY, "Server busy, try again later"));
+    assertEquals(503, busy.status);
+    assertEquals("busy", busy.code);
+    assertEquals(1, busy.retryAfterSeconds);
+    assertEquals(-1, HttpErrors.toFailure(new AuthException(AuthException.Reason.INVALID_CREDENTIALS, "no")).retryAfterSeconds);
     // An unexpected exception never leaks its text.
     HttpFailure f = HttpErrors.toFailure(new IllegalStateException("/secret/path"));
     assertEquals(500, f.status);

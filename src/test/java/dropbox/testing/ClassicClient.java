@@ -27,7 +27,13 @@ public final class ClassicClient implements AutoCloseable {
   private final OutputStream out;
 
   public ClassicClient(String host, int port) throws IOException {
+    this(host, port, null);
+  }
+
+  /** A client whose connection comes from {@code localAddress} (e.g. 127.0.0.2: another client address on loopback). */
+  public ClassicClient(String host, int port, String localAddress) throws IOException {
     socket = new Socket();
+    if (localAddress != null) socket.bind(new InetSocketAddress(localAddress, 0));
     socket.connect(new InetSocketAddress(host, port), 5000);
     socket.setSoTimeout(30_000);
     in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 65536));
@@ -35,6 +41,10 @@ public final class ClassicClient implements AutoCloseable {
   }
 
   public static ClassicClient connect(int port) throws IOException { return new ClassicClient("127.0.0.1", port); }
+
+  public static ClassicClient connectFrom(String localAddress, int port) throws IOException {
+    return new ClassicClient("127.0.0.1", port, localAddress);
+  }
 
   /** Over a socket that is already connected (a TLS socket after its handshake). */
   public ClassicClient(Socket connected) throws IOException {
