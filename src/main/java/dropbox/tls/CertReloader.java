@@ -77,6 +77,7 @@ public final class CertReloader {
     PemMaterial current = tls.material();
     if (Arrays.equals(now[0], current.cert()) && Arrays.equals(now[1], current.key())) {
       candidate = null;
+      reported = null; // back to what the servers use: a later failure is news again
       return null;
     }
     if (candidate == null || !same(candidate, now)) {
