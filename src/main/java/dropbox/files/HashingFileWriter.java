@@ -111,9 +111,12 @@ public final class HashingFileWriter implements WriteStream<Buffer> {
     int n = data.length();
     if (n == 0) return Future.succeededFuture();
     queued = queued + n; // single writer: the context
-    ByteBuffer bytes = ((BufferInternal) data).getByteBuf().nioBuffer();
-    writer.offer(bytes);
-    hasher.offer(bytes.duplicate()); // own position: the lanes read the same bytes independently
+    // Two views of the same bytes, each with its own position, both taken before either lane can start
+    // consuming one (a duplicate taken after offering could see the writer's advanced position).
+    ByteBuffer forWriter = ((BufferInternal) data).getByteBuf().nioBuffer();
+    ByteBuffer forHasher = forWriter.duplicate();
+    writer.offer(forWriter);
+    hasher.offer(forHasher);
     // Success of a single chunk is not tracked (it would cost a promise per chunk); failures reach
     // finish() and the exception handler.
     return Future.succeededFuture();
