@@ -10,8 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
 /**
- * Child JVM of HashingFileWriterTest: streams size bytes (a 64 KiB pattern of seed 7, repeated, each chunk
- * a fresh buffer) into a new file through a HashingFileWriter with fsync, then prints
+ * Child JVM of HashingFileWriterTest: streams size bytes (a 64 KiB pattern of seed 7, repeated, in fresh 1 MiB
+ * buffers) into a new file through a HashingFileWriter with fsync, then prints
  * "written &lt;sha256&gt; &lt;size&gt; &lt;MB/s&gt;" and exits 0. Run with a small heap, it proves the writer streams.
  */
 public final class HashingWriterChild {
@@ -29,7 +29,7 @@ public final class HashingWriterChild {
     CompletableFuture<HashingFileWriter.Written> result = new CompletableFuture<>();
     long t0 = System.nanoTime();
     vertx.runOnContext(v -> HashingFileWriter.open(vertx, file, io, true)
-        .compose(w -> Feed.feed(w, size, off -> Buffer.buffer(pattern.clone())))
+        .compose(w -> Feed.feed(w, size, off -> chunk(pattern)))
         .onComplete(ar -> {
           if (ar.succeeded()) result.complete(ar.result());
           else result.completeExceptionally(ar.cause());
@@ -43,6 +43,18 @@ public final class HashingWriterChild {
       vertx.close().await();
     }
   }
+
+  /**
+   * A fresh 1 MiB buffer of the pattern: made at memory speed, far faster than a disk takes it, so a
+   * writer that ignored its queue limit would hold the whole gigabyte and die in this heap.
+   */
+  static Buffer chunk(byte[] pattern) {
+    byte[] b = new byte[CHUNK];
+    for (int off = 0; off < CHUNK; off += pattern.length) System.arraycopy(pattern, 0, b, off, pattern.length);
+    return Buffer.buffer(b);
+  }
+
+  static final int CHUNK = 1 << 20;
 
   static byte[] pattern() {
     byte[] p = new byte[64 * 1024];
