@@ -76,9 +76,9 @@ public final class HashingFileWriter implements WriteStream<Buffer> {
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("SHA-256 is part of every Java platform", e);
     }
-    this.writer = new Lane(executor, this::writeChunk);
-    this.hasher = new Lane(executor, this::hashChunk);
-    this.flusher = new Lane(executor, b -> flushNow());
+    this.writer = new Lane(executor, this::writeChunks);
+    this.hasher = new Lane(executor, batch -> batch.forEach(this::hashChunk));
+    this.flusher = new Lane(executor, batch -> flushNow());
   }
 
   /**
@@ -89,7 +89,8 @@ public final class HashingFileWriter implements WriteStream<Buffer> {
     return open(vertx, file, executor, fsync, DEFAULT_FLUSH_EVERY);
   }
 
-  static Future<HashingFileWriter> open(Vertx vertx, Path file, Executor executor, boolean fsync, long flushEvery) {
+  /** As {@link #open(Vertx, Path, Executor, boolean)}, starting write-back every flushEvery bytes (Long.MAX_VALUE: never). */
+  public static Future<HashingFileWriter> open(Vertx vertx, Path file, Executor executor, boolean fsync, long flushEvery) {
     Context ctx = vertx.getOrCreateContext();
     Promise<HashingFileWriter> p = Promise.promise();
     executor.execute(() -> {
@@ -180,15 +181,20 @@ public final class HashingFileWriter implements WriteStream<Buffer> {
 
   // ---------------------------------------------------------------- lanes (blocking threads)
 
-  private void writeChunk(ByteBuffer b) {
-    if (b == END) {
-      endWriting();
-      return;
-    }
-    int n = b.remaining();
-    if (failure == null) {
+  /**
+   * Writes a batch of queued chunks with one gathering write (network chunks are small: one system call
+   * per 64 KiB chunk costs more than the copy), then the end marker if it came with them.
+   */
+  private void writeChunks(java.util.List<ByteBuffer> batch) {
+    int last = batch.size() - 1;
+    boolean end = batch.get(last) == END;
+    ByteBuffer[] data = batch.subList(0, end ? last : last + 1).toArray(new ByteBuffer[0]);
+    long n = 0;
+    for (ByteBuffer b : data) n += b.remaining();
+    if (failure == null && n > 0) {
       try {
-        while (b.hasRemaining()) channel.write(b);
+        long left = n;
+        while (left > 0) left -= channel.write(data);
       } catch (IOException | RuntimeException e) {
         fail(e);
       }
@@ -199,6 +205,7 @@ public final class HashingFileWriter implements WriteStream<Buffer> {
       flusher.offer(END); // the payload is unused: "start write-back of what is there now"
     }
     checkDrain();
+    if (end) endWriting();
   }
 
   private void hashChunk(ByteBuffer b) {
@@ -272,14 +279,18 @@ public final class HashingFileWriter implements WriteStream<Buffer> {
     return p.future();
   }
 
-  /** A queue drained by at most one task at a time, so its items are handled in order on some thread. */
+  /**
+   * A queue drained by at most one task at a time, so its items are handled in order on some thread; the
+   * handler gets them in batches of what is waiting (at most BATCH).
+   */
   private static final class Lane {
+    private static final int BATCH = 64;
     private final Queue<ByteBuffer> items = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean scheduled = new AtomicBoolean();
     private final Executor executor;
-    private final java.util.function.Consumer<ByteBuffer> handler;
+    private final java.util.function.Consumer<java.util.List<ByteBuffer>> handler;
 
-    Lane(Executor executor, java.util.function.Consumer<ByteBuffer> handler) {
+    Lane(Executor executor, java.util.function.Consumer<java.util.List<ByteBuffer>> handler) {
       this.executor = executor;
       this.handler = handler;
     }
@@ -290,8 +301,19 @@ public final class HashingFileWriter implements WriteStream<Buffer> {
     }
 
     private void drain() {
+      java.util.List<ByteBuffer> batch = new java.util.ArrayList<>(BATCH);
       do {
-        for (ByteBuffer b; (b = items.poll()) != null; ) handler.accept(b);
+        for (ByteBuffer b; (b = items.poll()) != null; ) {
+          batch.add(b);
+          if (b == END || batch.size() == BATCH) {
+            handler.accept(batch);
+            batch.clear();
+          }
+        }
+        if (!batch.isEmpty()) {
+          handler.accept(batch);
+          batch.clear();
+        }
         scheduled.set(false);
         // An item offered between the last poll and the reset above found "scheduled" set: take it here.
       } while (!items.isEmpty() && scheduled.compareAndSet(false, true));

@@ -45,6 +45,7 @@ public final class BlobBench {
         big("write+fsync, hash on its own thread", dir, data, mib, 2);
         big("same + background flush every 64 MiB", dir, data, mib, 3);
       }
+      vertxPaths(dir, data, mib);
       small(dir, rounds);
       sqlite(dir, rounds, 1);
       sqlite(dir, rounds, 8);
@@ -112,6 +113,90 @@ public final class BlobBench {
     }
     report(label, mib, t0);
     Files.delete(f);
+  }
+
+  /**
+   * The upload paths as a front end drives them, 64 KiB buffers from the event loop with back-pressure:
+   * v1's StagingWriter (AsyncFile, SHA-256 on the event loop, fsync afterwards) against HashingFileWriter
+   * with and without its write-back lane.
+   */
+  private static void vertxPaths(Path dir, byte[] data, long mib) throws Exception {
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newCachedThreadPool();
+    try {
+      for (int run = 0; run < 2; run++) {
+        for (int mode = 0; mode < 3; mode++) {
+          Path f = Files.createFile(dir.resolve("vx-" + run + "-" + mode));
+          long t0 = System.nanoTime();
+          CompletableFuture<String> done = new CompletableFuture<>();
+          int m = mode;
+          vertx.runOnContext(v -> {
+            io.vertx.core.Future<String> r;
+            if (m == 0) {
+              MessageDigest md = sha256();
+              r = vertx.fileSystem().open(f.toString(), new io.vertx.core.file.OpenOptions().setWrite(true))
+                  .compose(af -> pump(af, mib, data, b -> md.update(b.getBytes())).compose(x -> af.close()))
+                  .compose(x -> vertx.executeBlocking(() -> {
+                    try (FileChannel ch = FileChannel.open(f, StandardOpenOption.WRITE)) {
+                      ch.force(true);
+                    }
+                    return java.util.HexFormat.of().formatHex(md.digest());
+                  }));
+            } else {
+              r = dropbox.files.HashingFileWriter.open(vertx, f, io, true, m == 1 ? 64L << 20 : Long.MAX_VALUE)
+                  .compose(w -> pump(w, mib, data, b -> { }).compose(x -> w.finish()))
+                  .map(dropbox.files.HashingFileWriter.Written::sha256);
+            }
+            r.onComplete(ar -> {
+              if (ar.succeeded()) done.complete(ar.result());
+              else done.completeExceptionally(ar.cause());
+            });
+          });
+          done.get();
+          report(new String[] {"v1: AsyncFile + hash on event loop + fsync", "HashingFileWriter (write|hash|write-back)",
+              "HashingFileWriter without write-back lane"}[mode], mib, t0);
+          Files.delete(f);
+        }
+      }
+    } finally {
+      io.shutdownNow();
+      vertx.close().await();
+    }
+  }
+
+  /** Writes mib MiB in fresh 64 KiB buffers, honouring writeQueueFull, like a piped socket. */
+  private static io.vertx.core.Future<Void> pump(io.vertx.core.streams.WriteStream<io.vertx.core.buffer.Buffer> w,
+                                                 long mib, byte[] data,
+                                                 java.util.function.Consumer<io.vertx.core.buffer.Buffer> tap) {
+    io.vertx.core.Promise<Void> p = io.vertx.core.Promise.promise();
+    long total = mib << 20;
+    new Object() {
+      long sent;
+
+      void go() {
+        while (sent < total) {
+          if (w.writeQueueFull()) {
+            w.drainHandler(v -> go());
+            return;
+          }
+          int off = (int) (sent % data.length);
+          io.vertx.core.buffer.Buffer b = io.vertx.core.buffer.Buffer.buffer(java.util.Arrays.copyOfRange(data, off, off + 65536));
+          tap.accept(b);
+          w.write(b);
+          sent += 65536;
+        }
+        p.tryComplete(); // an AsyncFile calls its drain handler again later
+      }
+    }.go();
+    return p.future();
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** One 4 KiB file made durable the way the blob store publishes: write, fsync, rename, fsync the directory. */
