@@ -26,7 +26,7 @@ import java.util.stream.Stream;
  * and 8 to a transaction. Prints, asserts nothing. The SQLite part needs sqlite-jdbc on the class path
  * (storage v2 brings it); without it that part is skipped with a note.
  *
- * <pre>java -cp target/test-classes:... dropbox.bench.BlobBench [dir] [MiB] [rounds]</pre>
+ * <pre>java -cp target/test-classes:... dropbox.bench.BlobBench [dir] [MiB] [rounds] [vertx]</pre>
  */
 public final class BlobBench {
   private static final int CHUNK = 1 << 20;
@@ -38,6 +38,10 @@ public final class BlobBench {
     try {
       byte[] data = new byte[CHUNK];
       new Random(1).nextBytes(data);
+      if (args.length > 3 && args[3].equals("vertx")) { // only the front-end paths
+        vertxPaths(dir, data, mib);
+        return;
+      }
       hashOnly(data, mib);
       for (int run = 0; run < 2; run++) {
         big("write+fsync, no hash", dir, data, mib, 0);
