@@ -80,6 +80,22 @@ class HashingFileWriterTest {
   }
 
   @Test
+  void aVertxPipeIntoItEndsWithTheHashOfWhatCameThrough() throws Exception {
+    // What a front end does with a request or socket: pipeTo, which honours writeQueueFull and calls end().
+    byte[] content = new byte[12 * 1024 * 1024 + 5];
+    new Random(5).nextBytes(content);
+    Path source = Files.write(dir.resolve("source"), content);
+    Path file = Files.createFile(dir.resolve("staging"));
+    HashingFileWriter.Written w = onContext(ctx -> HashingFileWriter.open(vertx, file, io, true)
+        .compose(writer -> vertx.fileSystem().open(source.toString(), new io.vertx.core.file.OpenOptions().setRead(true))
+            .compose(in -> in.pipeTo(writer.setWriteQueueMaxSize(1 << 20)))
+            .compose(piped -> writer.finish()))); // after end(): the same result again
+    assertEquals(content.length, w.size());
+    assertEquals(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(content)), w.sha256());
+    assertArrayEquals(content, Files.readAllBytes(file));
+  }
+
+  @Test
   void aFullQueueStopsTheProducerUntilTheLanesCatchUp() throws Exception {
     // An executor that holds every task until released: nothing is written or hashed meanwhile.
     List<Runnable> held = new ArrayList<>();
