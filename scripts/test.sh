@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine too: installs what the browser tests need (Debian's
 # Chromium and ChromeDriver) and what the PostgreSQL tests need (Debian's postgresql, whose initdb and
-# pg_ctl the tests run in a temp dir) when they are missing, then builds and runs every test.
+# pg_ctl the tests run in a temp dir) and what the TLS tests need (openssl, curl) when they are missing,
+# then builds and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,6 +26,18 @@ if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   else
     echo "test.sh: PostgreSQL's server binaries are required for the PostgreSQL tests;" >&2
     echo "         install them (Debian: sudo apt-get install -y postgresql) and run again." >&2
+    exit 1
+  fi
+fi
+
+if ! command -v openssl >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing openssl and curl for the TLS tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl curl >/dev/null
+  else
+    echo "test.sh: openssl and curl are required for the TLS tests;" >&2
+    echo "         install them (Debian: sudo apt-get install -y openssl curl) and run again." >&2
     exit 1
   fi
 fi

@@ -85,7 +85,11 @@ public final class Main {
     try {
       server = Server.start(vertx, config).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
-      LOG.error("startup failed: {}", e.getMessage(), e);
+      if (e instanceof dropbox.tls.ServerTls.TlsConfigException) {
+        LOG.error("startup failed: {}", e.getMessage()); // the operator's files or settings: no stack trace
+      } else {
+        LOG.error("startup failed: {}", e.getMessage(), e);
+      }
       vertx.close();
       return 1;
     }
@@ -103,7 +107,9 @@ public final class Main {
       }
       LOG.info("stopped");
     }, "dropbox-shutdown"));
-    LOG.info("ready tcp={} http={}", server.tcpPort(), server.httpPort());
+    // Tests and scripts parse this line: "ready tcp=" stays first, the TLS port is appended.
+    LOG.info("ready tcp={} http={}{}", server.tcpPort(), server.httpPort(),
+        server.tlsPort() < 0 ? "" : " tcps=" + server.tlsPort());
     return 0;
   }
 

@@ -10,10 +10,14 @@ import dropbox.storage.LocalLockManager;
 import dropbox.storage.LockManager;
 import dropbox.storage.StorageVerticle;
 import dropbox.tcp.TcpVerticle;
+import dropbox.tls.CertReloader;
+import dropbox.tls.ServerTls;
+import dropbox.tls.TlsOptions;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.ServerSSLOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -33,7 +37,11 @@ public final class Server {
   private AuthService auth;
   private StorageClient storage;
   private int tcpPort;
+  private int tlsPort = -1;
   private int httpPort;
+  /** Null when TLS is off. */
+  private ServerTls tls;
+  private CertReloader reloader;
 
   private Server(Vertx vertx, JsonObject config) {
     this.vertx = vertx;
@@ -48,13 +56,20 @@ public final class Server {
 
   private Future<Void> deploy() {
     tcpPort = choosePort("tcp.port");
+    tlsPort = choosePort("tcp.tlsPort");
     httpPort = choosePort("http.port");
     boolean clustered = vertx.isClustered();
     LockManager locks = clustered
         ? new ClusterLockManager(vertx, Config.integer(config, "locks.ttlMillis"))
         : new LocalLockManager(vertx);
-    return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
-            new DeploymentOptions().setConfig(config))
+    // Reads the PEM files (or generates the self-signed pair): blocking, so on a worker.
+    return vertx.executeBlocking(() -> ServerTls.resolve(config))
+        .compose(t -> {
+          tls = t;
+          if (t != null) t.logCertificate("tls: certificate");
+          return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
+              new DeploymentOptions().setConfig(config));
+        })
         .onSuccess(id -> storageDeployment = id)
         .compose(id -> Accounts.create(vertx, config))
         .compose(a -> {
@@ -65,14 +80,24 @@ public final class Server {
   }
 
   private Future<Void> deployFrontEnds() {
-    return deployTcp().compose(v -> deployHttp());
+    if (tls != null) reloader = new CertReloader(vertx, tls);
+    return deployTcp().compose(v -> deployHttp()).onSuccess(v -> {
+      if (reloader != null) reloader.start();
+    });
   }
 
-  /** http.instances event-loop instances share the port; they reach files and accounts like TCP does. */
+  /**
+   * http.instances event-loop instances share the port; they reach files and accounts like TCP does.
+   * With TLS the port is HTTPS only, and every instance is told about a new certificate.
+   */
   private Future<Void> deployHttp() {
     HttpLimits httpLimits = new HttpLimits();
-    return vertx.deployVerticle(() -> new HttpVerticle(storage, auth, httpLimits),
-            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))
+    ServerSSLOptions ssl = tls == null ? null : TlsOptions.server(tls.material(), true);
+    return vertx.deployVerticle(() -> {
+          HttpVerticle v = new HttpVerticle(storage, auth, httpLimits, ssl);
+          if (reloader != null) reloader.add(v::updateSSLOptions, true);
+          return v;
+        }, new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))
         .onSuccess(frontEnds::add)
         .mapEmpty();
   }
@@ -82,10 +107,20 @@ public final class Server {
    * tcp.port = -1: no plain listener.
    */
   private Future<Void> deployTcp() {
-    if (tcpPort < 0) return Future.succeededFuture();
     AtomicInteger tcpConnections = new AtomicInteger();
-    return vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections, false),
-            new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "tcp.instances")))
+    DeploymentOptions opts = new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "tcp.instances"));
+    Future<Void> plain = tcpPort < 0 ? Future.succeededFuture()
+        : vertx.deployVerticle(() -> new TcpVerticle(storage, auth, tcpConnections, false), opts)
+            .onSuccess(frontEnds::add)
+            .mapEmpty();
+    if (tls == null) return plain;
+    // The implicit-TLS listener beside it: same protocol, same connection bound, rotated certificates.
+    ServerSSLOptions ssl = TlsOptions.server(tls.material(), false);
+    return plain.compose(v -> vertx.deployVerticle(() -> {
+          TcpVerticle t = new TcpVerticle(storage, auth, tcpConnections, ssl);
+          reloader.add(t::updateSSLOptions, false);
+          return t;
+        }, opts))
         .onSuccess(frontEnds::add)
         .mapEmpty();
   }
@@ -107,7 +142,13 @@ public final class Server {
   /** The plain TCP port, or -1 when it is switched off (tcp.port = -1). */
   public int tcpPort() { return tcpPort; }
 
+  /** The TCP protocol's implicit-TLS port, or -1 when TLS is off. */
+  public int tlsPort() { return tls == null ? -1 : tlsPort; }
+
   public int httpPort() { return httpPort; }
+
+  /** The certificate in use, or null when TLS is off. */
+  public ServerTls tls() { return tls; }
 
   public Vertx vertx() { return vertx; }
 
@@ -119,6 +160,7 @@ public final class Server {
 
   /** Front ends first (they say goodbye and roll back uploads), then storage finishes its running work. */
   public Future<Void> stop() {
+    if (reloader != null) reloader.stop();
     Future<Void> f = Future.succeededFuture();
     for (String id : frontEnds) f = f.compose(v -> vertx.undeploy(id).recover(e -> Future.succeededFuture()));
     if (storageDeployment != null) f = f.compose(v -> vertx.undeploy(storageDeployment));

@@ -23,7 +23,12 @@ public final class ClientMain {
       "usage: client [options] [command]",
       "options:",
       "  --host H          server address (default 127.0.0.1)",
-      "  --port P          TCP port (default 8080)",
+      "  --port P          TCP port (default 8080, with --tls 8443)",
+      "  --tls             talk TLS (the server's tcp.tlsPort), checking its certificate",
+      "                    against the system's CAs and its host name",
+      "  --cacert FILE     trust the CA certificate(s) in FILE (PEM) instead; implies --tls",
+      "  --pin SHA256      trust exactly the certificate with this SHA-256 fingerprint",
+      "                    (hex, colons optional, as the server logs it); implies --tls",
       "  --user U          user name (default $DROPBOX_USER, else asked)",
       "  --signup          create the account instead of logging in",
       "  --high | --medium | --low | --priority=P   priority of the commands",
@@ -34,7 +39,9 @@ public final class ClientMain {
       "  delete NAME            delete a file",
       "  list                   list your files",
       "  quota                  show used and total bytes",
-      "The password is read from $DROPBOX_PASSWORD, else asked for.");
+      "The password is read from $DROPBOX_PASSWORD, else asked for.",
+      "Exit codes: 0 ok, 1 failure, 2 bad command line, 3 TLS: server certificate not trusted",
+      "(never retried without TLS).");
 
   private final Map<String, String> env;
   private final BufferedReader stdin;
@@ -74,7 +81,8 @@ public final class ClientMain {
       List<Path> uploads = uploadsOf(opts.command());
       String user = opts.user() != null ? opts.user() : ask("User: ");
       String password = password(user);
-      conn = ProtocolConnection.connect(opts.host(), opts.port(), 10_000, opts.timeoutSeconds() * 1000);
+      ClientTls tls = opts.tls() ? ClientTls.of(opts.cacert(), opts.pin()) : null;
+      conn = ProtocolConnection.connect(opts.host(), opts.port(), 10_000, opts.timeoutSeconds() * 1000, tls);
       conn.authenticate(user, password, opts.signup());
       if (opts.command().isEmpty()) {
         ProtocolConnection shellConn = conn;
@@ -82,6 +90,9 @@ public final class ClientMain {
         return new InteractiveShell(shellConn, stdin, out, err, terminal).run();
       }
       return runOneShot(new Actions(conn, out, terminal), opts, uploads);
+    } catch (ClientTls.CertificateRejected e) {
+      err.println("client: " + e.getMessage());
+      return 3;
     } catch (ClientException e) {
       err.println("client: " + e.getMessage());
       return 1;

@@ -10,10 +10,18 @@ import java.util.Map;
  * can be tested without a server; a bad command line throws UsageException (exit code 2).
  */
 public record ClientOptions(String host, int port, String user, boolean signup, String priorityFlag,
-    int timeoutSeconds, boolean help, List<String> command) {
+    int timeoutSeconds, boolean help, List<String> command, boolean tls, String cacert, String pin) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
+  /** The server's implicit-TLS port (tcp.tlsPort), the default with --tls. */
+  public static final int DEFAULT_TLS_PORT = 8443;
+
+  /** The options without TLS (as before --tls existed). */
+  public ClientOptions(String host, int port, String user, boolean signup, String priorityFlag,
+      int timeoutSeconds, boolean help, List<String> command) {
+    this(host, port, user, signup, priorityFlag, timeoutSeconds, help, command, false, null, null);
+  }
   /** Long enough for a throttled login (up to 30 s) and a commit under load; a dead server still ends. */
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
 
@@ -27,7 +35,10 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
 
   public static ClientOptions parse(List<String> args, Map<String, String> env) throws UsageException {
     String host = DEFAULT_HOST;
-    int port = DEFAULT_PORT;
+    int port = -1;
+    boolean tls = false;
+    String cacert = null;
+    String pin = null;
     String user = null;
     boolean signup = false;
     String flag = null;
@@ -52,6 +63,20 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
         case "--" -> optionsDone = true;
         case "-h", "--help" -> help = true;
         case "--signup" -> signup = true;
+        case "--tls" -> tls = true;
+        case "--cacert" -> {
+          cacert = value(args, i, inline, name);
+          if (inline == null) i++;
+          if (cacert.isBlank()) throw new UsageException("--cacert needs a file");
+          tls = true;
+        }
+        case "--pin" -> {
+          String raw = value(args, i, inline, name);
+          if (inline == null) i++;
+          pin = dropbox.tls.Fingerprints.normalise(raw);
+          if (pin == null) throw new UsageException("--pin must be a SHA-256 fingerprint: 64 hex digits, colons optional");
+          tls = true;
+        }
         case "--host" -> {
           host = value(args, i, inline, name);
           if (inline == null) i++;
@@ -86,7 +111,9 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
       String u = env.get("DROPBOX_USER");
       if (u != null && !u.isEmpty()) user = u;
     }
-    return new ClientOptions(host, port, user, signup, flag, timeout, help, List.copyOf(command));
+    if (cacert != null && pin != null) throw new UsageException("give --cacert or --pin, not both");
+    if (port < 0) port = tls ? DEFAULT_TLS_PORT : DEFAULT_PORT;
+    return new ClientOptions(host, port, user, signup, flag, timeout, help, List.copyOf(command), tls, cacert, pin);
   }
 
   /**

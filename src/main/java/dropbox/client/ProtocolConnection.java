@@ -70,6 +70,12 @@ public final class ProtocolConnection implements Closeable {
   /** Connects and reads the greeting; the connection then waits for authenticate(). */
   public static ProtocolConnection connect(String host, int port, int connectTimeoutMillis, int readTimeoutMillis)
       throws ClientException {
+    return connect(host, port, connectTimeoutMillis, readTimeoutMillis, null);
+  }
+
+  /** As above, inside TLS when tls is given (the server's TLS port): handshake first, then the greeting. */
+  static ProtocolConnection connect(String host, int port, int connectTimeoutMillis, int readTimeoutMillis,
+      ClientTls tls) throws ClientException {
     Socket s = new Socket();
     try {
       s.setTcpNoDelay(true);
@@ -81,6 +87,17 @@ public final class ProtocolConnection implements Closeable {
     } catch (IOException e) {
       closeQuietly(s);
       throw new ClientException("cannot connect to " + host + ":" + port + ": " + describe(e), true);
+    }
+    if (tls != null) {
+      try {
+        s = tls.wrap(s, host, port);
+      } catch (IOException e) {
+        closeQuietly(s);
+        throw new ClientException("TLS handshake with " + host + ":" + port + " failed: " + describe(e), true);
+      } catch (ClientException e) {
+        closeQuietly(s);
+        throw e;
+      }
     }
     try {
       ProtocolConnection c = new ProtocolConnection(s);

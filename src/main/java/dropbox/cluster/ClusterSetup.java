@@ -13,6 +13,7 @@ import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.ArrayList;
@@ -50,6 +51,11 @@ public final class ClusterSetup {
     String host = Config.string(config, "cluster.host");
     EventBusOptions eb = opts.getEventBusOptions();
     eb.setHost(host).setPort(Config.integer(config, "cluster.busPort"));
+    try {
+      ClusterTls.configure(eb, config);
+    } catch (IOException e) {
+      return Future.failedFuture(e);
+    }
     VertxBuilder b = Vertx.builder().with(opts).withClusterManager(new HazelcastClusterManager(hz));
     return Metrics.builder(b, config).buildClustered();
   }

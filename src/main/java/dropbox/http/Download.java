@@ -3,7 +3,10 @@ package dropbox.http;
 import dropbox.bus.DownloadHandle;
 import dropbox.bus.FileInfo;
 import dropbox.metrics.Metrics;
+import io.vertx.core.Future;
+import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
@@ -20,6 +23,8 @@ import org.slf4j.LoggerFactory;
 final class Download {
   private static final Logger log = LoggerFactory.getLogger(Download.class);
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+
+  static final int H2_READ_BUFFER = 256 * 1024;
 
   private Download() {}
 
@@ -64,7 +69,10 @@ final class Download {
       return;
     }
     long sent = length;
-    resp.sendFile(h.contentPath(), offset, length).onSuccess(v -> Metrics.bytesOut("http", sent)).onFailure(err -> {
+    Future<Void> done = req.version() == HttpVersion.HTTP_2
+        ? streamH2(ctx, h.contentPath(), offset, length)
+        : resp.sendFile(h.contentPath(), offset, length);
+    done.onSuccess(v -> Metrics.bytesOut("http", sent)).onFailure(err -> {
       log.warn("sending {} failed: {}", f.name(), err.getMessage());
       if (!resp.headWritten()) {
         HttpErrors.send(resp, new HttpFailure(500, "internal", "Internal error"));
@@ -72,6 +80,20 @@ final class Download {
         resp.reset();
       }
     });
+  }
+
+  /**
+   * Under HTTP/2 Vert.x's sendFile reads the file 8 KiB per blocking call; large reads into a piped
+   * stream (backpressure from the stream's flow-control window) send several times faster.
+   */
+  private static Future<Void> streamH2(RoutingContext ctx, String path, long offset, long length) {
+    HttpServerResponse resp = ctx.response();
+    resp.putHeader("Content-Length", Long.toString(length));
+    return ctx.vertx().fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
+        .compose(file -> {
+          file.setReadBufferSize(H2_READ_BUFFER).setReadPos(offset).setReadLength(length);
+          return file.pipeTo(resp).eventually(file::close);
+        });
   }
 
   /** If-None-Match: "*" or a list of (possibly weak) entity tags. */

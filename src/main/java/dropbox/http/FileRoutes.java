@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -193,7 +194,8 @@ final class FileRoutes {
     String te = req.getHeader("Transfer-Encoding");
     if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) return -1;
     String cl = req.getHeader("Content-Length");
-    if (cl == null) return 0;
+    // HTTP/2 has no chunked encoding: a body of unknown length simply comes without Content-Length.
+    if (cl == null) return req.version() == HttpVersion.HTTP_2 && !req.isEnded() ? -1 : 0;
     try {
       long n = Long.parseLong(cl.trim());
       if (n < 0) throw new NumberFormatException();

@@ -5,12 +5,17 @@ import dropbox.auth.AuthService;
 import dropbox.auth.ClientAddress;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.net.ServerSSLOptions;
+import dropbox.tls.TlsOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -20,6 +25,7 @@ import dropbox.metrics.MetricsRoutes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,9 +47,17 @@ public final class HttpVerticle extends VerticleBase {
   /** The UI inside the jar (the pom copies webroot/ there); http.webroot / --webroot overrides it. */
   static final String WEBROOT_RESOURCE = "dropbox/webroot";
 
+  /** Sent on every answer when TLS is on: browsers then refuse plain http:// to this host for a year. */
+  static final String HSTS = "max-age=31536000";
+  static final int H2_STREAM_WINDOW = 1 << 20;
+  static final int H2_CONNECTION_WINDOW = 2 << 20;
+  static final int H2_MAX_FRAME = 256 * 1024;
+
   private final StorageClient storage;
   private final AuthService auth;
   private final HttpLimits limits;
+  /** Null: plain HTTP. Else HTTPS only, HTTP/2 (ALPN) and HTTP/1.1. */
+  private final ServerSSLOptions tls;
   private HttpServer server;
   private TokenStore sessions;
   private EventsSse events;
@@ -55,9 +69,15 @@ public final class HttpVerticle extends VerticleBase {
   }
 
   public HttpVerticle(StorageClient storage, AuthService auth, HttpLimits limits) {
+    this(storage, auth, limits, null);
+  }
+
+  /** tls: the HTTPS certificate and protocols, or null for plain HTTP. */
+  public HttpVerticle(StorageClient storage, AuthService auth, HttpLimits limits, ServerSSLOptions tls) {
     this.storage = storage;
     this.auth = auth;
     this.limits = limits;
+    this.tls = tls;
   }
 
   /** Builds the route table; exposed so a test can compare it with the OpenAPI document. */
@@ -134,18 +154,25 @@ public final class HttpVerticle extends VerticleBase {
         .setIdleTimeout((int) Config.longValue(config(), "http.idleTimeoutSeconds", 300))
         .setIdleTimeoutUnit(TimeUnit.SECONDS)
         .setHandle100ContinueAutomatically(false)
-        // HTTP/1.1 only: uploads that are refused early close their connection, which under h2c
-        // would take every other stream of the client down with it.
+        // Plain HTTP stays HTTP/1.1 (no h2c): browsers never use h2c, and HTTP/2 comes with TLS below.
         .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false);
+    if (tls != null) {
+      // Over TLS, HTTP/2 is safe for uploads: refuse() resets only the refused stream, not the connection.
+      TlsOptions.apply(opts, tls).setAlpnVersions(List.of(HttpVersion.HTTP_2, HttpVersion.HTTP_1_1))
+          // HTTP/2's default 64 KiB windows cap an upload at one window per round trip. The connection
+          // window bounds what one connection can have in flight unread, whatever its stream count.
+          .setInitialSettings(new Http2Settings().setInitialWindowSize(H2_STREAM_WINDOW).setMaxFrameSize(H2_MAX_FRAME))
+          .setHttp2ConnectionWindowSize(H2_CONNECTION_WINDOW);
+    }
     return vertx.executeBlocking(HttpVerticle::readOpenApi)
         .compose(doc -> events.start().map(v -> doc))
         .compose(doc -> {
           router = router(doc);
           server = vertx.createHttpServer(opts)
               .connectionHandler(guard::connected)
-              .invalidRequestHandler(ConnectionGuard::invalidRequest)
-              .requestHandler(guard.requests(router));
+              .invalidRequestHandler(hsts(ConnectionGuard::invalidRequest))
+              .requestHandler(hsts(guard.requests(router)));
           return server.listen();
         })
         .onSuccess(s -> log.debug("http listening on {}", s.actualPort()));
@@ -155,6 +182,20 @@ public final class HttpVerticle extends VerticleBase {
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
     return closed.compose(v -> events == null ? Future.succeededFuture() : events.stop());
+  }
+
+  /** With TLS, every answer (the guard's 503 and 400 too) carries Strict-Transport-Security. */
+  private Handler<HttpServerRequest> hsts(Handler<HttpServerRequest> next) {
+    if (tls == null) return next;
+    return req -> {
+      req.response().putHeader("Strict-Transport-Security", HSTS);
+      next.handle(req);
+    };
+  }
+
+  /** New handshakes use these options (certificate rotation); open connections keep theirs. */
+  public Future<Boolean> updateSSLOptions(ServerSSLOptions options) {
+    return server == null ? Future.succeededFuture(false) : server.updateSSLOptions(options);
   }
 
   /** The bound port (useful when http.port is 0). */
@@ -204,11 +245,19 @@ public final class HttpVerticle extends VerticleBase {
    * or cut short) the connection is closed after the answer, so unread bytes are never parsed as a
    * request. A small announced body without "Expect: 100-continue" is first read and discarded
    * (bounded in bytes and time): browsers only show an early answer once they could send their body.
+   * Under HTTP/2 the other streams of the connection are not the refused request's business: the
+   * answer is sent, then only this stream is reset (NO_ERROR, "stop sending", RFC 9113 8.1).
    */
   static void refuse(RoutingContext ctx, HttpFailure f) {
     HttpServerRequest req = ctx.request();
     if (req.isEnded() || ctx.response().headWritten()) {
       HttpErrors.send(ctx.response(), f);
+      return;
+    }
+    if (req.version() == HttpVersion.HTTP_2) {
+      HttpErrors.send(ctx.response(), f).onComplete(v -> {
+        if (!req.isEnded()) ctx.response().reset(0);
+      });
       return;
     }
     ctx.response().putHeader("Connection", "close");

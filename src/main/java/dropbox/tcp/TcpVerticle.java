@@ -10,6 +10,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetServerOptions;
 import io.vertx.core.net.NetSocket;
+import io.vertx.core.net.ServerSSLOptions;
+import dropbox.tls.TlsOptions;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,6 +41,8 @@ public class TcpVerticle extends VerticleBase {
   private final AuthService auth;
   private final AtomicInteger openConnections;
   private final boolean tls;
+  /** The TLS listener's certificate and protocols (null on the plain port). */
+  private final ServerSSLOptions ssl;
   private final Set<TcpSession> sessions = new LinkedHashSet<>();
   private NetServer server;
   private int maxConnections;
@@ -54,6 +58,21 @@ public class TcpVerticle extends VerticleBase {
     this.auth = auth;
     this.openConnections = openConnections;
     this.tls = tls;
+    this.ssl = null;
+  }
+
+  /** The implicit-TLS listener (tcp.tlsPort) presenting this certificate. */
+  public TcpVerticle(StorageClient storage, AuthService auth, AtomicInteger openConnections, ServerSSLOptions ssl) {
+    this.storage = storage;
+    this.auth = auth;
+    this.openConnections = openConnections;
+    this.tls = true;
+    this.ssl = ssl;
+  }
+
+  /** New handshakes use these options (certificate rotation); open sessions keep theirs. */
+  public Future<Boolean> updateSSLOptions(ServerSSLOptions options) {
+    return server == null ? Future.succeededFuture(false) : server.updateSSLOptions(options);
   }
 
   /** The port actually bound (useful with tcp.port = 0), or 0 before start. */
@@ -70,10 +89,15 @@ public class TcpVerticle extends VerticleBase {
     transport = new TcpTransport(tls, Config.bool(cfg, "auth.allowPlaintextLogin"), Config.integer(cfg, "tcp.tlsPort"));
     String host = Config.string(cfg, "host");
     int port = Config.integer(cfg, tls ? "tcp.tlsPort" : "tcp.port");
-    server = vertx.createNetServer(new NetServerOptions()
+    NetServerOptions options = new NetServerOptions()
         .setHost(host)
         .setPort(port)
-        .setTcpNoDelay(Config.bool(cfg, "tcp.noDelay")));
+        .setTcpNoDelay(Config.bool(cfg, "tcp.noDelay"));
+    if (tls) {
+      if (ssl == null) return Future.failedFuture(new IllegalStateException("the TLS port needs a certificate"));
+      TlsOptions.apply(options, ssl);
+    }
+    server = vertx.createNetServer(options);
     server.connectHandler(this::onConnect);
     long shortest = Math.min(positiveOrMax(idleTimeoutMs), positiveOrMax(loginTimeoutMs));
     if (shortest != Long.MAX_VALUE) {

@@ -86,4 +86,26 @@ class ClientOptionsTest {
     assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("list", "x")));
     assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("rename", "a", "b")));
   }
+
+  @Test
+  void tlsOptionsPickTheTlsPortAndNormaliseThePin() throws Exception {
+    ClientOptions plain = parse(Map.of(), "list");
+    assertEquals(8080, plain.port());
+    assertEquals(false, plain.tls());
+    ClientOptions tls = parse(Map.of(), "--tls", "list");
+    assertEquals(8443, tls.port());
+    assertEquals(true, tls.tls());
+    assertEquals(9443, parse(Map.of(), "--tls", "--port", "9443").port());
+    String fp = "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89";
+    ClientOptions pinned = parse(Map.of(), "--pin", fp.replace(":", "").toLowerCase());
+    assertEquals(fp, pinned.pin());
+    assertEquals(true, pinned.tls(), "--pin implies --tls: never a pinned certificate over plaintext");
+    assertEquals(8443, pinned.port());
+    ClientOptions ca = parse(Map.of(), "--cacert=ca.pem");
+    assertEquals("ca.pem", ca.cacert());
+    assertEquals(true, ca.tls());
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--pin", "12:34"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--pin", fp, "--cacert", "ca.pem"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "--cacert"));
+  }
 }

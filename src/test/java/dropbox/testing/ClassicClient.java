@@ -46,6 +46,14 @@ public final class ClassicClient implements AutoCloseable {
     return new ClassicClient("127.0.0.1", port, localAddress);
   }
 
+  /** Over a socket that is already connected (a TLS socket after its handshake). */
+  public ClassicClient(Socket connected) throws IOException {
+    socket = connected;
+    socket.setSoTimeout(30_000);
+    in = new DataInputStream(new java.io.BufferedInputStream(socket.getInputStream(), 65536));
+    out = socket.getOutputStream();
+  }
+
   /** Reads the greeting and signs up (or logs in if the account exists); throws unless it worked. */
   public ClassicClient signupOrLogin(String user, String password) throws IOException {
     readUntil(AUTH_PROMPT);
