@@ -20,9 +20,11 @@ public final class PublishLoopChild {
     byte[] chunk = new byte[64 * 1024];
     for (int i = 0; ; i++) {
       StagingId id = new StagingId("crash", "node-child", "up-" + i);
-      Path staging = store.createStaging(id);
+      // Announced before the staging file exists: a kill between the two must not leave a staging
+      // file the parent cannot name (it then finds none, which is fine).
       System.out.println("writing " + id.uploadId());
       System.out.flush();
+      Path staging = store.createStaging(id);
       MessageDigest md = MessageDigest.getInstance("SHA-256");
       long size = (1 + random.nextInt(8)) * (1L << 20);
       try (FileChannel ch = FileChannel.open(staging, StandardOpenOption.WRITE)) {
