@@ -23,6 +23,7 @@ final class SignupImport {
     int alreadyThere = 0;
     int conflicting = 0;
     int damaged = 0;
+    if (java.nio.file.Files.isDirectory(from.dir())) from.init(); // temp files of crashed v1 sign-ups go too
     for (Path file : from.files()) {
       SignupRepository.Signup s;
       try {
