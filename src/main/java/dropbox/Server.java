@@ -34,6 +34,8 @@ public final class Server {
   private final JsonObject config;
   private final List<String> frontEnds = new ArrayList<>();
   private String storageDeployment;
+  /** One instance per node; set by the deployment's factory. */
+  private volatile StorageVerticle storageVerticle;
   private AuthService auth;
   private StorageClient storage;
   private int tcpPort;
@@ -67,11 +69,12 @@ public final class Server {
         .compose(t -> {
           tls = t;
           if (t != null) t.logCertificate("tls: certificate");
-          return vertx.deployVerticle(() -> new StorageVerticle(locks, !clustered),
+          return vertx.deployVerticle(() -> storageVerticle = new StorageVerticle(locks, !clustered),
               new DeploymentOptions().setConfig(config));
         })
         .onSuccess(id -> storageDeployment = id)
-        .compose(id -> Accounts.create(vertx, config))
+        // On v2 the sign-ups share the storage engine's database and pool (null on v1: account files).
+        .compose(id -> Accounts.create(vertx, config, storageVerticle.signups()))
         .compose(a -> {
           auth = a;
           storage = new StorageClient(vertx);

@@ -63,7 +63,15 @@ public final class Accounts implements AuthService {
    * {@code <storage.root>/accounts} off the event loop. Fails if the users file exists but cannot be read.
    */
   public static Future<AuthService> create(Vertx vertx, JsonObject config) {
-    return create(vertx, config, SignupStore.PRODUCTION_ITERATIONS).map(a -> a);
+    return create(vertx, config, null);
+  }
+
+  /**
+   * The same with sign-ups kept in {@code database} (storage.engine=v2; null: the account files). The account
+   * files of an earlier v1 start are imported into it first, once (see {@link SignupImport}).
+   */
+  public static Future<AuthService> create(Vertx vertx, JsonObject config, SignupRepository database) {
+    return create(vertx, config, database, SignupStore.PRODUCTION_ITERATIONS, System::currentTimeMillis).map(a -> a);
   }
 
   /** Tests pass a low PBKDF2 iteration count; production always uses {@link SignupStore#PRODUCTION_ITERATIONS}. */
@@ -73,6 +81,11 @@ public final class Accounts implements AuthService {
 
   /** Tests also set the clock the throttle and the sign-up limit count time by. */
   static Future<Accounts> create(Vertx vertx, JsonObject config, int iterations, LongSupplier clock) {
+    return create(vertx, config, null, iterations, clock);
+  }
+
+  static Future<Accounts> create(Vertx vertx, JsonObject config, SignupRepository database, int iterations,
+                                 LongSupplier clock) {
     Path usersFile = Path.of(Config.string(config, "auth.usersFile"));
     Path dir = Path.of(Config.string(config, "storage.root")).resolve("accounts");
     boolean fsync = Config.bool(config, "storage.fsync");
@@ -80,14 +93,16 @@ public final class Accounts implements AuthService {
     int minPasswordLength = Config.integer(config, "auth.minPasswordLength");
     int signupsPerHour = Config.integer(config, "auth.signupsPerHour");
     WorkerExecutor pool = vertx.createSharedWorkerExecutor(POOL_NAME, Math.max(2, Runtime.getRuntime().availableProcessors()));
-    SignupStore signups = new SignupStore(dir, iterations, fsync);
+    JsonSignupFiles files = new JsonSignupFiles(dir, fsync);
+    SignupStore signups = new SignupStore(database != null ? database : files, iterations);
     return pool.executeBlocking(() -> {
       ProvisionedAccounts p = ProvisionedAccounts.loadBlocking(vertx, usersFile);
       signups.initBlocking();
+      if (database != null) SignupImport.run(files, database);
       for (String name : p.lowercaseNames()) {
         if (signups.exists(name)) {
           LOG.warn("provisioned account '{}' hides a sign-up of the same name in {}; the provisioned password wins",
-              p.canonical(name), dir);
+              p.canonical(name), signups.repository().describe());
         }
       }
       return new Accounts(vertx, p, signups, clock, signupsPerHour, pool, signupEnabled, minPasswordLength);
@@ -179,9 +194,9 @@ public final class Accounts implements AuthService {
     return throttle;
   }
 
-  /** Where sign-ups live; for tests and the operator's log. */
+  /** Where the account files live when they are the store (v1); null when sign-ups are in the database. */
   Path signupDir() {
-    return signups.dir();
+    return signups.repository() instanceof JsonSignupFiles f ? f.dir() : null;
   }
 
   private static <T> Future<T> fail(AuthException.Reason reason, String msg) {

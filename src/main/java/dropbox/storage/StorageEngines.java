@@ -1,6 +1,7 @@
 package dropbox.storage;
 
 import dropbox.Config;
+import dropbox.auth.SignupRepository;
 import dropbox.bus.FileEvent;
 import dropbox.storage.blob.FsBlobStore;
 import dropbox.storage.meta.MetadataStore;
@@ -14,7 +15,8 @@ import java.util.function.Supplier;
 
 /** Builds the engine storage.engine names: v1 (JSON files, the default) or v2 (database + blobs). */
 final class StorageEngines {
-  record Opened(StorageEngine engine, StorageUpkeep upkeep) {}
+  /** signups: the sign-ups in the engine's database (v2), or null when they stay in account files (v1). */
+  record Opened(StorageEngine engine, StorageUpkeep upkeep, SignupRepository signups) {}
 
   private StorageEngines() {}
 
@@ -39,7 +41,7 @@ final class StorageEngines {
             lockTimeout, nodeId, events, System::currentTimeMillis);
         V1Storage v1 = new V1Storage(svc, alone, liveNodes, staleMillis, graceMillis,
             Config.integer(cfg, "locks.ttlMillis"));
-        return new Opened(v1, v1);
+        return new Opened(v1, v1, null);
       }
       case "v2": {
         MetadataStore meta = MetadataStores.open(cfg, quotas::quotaFor);
@@ -47,7 +49,11 @@ final class StorageEngines {
           FsBlobStore blobs = new FsBlobStore(root, fsync);
           StorageServiceV2 v2 = new StorageServiceV2(meta, blobs, locks, quotas, lockTimeout, nodeId, events,
               System::currentTimeMillis);
-          return new Opened(v2, new V2Upkeep(v2, blobs, alone, liveNodes, staleMillis, graceMillis));
+          String url = Config.string(cfg, "db.url");
+          String where = url == null || url.isBlank() ? root.resolve(MetadataStores.SQLITE_FILE).toString()
+              : "the PostgreSQL database";
+          return new Opened(v2, new V2Upkeep(v2, blobs, alone, liveNodes, staleMillis, graceMillis),
+              new MetadataSignups(meta, where));
         } catch (IOException | RuntimeException e) {
           meta.close();
           throw e;

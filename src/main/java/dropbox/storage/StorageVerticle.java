@@ -1,6 +1,7 @@
 package dropbox.storage;
 
 import dropbox.Config;
+import dropbox.auth.SignupRepository;
 import dropbox.bus.Action;
 import dropbox.bus.Addresses;
 import dropbox.bus.ErrorCode;
@@ -34,6 +35,7 @@ public final class StorageVerticle extends VerticleBase {
   private final boolean alone;
   private StorageEngine engine;
   private StorageUpkeep upkeep;
+  private volatile SignupRepository signups;
   private PriorityDispatcher dispatcher;
   private MessageConsumer<JsonObject> consumer;
   private StorageMetrics metrics;
@@ -66,6 +68,7 @@ public final class StorageVerticle extends VerticleBase {
               nodeId, e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()));
           engine = opened.engine();
           upkeep = opened.upkeep();
+          signups = opened.signups();
           return recover();
         }, false)
         .onFailure(e -> { // a failed start is never stopped: do not leak the database pool
@@ -169,6 +172,12 @@ public final class StorageVerticle extends VerticleBase {
   }
 
   public PriorityDispatcher dispatcher() { return dispatcher; }
+
+  /**
+   * Once started: the sign-ups in the engine's database (storage.engine=v2), on the engine's pool, so a
+   * node opens its database once; null on v1 (account files). Valid until this verticle stops.
+   */
+  public SignupRepository signups() { return signups; }
 
   @Override
   public Future<?> stop() {

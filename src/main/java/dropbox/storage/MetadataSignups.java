@@ -1,0 +1,37 @@
+package dropbox.storage;
+
+import dropbox.auth.SignupRepository;
+import dropbox.storage.meta.Account;
+import dropbox.storage.meta.MetadataStore;
+
+/**
+ * Sign-ups in the v2 database, for auth/ (which must not know storage/): each insert is one transaction
+ * on the accounts table, whose primary key is the lower-cased name, so of two nodes racing on one name
+ * exactly one commits. It uses the storage engine's own {@link MetadataStore} (one pool per node); the
+ * engine owns and closes it.
+ */
+public final class MetadataSignups implements SignupRepository {
+  private final MetadataStore meta;
+  private final String where;
+
+  public MetadataSignups(MetadataStore meta, String where) {
+    this.meta = meta;
+    this.where = where;
+  }
+
+  @Override public boolean insert(Signup s) {
+    return meta.createAccount(s.name(), s.hash(), s.createdMillis());
+  }
+
+  @Override public Signup find(String name) {
+    return meta.findAccount(name).map(MetadataSignups::signup).orElse(null);
+  }
+
+  @Override public String describe() {
+    return where;
+  }
+
+  private static Signup signup(Account a) {
+    return new Signup(a.name(), a.hash(), a.created());
+  }
+}
