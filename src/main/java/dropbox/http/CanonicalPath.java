@@ -14,7 +14,20 @@ final class CanonicalPath {
 
   static void check(RoutingContext ctx) {
     String raw = ctx.request().path();
-    if (raw != null && (raw.startsWith(FilePath.PREFIX) || raw.equals(ctx.normalizedPath()))) {
+    if (raw != null && raw.startsWith(FilePath.PREFIX)) {
+      ctx.next();
+      return;
+    }
+    String normalized;
+    try {
+      normalized = ctx.normalizedPath();
+    } catch (IllegalArgumentException malformedEscape) {
+      // "/%zz", "/a%": Vert.x's normaliser throws on a bad percent escape. Left to the router, that became a
+      // 500 with a stack trace at ERROR for every such request: a client mistake, so a plain 400.
+      HttpVerticle.refuse(ctx, HttpFailure.badRequest("The request path has a malformed percent escape"));
+      return;
+    }
+    if (raw != null && raw.equals(normalized)) {
       ctx.next();
       return;
     }

@@ -24,10 +24,15 @@ final class VersionCheck extends ChannelInboundHandlerAdapter {
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     if (msg instanceof HttpRequest r && r.decoderResult().isSuccess()) {
       HttpVersion v = r.protocolVersion();
-      if (!v.equals(HttpVersion.HTTP_1_1) && !v.equals(HttpVersion.HTTP_1_0)) {
+      // Netty hands out its HTTP_1_1/HTTP_1_0 instances only for the exact texts; Vert.x compares by
+      // identity and answers anything else 501. "http/1.1" is equal() to HTTP_1_1 (Netty upper-cases the
+      // name) but is not that instance, so it slipped past an equals() test into Vert.x's 501. The
+      // HTTP-name is case-sensitive (RFC 9112 2.3): such a line is malformed, 400.
+      if (v != HttpVersion.HTTP_1_1 && v != HttpVersion.HTTP_1_0) {
         String text = v.text();
+        boolean knownNumber = v.equals(HttpVersion.HTTP_1_1) || v.equals(HttpVersion.HTTP_1_0);
         r.setProtocolVersion(HttpVersion.HTTP_1_1);
-        r.setDecoderResult(DecoderResult.failure("HTTP".equals(v.protocolName())
+        r.setDecoderResult(DecoderResult.failure("HTTP".equals(v.protocolName()) && !knownNumber
             ? new UnsupportedVersion(text) : new IllegalArgumentException("malformed request line")));
       }
     }

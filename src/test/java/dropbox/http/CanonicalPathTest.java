@@ -50,6 +50,12 @@ class CanonicalPathTest {
         {"GET", "/api/x/../me", null},
         {"POST", "/api/../api/files", form},
         {"GET", "/./index.html", null},
+        // malformed percent escapes (before: 500 and an ERROR stack trace in the log per request)
+        {"GET", "/%zz", null},
+        {"GET", "/index.html%", null},
+        {"GET", "/api/%zz", null},
+        {"PUT", "/api/folders/%g1", null},
+        {"BREW", "/x%y", null},
     };
     for (String[] c : cases) {
       Http.Resp r = raw(c[0], c[1], c[2]);

@@ -188,7 +188,9 @@ class ConnectionGuardTest {
       assertEquals(505, r.status(), version + ": " + r);
       assertEquals("http_version_not_supported", r.json().getString("error"));
     }
-    for (String line : new String[] {"GET /health HTTX/1.1", "GET /health FOO", "GARBAGE", "G\u0001T /health HTTP/1.1"}) {
+    for (String line : new String[] {"GET /health HTTX/1.1", "GET /health FOO", "GARBAGE", "G\u0001T /health HTTP/1.1",
+        // lower-case HTTP-names (before: Vert.x's bare 501, as if the method were unknown)
+        "GET /health http/1.1", "GET /health http/1.0"}) {
       Http.Resp r = node.http.raw(line + "\r\nHost: x\r\n\r\n", null);
       assertEquals(400, r.status(), line + ": " + r);
     }
