@@ -47,7 +47,8 @@ final class StorageEngines {
           FsBlobStore blobs = new FsBlobStore(root, fsync);
           StorageServiceV2 v2 = new StorageServiceV2(meta, blobs, locks, quotas, lockTimeout, nodeId, events,
               System::currentTimeMillis);
-          return new Opened(v2, new V2Upkeep(v2, blobs, alone, liveNodes, staleMillis, graceMillis));
+          V1Import v1 = new V1Import(new StorageLayout(root), meta, blobs, v2.locks(), null);
+          return new Opened(v2, new V2Upkeep(v2, blobs, alone, liveNodes, staleMillis, graceMillis, v1));
         } catch (IOException | RuntimeException e) {
           meta.close();
           throw e;
