@@ -34,8 +34,9 @@ import org.slf4j.LoggerFactory;
  *       never copied) to the blob store's place for (user, sha256), or the blob already there is kept
  *       (same content twice, or an earlier run placed it). A missing or damaged content file, or a
  *       metadata file that does not parse, is reported and skipped, never fatal;</li>
- *   <li>ONE database transaction adds the user's files with their own times, blob references and usage;</li>
- *   <li>only after it committed, the v1 user directory is removed (skipped entries are first moved to
+ *   <li>a database transaction (one per 10 000 files) adds the user's files with their own times, blob
+ *       references and usage;</li>
+ *   <li>only after all of them committed, the v1 user directory is removed (skipped entries are first moved to
  *       v1-unimported/&lt;u&gt;/ for the operator).</li>
  * </ol>
  *
@@ -48,6 +49,11 @@ import org.slf4j.LoggerFactory;
 final class V1Import {
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
   static final String UNIMPORTED = "v1-unimported";
+  /**
+   * Files per transaction: bounds memory and transaction size for a user with millions of files. Several
+   * transactions per user are as safe as one: a re-run skips the names already committed.
+   */
+  static final int BATCH = 10_000;
 
   /** Where a test may stop the import to play a crash: after each placed file, or after a user's commit. */
   interface Hook {
@@ -58,16 +64,21 @@ final class V1Import {
 
   record Report(int users, int files, long bytes, int skipped) {}
 
-  private record Entry(Path metaFile, FileInfo file) {}
-
   private final StorageLayout layout;
   private final MetadataStore meta;
   private final FsBlobStore blobs;
   private final StorageLocks locks;
   private final Hook hook;
+  private final int batchSize;
   private volatile Report last;
 
   V1Import(StorageLayout layout, MetadataStore meta, FsBlobStore blobs, StorageLocks locks, Hook hook) {
+    this(layout, meta, blobs, locks, hook, BATCH);
+  }
+
+  /** batchSize: files per transaction (small in tests, to crash between a user's transactions). */
+  V1Import(StorageLayout layout, MetadataStore meta, FsBlobStore blobs, StorageLocks locks, Hook hook, int batchSize) {
+    this.batchSize = batchSize;
     this.layout = layout;
     this.meta = meta;
     this.blobs = blobs;
@@ -112,37 +123,42 @@ final class V1Import {
   Report lastRun() { return last; }
 
   private Report importUser(String user) throws IOException {
-    List<Entry> ready = new ArrayList<>();
+    List<FileInfo> batch = new ArrayList<>();
     List<Path> unusable = new ArrayList<>();
+    int added = 0;
+    long bytes = 0;
     Path metaDir = layout.metaDir(user);
     if (Files.isDirectory(metaDir)) {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(metaDir, "*.json")) {
         for (Path p : ds) {
           if (p.getFileName().toString().startsWith(".")) continue; // an atomic write's temp file: never committed
-          Entry e = entry(user, p);
-          if (e == null) {
+          FileInfo f = entry(user, p);
+          if (f == null) {
             unusable.add(p);
             continue;
           }
-          ready.add(e);
+          batch.add(f);
           hook.at(Point.PLACED, user);
+          if (batch.size() == batchSize) {
+            for (FileInfo a : meta.importFiles(user, batch)) { added++; bytes += a.size(); }
+            batch.clear();
+          }
         }
       }
     }
-    List<FileInfo> added = meta.importFiles(user, ready.stream().map(Entry::file).toList());
+    for (FileInfo a : meta.importFiles(user, batch)) { added++; bytes += a.size(); }
     hook.at(Point.COMMITTED, user);
     for (Path p : unusable) setAside(user, p);
     deleteTree(layout.userDir(user));
-    long bytes = added.stream().mapToLong(FileInfo::size).sum();
     if (!unusable.isEmpty()) {
       LOG.warn("v1 import of {}: {} files could not be imported, their metadata is in {}", user, unusable.size(),
           layout.root().resolve(UNIMPORTED).resolve(user));
     }
-    return new Report(1, added.size(), bytes, unusable.size());
+    return new Report(1, added, bytes, unusable.size());
   }
 
   /** Reads one metadata file and puts its content in place; null (logged) when it cannot be imported. */
-  private Entry entry(String user, Path metaFile) throws IOException {
+  private FileInfo entry(String user, Path metaFile) throws IOException {
     FileMeta m;
     try {
       m = FileMeta.fromJson(new JsonObject(Buffer.buffer(Files.readAllBytes(metaFile))));
@@ -160,7 +176,7 @@ final class V1Import {
             user, m.name(), content, m.size());
         return null;
       }
-      return new Entry(metaFile, new FileInfo(m.name(), m.size(), m.sha256(), m.created(), m.modified()));
+      return new FileInfo(m.name(), m.size(), m.sha256(), m.created(), m.modified());
     } catch (RuntimeException bad) { // not JSON, a field missing or of the wrong type, a bad hash or id
       LOG.warn("v1 import of {}: {} skipped, unreadable metadata ({})", user, metaFile, bad.getMessage());
       return null;

@@ -113,6 +113,19 @@ class V1ImportTest {
   }
 
   @Test
+  void aCrashBetweenTransactionsOfOneUserResumes() throws Exception {
+    AtomicInteger placed = new AtomicInteger(); // alice's 5 files, 2 per transaction: 4 committed, then a crash
+    assertThrows(RuntimeException.class, () -> start((p, u) -> {
+      if (p == V1Import.Point.PLACED && placed.incrementAndGet() == 5) throw new IOException("crash");
+    }, 2));
+    assertEquals(4, meta.usage("alice").fileCount());
+    assertTrue(Files.exists(root.resolve("users/alice/meta")), "nothing of v1 removed before the user is done");
+    V1Import.Report r = start(null, 2);
+    assertEquals(4, r.files()); // alice's last one, bob's two, carol's one
+    assertImportedExactly();
+  }
+
+  @Test
   void aCrashAfterACommitBeforeTheCleanupConverges() throws Exception {
     assertThrows(RuntimeException.class, () -> start((p, u) -> {
       if (p == V1Import.Point.COMMITTED && u.equals("bob")) throw new IOException("crash after bob's commit");
@@ -207,12 +220,14 @@ class V1ImportTest {
   // ---------------------------------------------------------------- v2 on it
 
   /** A fresh v2 engine on the root (a new process), started the way StorageVerticle starts it. */
-  V1Import.Report start(V1Import.Hook hook) throws Exception {
+  V1Import.Report start(V1Import.Hook hook) throws Exception { return start(hook, V1Import.BATCH); }
+
+  V1Import.Report start(V1Import.Hook hook, int batchSize) throws Exception {
     if (meta != null) meta.close();
     meta = openMeta();
     blobs = new FsBlobStore(root, true);
     v2 = new StorageServiceV2(meta, blobs, new LocalLockManager(vertx), quotas, 5000, "node-b", e -> { }, clock::get);
-    V1Import imp = new V1Import(new StorageLayout(root), meta, blobs, v2.locks(), hook);
+    V1Import imp = new V1Import(new StorageLayout(root), meta, blobs, v2.locks(), hook, batchSize);
     new V2Upkeep(v2, blobs, true, () -> null, 600_000, 3_600_000, imp).recover();
     return imp.lastRun();
   }
