@@ -52,7 +52,8 @@ final class StorageEngines {
           String url = Config.string(cfg, "db.url");
           String where = url == null || url.isBlank() ? root.resolve(MetadataStores.SQLITE_FILE).toString()
               : "the PostgreSQL database";
-          return new Opened(v2, new V2Upkeep(v2, blobs, alone, liveNodes, staleMillis, graceMillis),
+          V1Import v1 = new V1Import(new StorageLayout(root), meta, blobs, v2.locks(), null);
+          return new Opened(v2, new V2Upkeep(v2, blobs, alone, liveNodes, staleMillis, graceMillis, v1),
               new MetadataSignups(meta, where));
         } catch (IOException | RuntimeException e) {
           meta.close();

@@ -36,11 +36,19 @@ final class V2Upkeep implements StorageUpkeep {
   private final Supplier<Set<String>> liveNodes;
   private final long staleMillis;
   private final long graceMillis;
+  private final V1Import v1Import;
   private long lastScan = Long.MIN_VALUE;
 
   /** liveNodes: the cluster's members, null when unknown; alone: no other node shares the storage. */
   V2Upkeep(StorageServiceV2 engine, FsBlobStore blobs, boolean alone, Supplier<Set<String>> liveNodes,
            long staleMillis, long graceMillis) {
+    this(engine, blobs, alone, liveNodes, staleMillis, graceMillis, null);
+  }
+
+  /** v1Import: run first at every start (a v1 root's data into the database; nothing to do after that). */
+  V2Upkeep(StorageServiceV2 engine, FsBlobStore blobs, boolean alone, Supplier<Set<String>> liveNodes,
+           long staleMillis, long graceMillis, V1Import v1Import) {
+    this.v1Import = v1Import;
     this.engine = engine;
     this.meta = engine.meta();
     this.blobs = blobs;
@@ -56,6 +64,8 @@ final class V2Upkeep implements StorageUpkeep {
    */
   @Override
   public void recover() throws IOException {
+    // Before the scan: content an interrupted import placed has no row yet and would be taken for an orphan.
+    if (v1Import != null) v1Import.run();
     if (!alone) {
       maintain();
       return;

@@ -93,6 +93,24 @@ public final class FsBlobStore implements BlobStore {
     return new Published(key, size, placed);
   }
 
+  /**
+   * Makes an existing content file on the same file system (the v1 import's) the user's blob of this
+   * content without copying it: a hard link, or a rename where links are not supported. An existing blob of
+   * that content is kept instead (dedup), if its size matches. The source name is left for the caller to
+   * delete once the metadata that references the blob has committed, so that a crash in between loses
+   * nothing and a re-run finds the blob placed. Returns true when this call placed the file.
+   */
+  public boolean adopt(Path content, BlobKey key, long size) throws IOException {
+    Path target = blobPath(key);
+    Path dir = target.getParent();
+    ensureDir(dir);
+    boolean placed = !Files.exists(target, LinkOption.NOFOLLOW_LINKS) && place(content, target);
+    long actual = Files.size(target);
+    if (actual != size) throw new IOException("blob " + target + " has " + actual + " bytes, not " + size);
+    fsync.dir(dir);
+    return placed;
+  }
+
   /** Gives target the staging file's content without ever replacing an existing target; false when it exists. */
   private static boolean place(Path staging, Path target) throws IOException {
     try {

@@ -1,5 +1,6 @@
 package dropbox.storage.meta;
 
+import dropbox.bus.FileInfo;
 import dropbox.bus.TreePath;
 import java.util.List;
 import java.util.Optional;
@@ -94,6 +95,18 @@ public interface MetadataStore extends AutoCloseable {
 
   /** Every file of the tree by full path in UTF-8 byte order, streamed: see FileStream. */
   FileStream streamFiles(String user);
+
+  /**
+   * The v1 import (storage.V1Import): adds these files at the root of the user's tree with their own
+   * sizes, hashes and times, each a new reference to the user's blob of that content, and adds them to
+   * the usage without a quota check (the bytes were already stored and counted by v1). A name that is
+   * already in the tree is left alone, so re-running an import that committed adds nothing. ONE
+   * transaction: all of them or none. Returns the files it added.
+   */
+  List<FileInfo> importFiles(String user, List<FileInfo> files);
+
+  /** Refreshes the planner's statistics (after a bulk import: PostgreSQL would misplan big folders). */
+  void analyze();
 
   // ------------------------------------------------------------ blobs and fsck
 
