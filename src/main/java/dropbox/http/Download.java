@@ -2,9 +2,9 @@ package dropbox.http;
 
 import dropbox.bus.DownloadHandle;
 import dropbox.bus.FileInfo;
+import dropbox.bus.FileStreaming;
 import dropbox.metrics.Metrics;
 import io.vertx.core.Future;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
@@ -23,8 +23,6 @@ import org.slf4j.LoggerFactory;
 final class Download {
   private static final Logger log = LoggerFactory.getLogger(Download.class);
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
-
-  static final int H2_READ_BUFFER = 256 * 1024;
 
   private Download() {}
 
@@ -69,8 +67,9 @@ final class Download {
       return;
     }
     long sent = length;
-    Future<Void> done = req.version() == HttpVersion.HTTP_2
-        ? streamH2(ctx, h.contentPath(), offset, length)
+    // sendfile (zero-copy) only for plain HTTP/1.1: under TLS or HTTP/2 the bytes pass through the JVM.
+    Future<Void> done = req.version() == HttpVersion.HTTP_2 || req.isSSL()
+        ? stream(ctx, h.contentPath(), offset, length)
         : resp.sendFile(h.contentPath(), offset, length);
     done.onSuccess(v -> Metrics.bytesOut("http", sent)).onFailure(err -> {
       log.warn("sending {} failed: {}", f.name(), err.getMessage());
@@ -82,18 +81,10 @@ final class Download {
     });
   }
 
-  /**
-   * Under HTTP/2 Vert.x's sendFile reads the file 8 KiB per blocking call; large reads into a piped
-   * stream (backpressure from the stream's flow-control window) send several times faster.
-   */
-  private static Future<Void> streamH2(RoutingContext ctx, String path, long offset, long length) {
-    HttpServerResponse resp = ctx.response();
-    resp.putHeader("Content-Length", Long.toString(length));
-    return ctx.vertx().fileSystem().open(path, new OpenOptions().setRead(true).setWrite(false).setCreate(false))
-        .compose(file -> {
-          file.setReadBufferSize(H2_READ_BUFFER).setReadPos(offset).setReadLength(length);
-          return file.pipeTo(resp).eventually(file::close);
-        });
+  /** Large reads instead of sendFile's 8 KiB ones where zero-copy is impossible (FileStreaming). */
+  private static Future<Void> stream(RoutingContext ctx, String path, long offset, long length) {
+    ctx.response().putHeader("Content-Length", Long.toString(length));
+    return FileStreaming.send(ctx.vertx(), path, offset, length, ctx.response(), true);
   }
 
   /** If-None-Match: "*" or a list of (possibly weak) entity tags. */

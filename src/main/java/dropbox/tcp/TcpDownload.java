@@ -1,11 +1,13 @@
 package dropbox.tcp;
 
 import dropbox.bus.DownloadHandle;
+import dropbox.bus.FileStreaming;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
 import dropbox.metrics.Metrics;
 import dropbox.tcp.TcpSession.State;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
@@ -13,18 +15,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * DOWNLOAD for one session (tcp-protocol.md): the 8-byte length, the file's bytes straight from disk
- * (sendfile), then the trailer. A failure is announced as length 0 so classic clients, which read a
+ * (zero-copy sendfile on the plain port; large reads on the TLS port, where sendFile would read 8 KiB per
+ * call), then the trailer. A failure is announced as length 0 so classic clients, which read a
  * length first, stay in step.
  */
 final class TcpDownload {
   private static final Logger log = LoggerFactory.getLogger(TcpDownload.class);
   private static final Buffer ZERO_LENGTH = Buffer.buffer(new byte[8]);
 
+  private final Vertx vertx;
   private final TcpSession session;
   private final NetSocket socket;
   private final StorageClient storage;
 
-  TcpDownload(TcpSession session, NetSocket socket, StorageClient storage) {
+  TcpDownload(Vertx vertx, TcpSession session, NetSocket socket, StorageClient storage) {
+    this.vertx = vertx;
     this.session = session;
     this.socket = socket;
     this.storage = storage;
@@ -51,7 +56,9 @@ final class TcpDownload {
     session.enter(State.DOWNLOADING);
     long size = h.file().size();
     session.writeBuffer(Buffer.buffer(8).appendLongLE(size));
-    Future<Void> sent = size == 0 ? Future.succeededFuture() : socket.sendFile(h.contentPath(), 0, size);
+    Future<Void> sent = size == 0 ? Future.succeededFuture()
+        : socket.isSsl() ? FileStreaming.send(vertx, h.contentPath(), 0, size, socket, false)
+        : socket.sendFile(h.contentPath(), 0, size);
     sent.onComplete(session.safe(ar -> {
       if (session.closed()) return;
       if (ar.failed()) {

@@ -82,7 +82,7 @@ final class TcpSession {
     }, new Records());
     this.authPhase = new TcpAuthPhase(this, auth, transport);
     this.upload = new TcpUpload(this, vertx, storage);
-    this.commands = new TcpCommands(this, storage, upload, new TcpDownload(this, socket, storage));
+    this.commands = new TcpCommands(this, storage, upload, new TcpDownload(vertx, this, socket, storage));
   }
 
   /** Completes once the socket is closed and any commit or abort it started is done. */

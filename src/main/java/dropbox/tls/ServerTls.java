@@ -63,6 +63,9 @@ public final class ServerTls {
     } catch (IOException e) {
       throw new TlsConfigException("tls: " + e.getMessage());
     }
+    // Loading (and unpacking) BoringSSL's native library takes seconds on a busy machine: here, on a
+    // worker, not in the verticles' start on an event loop.
+    TlsEngine.options();
     return new ServerTls(c, k, m);
   }
 

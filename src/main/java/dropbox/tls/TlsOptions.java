@@ -30,9 +30,14 @@ public final class TlsOptions {
         .setSslHandshakeTimeoutUnit(TimeUnit.SECONDS);
   }
 
-  /** Turns TLS on in a server's options (NetServerOptions/HttpServerOptions take no SSLOptions object). */
+  /**
+   * Turns TLS on in a server's options (NetServerOptions/HttpServerOptions take no SSLOptions object).
+   * The engine (BoringSSL or the JDK's, see {@link TlsEngine}) lives on the server options, so a rotated
+   * certificate (updateSSLOptions) keeps it.
+   */
   public static <T extends NetServerOptions> T apply(T o, ServerSSLOptions s) {
     o.setSsl(true)
+        .setSslEngineOptions(TlsEngine.options())
         .setKeyCertOptions(s.getKeyCertOptions())
         .setEnabledSecureTransportProtocols(s.getEnabledSecureTransportProtocols())
         .setUseAlpn(s.isUseAlpn())
@@ -57,6 +62,7 @@ public final class TlsOptions {
       throw new IllegalStateException(e);
     }
     eb.setSsl(true)
+        .setSslEngineOptions(TlsEngine.options())
         .setKeyCertOptions(m.keyCertOptions())
         .setTrustOptions(new PemTrustOptions().addCertValue(Buffer.buffer(leaf)))
         .setClientAuth(ClientAuth.REQUIRED)

@@ -137,6 +137,30 @@ class HttpsTest {
   }
 
   @Test
+  void http11DownloadsOverTlsAreStreamedWholeAndInRangesOnOneKeptAliveConnection() throws Exception {
+    // Four of FileStreaming's 256 KiB reads (the most the 1 MB quota holds), a range inside some of them.
+    byte[] data = new byte[900_000];
+    new Random(11).nextBytes(data);
+    Path src = Files.write(dir.resolve("big11.bin"), data);
+    String hugo = signupAndLogin("hugo", "hugo-pw");
+    String auth = "Authorization: Bearer " + hugo;
+    Tools.Result put = curl("--http1.1", "-H", auth, "-T", src.toString(),
+        "-w", "\n%{http_code}", url("/api/files/big11.bin"));
+    assertTrue(put.out().endsWith("201"), put.toString());
+
+    Path whole = dir.resolve("big11-whole.bin");
+    Path part = dir.resolve("big11-part.bin");
+    // Two transfers in one curl: the second reuses the connection only if the first ended cleanly.
+    String w = "%{http_code} %{http_version} %{num_connects};";
+    Tools.Result get = curl("--http1.1", "-H", auth, "-o", whole.toString(), "-w", w, url("/api/files/big11.bin"),
+        "--next", "-sS", "--cacert", cert.toString(), "--http1.1", "-H", auth, "-H", "Range: bytes=300000-799999",
+        "-o", part.toString(), "-w", w, url("/api/files/big11.bin"));
+    assertEquals("200 1.1 1;206 1.1 0;", get.out(), get.toString());
+    assertArrayEquals(data, Files.readAllBytes(whole));
+    assertArrayEquals(java.util.Arrays.copyOfRange(data, 300000, 800000), Files.readAllBytes(part));
+  }
+
+  @Test
   void underHttp2ARefusedUploadResetsOnlyItsStreamAndTheConnectionGoesOn() throws Exception {
     // 3 MB against a 1 MB quota: refused from Content-Length before the body is read.
     Path big = dir.resolve("big.bin");

@@ -137,6 +137,37 @@ class TcpTlsTest {
   }
 
   @Test
+  void largeDownloadsOverTlsArriveWholeAndInStepWithTheNextCommand() throws Exception {
+    // Spans many of FileStreaming's 256 KiB reads and ends inside one.
+    byte[] data = new byte[4 * 1024 * 1024 + 777];
+    new Random(5).nextBytes(data);
+    try (SSLSocket s = TlsTestSupport.connectRecording(server.tlsPort());
+        ClassicClient c = new ClassicClient(s)) {
+      c.signupOrLogin("dora", "pw-dora");
+      assertTrue(c.upload("big.bin", data).startsWith("SUCCESS"));
+      // DOWNLOAD and LIST in one write: LIST is read as a command only after the trailer.
+      c.send("DOWNLOAD big.bin\nLIST\n".getBytes(StandardCharsets.UTF_8));
+      assertEquals(data.length, c.readLe64());
+      assertArrayEquals(data, c.rawIn().readNBytes(data.length));
+      assertEquals(ClassicClient.SUCCESS + "> ", c.readUntil("> "));
+      assertTrue(c.readUntil("> ").contains("big.bin"));
+
+      // A client that hangs up in the middle of a download: the server lets go and serves the next one.
+      try (SSLSocket quitter = TlsTestSupport.connectRecording(server.tlsPort());
+          ClassicClient q = new ClassicClient(quitter)) {
+        q.signupOrLogin("dora", "pw-dora");
+        q.sendLine("DOWNLOAD big.bin");
+        assertEquals(data.length, q.readLe64());
+        assertEquals(100_000, q.rawIn().readNBytes(100_000).length);
+      }
+      ClassicClient.Download again = c.download("big.bin");
+      assertTrue(again.ok(), again.trailer());
+      assertArrayEquals(data, again.data());
+      assertEquals(ClassicClient.SUCCESS + "> ", c.command("DELETE big.bin"));
+    }
+  }
+
+  @Test
   void onlyTls12And13OnTheTcpPort() throws Exception {
     String hp = "127.0.0.1:" + server.tlsPort();
     Tools.Result v11 = Tools.sClient(hp, "-tls1_1", "-cipher", "DEFAULT:@SECLEVEL=0");
