@@ -11,13 +11,15 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.HttpServerConnection;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Connection-level limits of one HttpVerticle (rest-api.md "Transport and browser safety"): at most
  * http.maxConnections open connections per node (counted in {@link HttpLimits}, shared by all instances;
- * a connection beyond the cap is answered 503 and closed), request heads complete within
+ * at the cap the oldest idle kept-alive connection of this instance is closed to make room, and only
+ * when there is none is a connection beyond the cap answered 503 and closed), request heads complete within
  * http.headerTimeoutSeconds ({@link HeaderDeadline}), and HTTP versions other than 1.0/1.1 answered
  * 505 ({@link VersionCheck}). Its state is touched only on this verticle's event loop.
  */
@@ -30,6 +32,8 @@ final class ConnectionGuard {
   private final Set<HttpConnection> overCap = new HashSet<>();
   /** HTTP/2 connections still waiting for their first request, with the timer that closes them. */
   private final Map<HttpConnection, Long> h2Deadlines = new HashMap<>();
+  /** This instance's HTTP/1 connections, oldest first, with what tells whether one is between requests. */
+  private final Map<HttpConnection, HeaderDeadline> http1 = new LinkedHashMap<>();
 
   ConnectionGuard(Vertx vertx, HttpLimits limits, int maxConnections, long headerMillis) {
     this.vertx = vertx;
@@ -41,17 +45,20 @@ final class ConnectionGuard {
   /** The server's connection handler. */
   void connected(HttpConnection conn) {
     int open = limits.connections.incrementAndGet();
-    if (open > maxConnections) overCap.add(conn);
+    // At the cap, an idle kept-alive connection gives its slot up rather than a new client being
+    // refused: otherwise one cheap request per connection would hold every slot for the idle timeout.
+    if (open > maxConnections && !evictIdle()) overCap.add(conn);
     conn.closeHandler(v -> {
       limits.connections.decrementAndGet();
       overCap.remove(conn);
+      http1.remove(conn);
       Long t = h2Deadlines.remove(conn);
       if (t != null) vertx.cancelTimer(t);
     });
     ChannelPipeline p = conn instanceof HttpServerConnection sc ? sc.channelHandlerContext().pipeline() : null;
     if (p != null && p.get("httpDecoder") != null) {
       p.addAfter("httpDecoder", VersionCheck.NAME, new VersionCheck());
-      HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis);
+      http1.put(conn, HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis));
     } else {
       // HTTP/2 frames its headers itself; still, a connection must bring a request within the bound.
       h2Deadlines.put(conn, vertx.setTimer(headerMillis, id -> {
@@ -59,6 +66,19 @@ final class ConnectionGuard {
         conn.close();
       }));
     }
+  }
+
+  /** Closes this instance's oldest HTTP/1 connection that sits between requests; false if there is none. */
+  private boolean evictIdle() {
+    for (Map.Entry<HttpConnection, HeaderDeadline> e : http1.entrySet()) {
+      if (e.getValue().idle() && !overCap.contains(e.getKey())) {
+        HttpConnection idle = e.getKey();
+        http1.remove(idle);
+        idle.close();
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Wraps the router: refuses requests on connections over the cap, passes the rest on. */

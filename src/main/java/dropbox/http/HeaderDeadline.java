@@ -41,13 +41,15 @@ final class HeaderDeadline {
    * Adds one handler in front of the HTTP/1 request decoder and one right before Vert.x's own handler
    * (where requests arrive decoded and responses leave not yet encoded), and starts the first deadline.
    */
-  static void install(ChannelPipeline p, String decoderName, String vertxHandlerName, long millis) {
+  static HeaderDeadline install(ChannelPipeline p, String decoderName, String vertxHandlerName, long millis) {
     HeaderDeadline d = new HeaderDeadline(millis);
     p.addBefore(decoderName, RAW, d.new Raw());
     p.addBefore(vertxHandlerName, DECODED, d.new Decoded());
+    return d;
   }
 
-  private boolean idle() { return !requestOpen && responsesOwed == 0; }
+  /** No request being received or answered: a kept-alive connection between requests (or before its first). */
+  boolean idle() { return !requestOpen && responsesOwed == 0; }
 
   private void arm() {
     if (timer != null || ctx == null) return;

@@ -155,11 +155,13 @@ class ConnectionGuardTest {
     });
     List<Socket> held = new ArrayList<>();
     for (int i = 0; i < 4; i++) {
+      // Busy connections: a request whose body is still on its way (idle ones would give way, below).
       Socket s = connect();
-      write(s, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
-      assertEquals(200, Http.readResponse(s.getInputStream(), false).status());
+      write(s, "POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+          + "Content-Length: 100\r\n\r\n{\"username\"");
       held.add(s);
     }
+    Thread.sleep(300); // the server has seen the four heads
     Socket fifth = connect();
     write(fifth, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
     Http.Resp r = Http.readResponse(fifth.getInputStream(), false);
@@ -178,6 +180,32 @@ class ConnectionGuardTest {
       s.close();
     }
     assertEquals(200, status, "a freed slot is usable again");
+  }
+
+  @Test
+  void atTheCapAnIdleKeptAliveConnectionMakesRoomForANewClient() throws Exception {
+    start(cfg -> {
+      Config.put(cfg, "http.maxConnections", 4);
+      Config.put(cfg, "http.instances", 1); // one instance: it sees all four idle connections
+    });
+    // The attack: one cheap request per connection, then keep it open and silent.
+    List<Socket> idle = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Socket s = connect();
+      write(s, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertEquals(200, Http.readResponse(s.getInputStream(), false).status());
+      idle.add(s);
+    }
+    for (int round = 0; round < 3; round++) {
+      Socket s = connect();
+      write(s, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      Http.Resp r = Http.readResponse(s.getInputStream(), false);
+      assertEquals(200, r.status(), "round " + round + ": " + r);
+      s.close();
+    }
+    // The oldest idle connections were closed by the server to make that room.
+    assertTrue(closedByServer(idle.get(0)), "the oldest idle connection gave its slot up");
+    for (Socket s : idle) s.close();
   }
 
   @Test
