@@ -124,7 +124,8 @@ final class FileRoutes {
         }
         String name = part.filename();
         if (!FileNames.isValid(name)) {
-          fail(HttpFailure.badRequest("Invalid file name: " + (name == null ? "(none)" : name)));
+          // Never echo the refused name raw: it may hold the very controls (bidi, C1) that made it invalid.
+          fail(HttpFailure.badRequest("Invalid file name in a multipart part"));
           return;
         }
         Upload up = new Upload(vertx, storage, user(ctx), name, -1, Preconditions.NONE, AccountRoutes.priority(ctx));

@@ -60,6 +60,10 @@ public final class ServerTls {
     PemMaterial m;
     try {
       m = PemMaterial.read(c, k);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new TlsConfigException("tls: no such file: " + e.getFile());
+    } catch (java.nio.file.AccessDeniedException e) {
+      throw new TlsConfigException("tls: cannot read " + e.getFile() + " (permission denied)");
     } catch (IOException e) {
       throw new TlsConfigException("tls: " + e.getMessage());
     }
