@@ -9,7 +9,13 @@ public enum Action {
   DOWNLOAD_OPEN("download.open"),
   DELETE("delete"),
   LIST("list"),
-  USAGE("usage");
+  USAGE("usage"),
+  // Folders (storage.engine=v2; v1 refuses them with BAD_REQUEST)
+  LIST_FOLDER("folder.list"),
+  MKDIR("folder.create"),
+  MOVE("move"),
+  COPY("copy"),
+  RMDIR("folder.delete");
 
   private final String wire;
 

@@ -15,7 +15,17 @@ public enum ErrorCode {
   PRECONDITION_FAILED(7),
   BAD_REQUEST(8),
   SHUTTING_DOWN(9),
-  INTERNAL(10);
+  INTERNAL(10),
+  /** A file and a folder would share a path, or a parent on the way is a file. */
+  PATH_CONFLICT(11),
+  /** MOVE/COPY onto something that exists (and may not be overwritten). */
+  TARGET_EXISTS(12),
+  /** A file operation named a folder. */
+  IS_FOLDER(13),
+  /** A folder into itself or its own subtree, a path onto itself, or the root moved or removed. */
+  INVALID_MOVE(14),
+  /** A folder operation named a file or nothing. */
+  FOLDER_NOT_FOUND(15);
 
   private final int number;
 

@@ -89,6 +89,37 @@ public class StorageClient {
     return call(Action.USAGE, p, new JsonObject().put("user", user), Usage::fromJson);
   }
 
+  // ---- folders (storage.engine=v2; v1 answers BAD_REQUEST "Folders need storage.engine=v2")
+
+  /** One page of a folder's children; limit 1..10000, cursor null for the first page. */
+  public Future<FolderPage> listFolder(String user, String folder, int limit, String cursor, Priority p) {
+    JsonObject body = new JsonObject().put("user", user).put("name", folder).put("limit", limit);
+    if (cursor != null) body.put("cursor", cursor);
+    return call(Action.LIST_FOLDER, p, body, FolderPage::fromJson);
+  }
+
+  /** Creates the folder and its missing parents; already there is a success. */
+  public Future<Void> mkdir(String user, String folder, Priority p) {
+    return call(Action.MKDIR, p, new JsonObject().put("user", user).put("name", folder), j -> null);
+  }
+
+  /** Moves or renames a file or folder atomically; overwrite replaces a file (never a folder). */
+  public Future<FileInfo> move(String user, String from, String to, boolean overwrite, Priority p) {
+    return call(Action.MOVE, p, new JsonObject().put("user", user).put("from", from).put("to", to)
+        .put("overwrite", overwrite), FileInfo::fromJson);
+  }
+
+  /** Copies a file or folder (no content copied; the copy's bytes count against the quota). */
+  public Future<FileInfo> copy(String user, String from, String to, boolean overwrite, Priority p) {
+    return call(Action.COPY, p, new JsonObject().put("user", user).put("from", from).put("to", to)
+        .put("overwrite", overwrite), FileInfo::fromJson);
+  }
+
+  /** Removes a folder and everything in it, atomically. */
+  public Future<Void> rmdir(String user, String folder, Priority p) {
+    return call(Action.RMDIR, p, new JsonObject().put("user", user).put("name", folder), j -> null);
+  }
+
   private <T> Future<T> call(Action action, Priority p, JsonObject body, Function<JsonObject, T> decode) {
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(timeoutMs)
         .addHeader(Addresses.ACTION, action.wire()).addHeader(Addresses.PRIORITY, p.wire());

@@ -37,6 +37,9 @@ public final class HttpErrors {
       case BUSY, SHUTTING_DOWN -> new Mapped(503, "busy");
       case TIMEOUT -> new Mapped(504, "timeout");
       case INTERNAL -> new Mapped(500, "internal");
+      case PATH_CONFLICT, TARGET_EXISTS, IS_FOLDER -> new Mapped(409, "conflict");
+      case INVALID_MOVE -> new Mapped(400, "bad_request");
+      case FOLDER_NOT_FOUND -> new Mapped(404, "not_found");
     };
   }
 

@@ -40,6 +40,13 @@ final class CommandFields {
     return (String) v;
   }
 
+  /** A boolean that may be absent (false then). */
+  boolean flag(String key) {
+    Object v = body.getValue(key);
+    if (v != null && !(v instanceof Boolean)) throw bad("Malformed " + key);
+    return Boolean.TRUE.equals(v);
+  }
+
   String text(String key) {
     if (!(body.getValue(key) instanceof String s)) throw bad("Missing or malformed " + key);
     return s;

@@ -2,7 +2,10 @@ package dropbox.storage;
 
 import dropbox.bus.CommitResult;
 import dropbox.bus.DownloadHandle;
+import dropbox.bus.ErrorCode;
 import dropbox.bus.FileInfo;
+import dropbox.bus.FolderPage;
+import dropbox.bus.StorageException;
 import dropbox.bus.Listing;
 import dropbox.bus.Preconditions;
 import dropbox.bus.UploadTicket;
@@ -38,6 +41,28 @@ public interface StorageEngine extends AutoCloseable {
   Listing list(String user);
 
   Usage usage(String user);
+
+  // ---- folders: storage.engine=v2 only. The defaults are v1's answer: its store is flat, so every folder
+  // action is a BAD_REQUEST that names the setting (TCP shows it as "ERROR: Invalid request").
+
+  /** One page of a folder's children (folders first, then files, by name); limit 1..10000. */
+  default FolderPage listFolder(String user, String folder, int limit, String cursor) { throw foldersNeedV2(); }
+
+  /** Creates the folder and its missing parents; already there is a success. */
+  default void mkdir(String user, String folder) { throw foldersNeedV2(); }
+
+  /** Moves a file or a folder with everything in it, atomically; returns the moved entry under its new path. */
+  default FileInfo move(String user, String from, String to, boolean overwrite) { throw foldersNeedV2(); }
+
+  /** Copies a file or a folder (blobs shared, bytes charged); returns the new entry. */
+  default FileInfo copy(String user, String from, String to, boolean overwrite) { throw foldersNeedV2(); }
+
+  /** Removes a folder and everything in it, atomically. */
+  default void rmdir(String user, String folder) { throw foldersNeedV2(); }
+
+  static StorageException foldersNeedV2() {
+    return StorageException.of(ErrorCode.BAD_REQUEST, "Folders need storage.engine=v2");
+  }
 
   @Override
   default void close() { }

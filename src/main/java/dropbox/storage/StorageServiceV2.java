@@ -5,7 +5,8 @@ import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.FileEvent;
 import dropbox.bus.FileInfo;
-import dropbox.bus.FileNames;
+import dropbox.bus.FolderEntry;
+import dropbox.bus.FolderPage;
 import dropbox.bus.Listing;
 import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
@@ -16,8 +17,10 @@ import dropbox.storage.blob.BlobKey;
 import dropbox.storage.blob.BlobStore;
 import dropbox.storage.blob.StagingId;
 import dropbox.storage.meta.FileStream;
+import dropbox.storage.meta.ListOrder;
 import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.Node;
+import dropbox.storage.meta.RemovedTree;
 import dropbox.storage.meta.Reservation;
 import dropbox.storage.meta.UploadCommit;
 import java.io.IOException;
@@ -48,6 +51,8 @@ public final class StorageServiceV2 implements StorageEngine {
    * either, so it is long enough for any real upload.
    */
   static final long RESERVATION_LIFETIME_MS = 24L * 3600 * 1000;
+  /** The largest folder page one command may ask for (rest-api.md "Folders"). */
+  static final int MAX_PAGE = 10_000;
 
   private final MetadataStore meta;
   private final BlobStore blobs;
@@ -207,6 +212,61 @@ public final class StorageServiceV2 implements StorageEngine {
   @Override
   public Usage usage(String user) { return meta.usage(user).toUsage(); }
 
+  // ---------------------------------------------------------------- folders
+  // Every change is one MetadataStore transaction (a moved folder of any size is one row update) under
+  // the user lock, which also orders it with this user's upload commits and the blob sweeper.
+
+  /** Read snapshot, no lock, as list(): folders first, then files, each by the UTF-8 bytes of the name. */
+  @Override
+  public FolderPage listFolder(String user, String folder, int limit, String cursor) {
+    if (limit < 1 || limit > MAX_PAGE) throw StorageException.of(ErrorCode.BAD_REQUEST, "limit must be 1-" + MAX_PAGE);
+    TreePath path = folder.isEmpty() ? TreePath.ROOT : path(folder);
+    dropbox.storage.meta.FolderPage page = meta.list(user, path, ListOrder.DEFAULT, limit, cursor);
+    List<FolderEntry> entries = new ArrayList<>(page.entries().size());
+    for (Node n : page.entries()) entries.add(new FolderEntry(n.isFolder(), n.info(n.name())));
+    return new FolderPage(folder, entries, page.cursor(), page.usage().toUsage());
+  }
+
+  /** Already there is a success, without an event: nothing changed. */
+  @Override
+  public void mkdir(String user, String folder) {
+    TreePath path = path(folder);
+    Node made = locks.with(() -> {
+      if (meta.resolve(user, path).filter(Node::isFolder).isPresent()) return null;
+      return meta.mkdirs(user, path);
+    }, StorageLocks.userLock(user));
+    if (made != null) {
+      events.accept(new FileEvent(user, FileEvent.FOLDER_CREATED, folder, 0, null, made.modified()));
+    }
+  }
+
+  @Override
+  public FileInfo move(String user, String from, String to, boolean overwrite) {
+    TreePath source = path(from);
+    TreePath target = path(to);
+    Node moved = locks.with(() -> meta.move(user, source, target, overwrite), StorageLocks.userLock(user));
+    events.accept(new FileEvent(user, FileEvent.MOVED, to, moved.size(), moved.sha256(), clock.getAsLong(), from));
+    return moved.info(to);
+  }
+
+  /** The copy is announced as what it creates: an uploaded file, or a created folder. */
+  @Override
+  public FileInfo copy(String user, String from, String to, boolean overwrite) {
+    TreePath source = path(from);
+    TreePath target = path(to);
+    Node made = locks.with(() -> meta.copy(user, source, target, overwrite), StorageLocks.userLock(user));
+    String type = made.isFolder() ? FileEvent.FOLDER_CREATED : FileEvent.UPLOADED;
+    events.accept(new FileEvent(user, type, to, made.size(), made.sha256(), made.modified()));
+    return made.info(to);
+  }
+
+  @Override
+  public void rmdir(String user, String folder) {
+    TreePath path = path(folder);
+    RemovedTree gone = locks.with(() -> meta.deleteFolder(user, path), StorageLocks.userLock(user));
+    events.accept(new FileEvent(user, FileEvent.FOLDER_DELETED, folder, gone.bytes(), null, clock.getAsLong()));
+  }
+
   // ---------------------------------------------------------------- for V2Upkeep
 
   /** Forgets the covered/credit bookkeeping of uploads opened before cutoff (their commit went elsewhere). */
@@ -271,9 +331,9 @@ public final class StorageServiceV2 implements StorageEngine {
     }
   }
 
-  /** Flat names only for now: the front ends accept no '/' yet, and neither does this engine. */
+  /** A path of the tree (tcp-protocol.md "Paths and folders"); the root is never a file's or folder's name. */
   private static TreePath path(String name) {
-    if (!FileNames.isValid(name)) throw StorageException.of(ErrorCode.INVALID_NAME, "Invalid filename");
+    if (!TreePath.isValid(name)) throw StorageException.of(ErrorCode.INVALID_NAME, "Invalid filename");
     return TreePath.parse(name);
   }
 

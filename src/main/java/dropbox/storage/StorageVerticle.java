@@ -146,6 +146,18 @@ public final class StorageVerticle extends VerticleBase {
         return engine.list(user).toJson();
       case USAGE:
         return engine.usage(user).toJson();
+      case LIST_FOLDER:
+        return engine.listFolder(user, b.name(), (int) b.number("limit", 1000L), b.optionalText("cursor")).toJson();
+      case MKDIR:
+        engine.mkdir(user, b.name());
+        return new JsonObject();
+      case MOVE:
+        return engine.move(user, b.text("from"), b.text("to"), b.flag("overwrite")).toJson();
+      case COPY:
+        return engine.copy(user, b.text("from"), b.text("to"), b.flag("overwrite")).toJson();
+      case RMDIR:
+        engine.rmdir(user, b.name());
+        return new JsonObject();
       default:
         throw StorageException.of(ErrorCode.BAD_REQUEST, "Unknown action");
     }

@@ -86,6 +86,11 @@ public final class TcpReplies {
       case BAD_REQUEST -> "ERROR: Invalid request\n";
       case SHUTTING_DOWN -> "ERROR: Server is shutting down\n";
       case INTERNAL -> INTERNAL;
+      case PATH_CONFLICT -> "ERROR: Path conflict\n";
+      case TARGET_EXISTS -> "ERROR: Target exists\n";
+      case IS_FOLDER -> "ERROR: Is a folder (use RMDIR)\n";
+      case INVALID_MOVE -> "ERROR: Invalid move\n";
+      case FOLDER_NOT_FOUND -> "ERROR: Folder not found\n";
     };
   }
 

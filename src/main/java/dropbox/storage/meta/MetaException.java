@@ -4,26 +4,25 @@ import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
 
 /**
- * A tree-rule refusal. bus/ErrorCode has no code yet for a path conflict, an existing target, a folder
- * where a file was meant or a move into itself, so each carries its precise Reason and maps to the
- * nearest existing code until the front ends learn the new ones (see docs/storage-v2.md).
+ * A tree-rule refusal: its precise Reason, and the bus/ErrorCode the front ends map to their texts
+ * (see docs/storage-v2.md "Error codes").
  * The messages are the spec's texts (tcp-protocol.md "Paths and folders").
  */
 public final class MetaException extends StorageException {
 
   public enum Reason {
     /** A file and a folder would share a path, or a parent on the way is a file. HTTP 409. */
-    PATH_CONFLICT(ErrorCode.PRECONDITION_FAILED, "Path conflict"),
+    PATH_CONFLICT(ErrorCode.PATH_CONFLICT, "Path conflict"),
     /** MOVE/COPY onto something that exists (and may not be overwritten). HTTP 409. */
-    TARGET_EXISTS(ErrorCode.PRECONDITION_FAILED, "Target exists"),
+    TARGET_EXISTS(ErrorCode.TARGET_EXISTS, "Target exists"),
     /** A file operation named a folder. */
-    IS_FOLDER(ErrorCode.BAD_REQUEST, "Is a folder (use RMDIR)"),
+    IS_FOLDER(ErrorCode.IS_FOLDER, "Is a folder (use RMDIR)"),
     /** A folder operation named a file or nothing. */
-    FOLDER_NOT_FOUND(ErrorCode.NOT_FOUND, "Folder not found"),
+    FOLDER_NOT_FOUND(ErrorCode.FOLDER_NOT_FOUND, "Folder not found"),
     /** A file operation named nothing, or a folder where a file was needed for the source. */
     FILE_NOT_FOUND(ErrorCode.NOT_FOUND, "File not found"),
     /** A folder into itself or its own subtree, a path onto itself, or the root moved or removed. HTTP 400. */
-    INVALID_MOVE(ErrorCode.BAD_REQUEST, "Invalid move");
+    INVALID_MOVE(ErrorCode.INVALID_MOVE, "Invalid move");
 
     public final ErrorCode code;
     public final String message;
