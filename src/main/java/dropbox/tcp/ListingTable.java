@@ -1,9 +1,11 @@
 package dropbox.tcp;
 
 import dropbox.bus.FileInfo;
+import dropbox.bus.FolderEntry;
 import dropbox.bus.Listing;
 import dropbox.bus.Usage;
 import java.time.Instant;
+import java.util.List;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
@@ -28,6 +30,27 @@ public final class ListingTable {
       }
     }
     return sb.append(usageLine(listing.usage())).toString();
+  }
+
+  /**
+   * LIST <folder>: its children as storage sorted them (sub-folders first, "name/" and "-" for the size,
+   * then files, each group by UTF-8 bytes); the usage line is the user's whole usage.
+   */
+  public static String formatFolder(String user, String folder, List<FolderEntry> entries, Usage usage) {
+    StringBuilder sb = new StringBuilder();
+    sb.append("=== File Listing for ").append(user).append(": ").append(folder).append(" ===\n\n");
+    if (entries.isEmpty()) {
+      sb.append("No files found.\n");
+    } else {
+      row(sb, "Filename", "Size", "Modified");
+      row(sb, "--------", "----", "--------");
+      for (FolderEntry e : entries) {
+        FileInfo f = e.info();
+        row(sb, e.folder() ? f.name() + "/" : f.name(), e.folder() ? "-" : Long.toString(f.size()),
+            TIME.format(Instant.ofEpochMilli(f.modified())));
+      }
+    }
+    return sb.append(usageLine(usage)).toString();
   }
 
   public static String usageLine(Usage u) {

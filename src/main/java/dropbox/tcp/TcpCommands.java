@@ -1,11 +1,17 @@
 package dropbox.tcp;
 
 import dropbox.bus.FileNames;
+import dropbox.bus.FolderEntry;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
+import dropbox.bus.TreePath;
 import dropbox.metrics.Metrics;
 import dropbox.tcp.TcpSession.State;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The command phase of one session (tcp-protocol.md "Command phase"): parses a command line, checks
@@ -14,15 +20,21 @@ import java.util.Set;
 final class TcpCommands {
   /** Verbs counted by name in metrics; anything else is "OTHER" so label values stay bounded. */
   private static final Set<String> COUNTED =
-      Set.of("UPLOAD", "DOWNLOAD", "DELETE", "LIST", "QUOTA", "HELP", "QUIT", "EXIT");
+      Set.of("UPLOAD", "DOWNLOAD", "DELETE", "LIST", "QUOTA", "HELP", "QUIT", "EXIT",
+          "MKDIR", "MOVE", "COPY", "RMDIR");
+  /** LIST <folder> reads the folder in pages of this many children. */
+  private static final int LIST_PAGE = 1000;
 
   private final TcpSession session;
   private final StorageClient storage;
   private final TcpUpload upload;
   private final TcpDownload download;
+  /** storage.engine=v2: paths and the folder commands; off, every line is answered exactly as v1 did. */
+  private final boolean folders;
 
-  TcpCommands(TcpSession session, StorageClient storage, TcpUpload upload, TcpDownload download) {
+  TcpCommands(TcpSession session, StorageClient storage, TcpUpload upload, TcpDownload download, boolean folders) {
     this.session = session;
+    this.folders = folders;
     this.storage = storage;
     this.upload = upload;
     this.download = download;
@@ -34,21 +46,88 @@ final class TcpCommands {
     String word = cl == null || cl.command() == null ? "" : cl.command();
     int n = cl == null ? -1 : cl.argCount();
     Metrics.tcpCommand(COUNTED.contains(word) ? word : "OTHER");
+    if (folders && onFolderLine(word, cl, n)) return;
     switch (word) {
-      case "UPLOAD" -> { if (n == 1) upload.start(cl.arg(0), cl.priority()); else invalidCommand(); }
-      case "DOWNLOAD" -> { if (n == 1) download.start(cl.arg(0), cl.priority()); else invalidCommand(); }
-      case "DELETE" -> { if (n == 1) delete(cl.arg(0), cl.priority()); else invalidCommand(); }
+      case "UPLOAD" -> { if (n == 1) withName(cl.arg(0), () -> upload.start(cl.arg(0), cl.priority())); else invalidCommand(); }
+      case "DOWNLOAD" -> { if (n == 1) withName(cl.arg(0), () -> download.start(cl.arg(0), cl.priority())); else invalidCommand(); }
+      case "DELETE" -> { if (n == 1) withName(cl.arg(0), () -> delete(cl.arg(0), cl.priority())); else invalidCommand(); }
       case "LIST" -> { if (n == 0) list(cl.priority()); else invalidCommand(); }
       case "QUOTA" -> { if (n == 0) quota(cl.priority()); else invalidCommand(); }
-      case "HELP" -> { if (n == 0) session.reply(TcpReplies.HELP); else invalidCommand(); }
+      case "HELP" -> { if (n == 0) session.reply(folders ? TcpReplies.HELP_FOLDERS : TcpReplies.HELP); else invalidCommand(); }
       case "QUIT", "EXIT" -> { if (n == 0) session.closeWith(TcpReplies.GOODBYE); else invalidCommand(); }
       default -> invalidCommand();
     }
   }
 
-  /** A name the storage side would accept; null (malformed UTF-8) never is. */
+  /**
+   * The folder extension (v2 only): the new commands, LIST with a folder. Returns false for anything else,
+   * which the classic switch answers as before. A wrong argument count is the classic invalid command.
+   */
+  private boolean onFolderLine(String word, CommandLine cl, int n) {
+    Priority p = cl.priority();
+    switch (word) {
+      case "MKDIR" -> { if (n == 1) withPaths(cl, f -> storage.mkdir(session.user(), f[0], p)); else invalidCommand(); }
+      case "RMDIR" -> { if (n == 1) withPaths(cl, f -> storage.rmdir(session.user(), f[0], p)); else invalidCommand(); }
+      case "MOVE" -> { if (n == 2) withPaths(cl, f -> storage.move(session.user(), f[0], f[1], false, p)); else invalidCommand(); }
+      case "COPY" -> { if (n == 2) withPaths(cl, f -> storage.copy(session.user(), f[0], f[1], false, p)); else invalidCommand(); }
+      case "LIST" -> {
+        if (n != 1) return false;
+        if (!validName(cl.arg(0))) session.reply(TcpReplies.INVALID_FILENAME);
+        else listFolder(cl.arg(0), p);
+      }
+      default -> { return false; }
+    }
+    return true;
+  }
+
+  /** Checks every argument is a path, runs the command, answers the classic success line or its error. */
+  private void withPaths(CommandLine cl, Function<String[], Future<?>> command) {
+    String[] paths = cl.args().toArray(new String[0]);
+    for (String path : paths) {
+      if (!validName(path)) {
+        session.reply(TcpReplies.INVALID_FILENAME);
+        return;
+      }
+    }
+    command.apply(paths).onComplete(session.safe(ar ->
+        session.reply(ar.succeeded() ? TcpReplies.SUCCESS : TcpReplies.storageError(ar.cause()))));
+  }
+
+  /** All pages of one folder, then one reply (every reply is one write). */
+  private void listFolder(String folder, Priority p) {
+    String user = session.user();
+    List<FolderEntry> entries = new ArrayList<>();
+    listFrom(user, folder, null, p, entries);
+  }
+
+  private void listFrom(String user, String folder, String cursor, Priority p, List<FolderEntry> entries) {
+    storage.listFolder(user, folder, LIST_PAGE, cursor, p).onComplete(session.safe(ar -> {
+      if (ar.failed()) {
+        session.reply(TcpReplies.storageError(ar.cause()));
+        return;
+      }
+      entries.addAll(ar.result().entries());
+      if (ar.result().cursor() != null && !session.closed()) {
+        listFrom(user, folder, ar.result().cursor(), p, entries);
+      } else {
+        session.reply(ListingTable.formatFolder(user, folder, entries, ar.result().usage()));
+      }
+    }));
+  }
+
+  /** A path the storage side could accept (a plain name is one); null (malformed UTF-8) never is. */
   static boolean validName(String name) {
-    return name != null && FileNames.isValid(name);
+    return name != null && TreePath.isValid(name);
+  }
+
+  /** What UPLOAD/DOWNLOAD/DELETE accept here: any path on v2, a plain name on v1 (a '/' stays invalid). */
+  private boolean acceptedName(String name) {
+    return name != null && (folders ? TreePath.isValid(name) : FileNames.isValid(name));
+  }
+
+  private void withName(String name, Runnable command) {
+    if (acceptedName(name)) command.run();
+    else session.reply(TcpReplies.INVALID_FILENAME);
   }
 
   private void invalidCommand() {
@@ -56,10 +135,6 @@ final class TcpCommands {
   }
 
   private void delete(String name, Priority p) {
-    if (!validName(name)) {
-      session.reply(TcpReplies.INVALID_FILENAME);
-      return;
-    }
     storage.delete(session.user(), name, p).onComplete(session.safe(ar ->
         session.reply(ar.succeeded() ? TcpReplies.SUCCESS : TcpReplies.storageError(ar.cause()))));
   }

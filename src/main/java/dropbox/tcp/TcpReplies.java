@@ -51,6 +51,24 @@ public final class TcpReplies {
           + "Flags: --high, --medium, --low or --priority=high|medium|low (default medium).\n"
           + "Quote names with spaces: UPLOAD \"my notes.txt\"\n";
 
+  /** HELP with the folder extension (storage.engine=v2); v1 keeps HELP above unchanged. */
+  public static final String HELP_FOLDERS =
+      "Available commands:\n"
+          + "  UPLOAD path [flag]          send a file (the server asks for its length, then its bytes)\n"
+          + "  DOWNLOAD path [flag]        fetch a file\n"
+          + "  DELETE path [flag]          delete a file\n"
+          + "  LIST [folder] [flag]        list your files (or one folder) and your usage\n"
+          + "  MKDIR folder [flag]         create a folder and its parents\n"
+          + "  MOVE from to [flag]         move or rename a file or folder\n"
+          + "  COPY from to [flag]         copy a file or folder\n"
+          + "  RMDIR folder [flag]         delete a folder and everything in it\n"
+          + "  QUOTA [flag]                show your usage\n"
+          + "  HELP                        show this list\n"
+          + "  QUIT or EXIT                close the connection\n"
+          + "Flags: --high, --medium, --low or --priority=high|medium|low (default medium).\n"
+          + "A path is names joined by '/': UPLOAD docs/notes.txt\n"
+          + "Quote names with spaces: UPLOAD \"my notes.txt\"\n";
+
   private TcpReplies() {}
 
   /** The plain port's answer to LOGIN/SIGNUP when credentials may only cross TLS. */

@@ -64,7 +64,7 @@ final class TcpSession {
   private int cleanups;
 
   TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose,
-      TcpTransport transport) {
+      TcpTransport transport, boolean folders) {
     this.vertx = vertx;
     this.halfClose = halfClose;
     this.socket = socket;
@@ -82,7 +82,7 @@ final class TcpSession {
     }, new Records());
     this.authPhase = new TcpAuthPhase(this, auth, transport);
     this.upload = new TcpUpload(this, vertx, storage);
-    this.commands = new TcpCommands(this, storage, upload, new TcpDownload(vertx, this, socket, storage));
+    this.commands = new TcpCommands(this, storage, upload, new TcpDownload(vertx, this, socket, storage), folders);
   }
 
   /** Completes once the socket is closed and any commit or abort it started is done. */

@@ -49,6 +49,8 @@ public class TcpVerticle extends VerticleBase {
   private long idleTimeoutMs;
   private long loginTimeoutMs;
   private TcpTransport transport;
+  /** storage.engine=v2: the folder extension is on (tcp-protocol.md "Paths and folders"). */
+  private boolean folders;
   private long timeoutTimer = -1;
   private boolean stopping;
 
@@ -86,6 +88,8 @@ public class TcpVerticle extends VerticleBase {
     maxConnections = Config.integer(cfg, "tcp.maxConnections");
     idleTimeoutMs = TimeUnit.SECONDS.toMillis(Config.integer(cfg, "tcp.idleTimeoutSeconds"));
     loginTimeoutMs = TimeUnit.SECONDS.toMillis(Config.integer(cfg, "tcp.loginTimeoutSeconds"));
+    // Paths and MKDIR/MOVE/COPY/RMDIR/LIST <folder> are the v2 extension; on v1 the protocol stays classic.
+    folders = "v2".equals(Config.string(cfg, "storage.engine"));
     transport = new TcpTransport(tls, Config.bool(cfg, "auth.allowPlaintextLogin"), Config.integer(cfg, "tcp.tlsPort"));
     String host = Config.string(cfg, "host");
     int port = Config.integer(cfg, tls ? "tcp.tlsPort" : "tcp.port");
@@ -131,7 +135,7 @@ public class TcpVerticle extends VerticleBase {
     }
     TcpSession session;
     try {
-      session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket), transport);
+      session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket), transport, folders);
     } catch (RuntimeException e) {
       openConnections.decrementAndGet();
       log.error("cannot set up a session", e);
