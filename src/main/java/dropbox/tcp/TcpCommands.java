@@ -48,9 +48,9 @@ final class TcpCommands {
     Metrics.tcpCommand(COUNTED.contains(word) ? word : "OTHER");
     if (folders && onFolderLine(word, cl, n)) return;
     switch (word) {
-      case "UPLOAD" -> { if (n == 1) withName(cl.arg(0), () -> upload.start(cl.arg(0), cl.priority())); else invalidCommand(); }
-      case "DOWNLOAD" -> { if (n == 1) withName(cl.arg(0), () -> download.start(cl.arg(0), cl.priority())); else invalidCommand(); }
-      case "DELETE" -> { if (n == 1) withName(cl.arg(0), () -> delete(cl.arg(0), cl.priority())); else invalidCommand(); }
+      case "UPLOAD" -> { if (n == 1) upload.start(cl.arg(0), cl.priority()); else invalidCommand(); }
+      case "DOWNLOAD" -> { if (n == 1) download.start(cl.arg(0), cl.priority()); else invalidCommand(); }
+      case "DELETE" -> { if (n == 1) delete(cl.arg(0), cl.priority()); else invalidCommand(); }
       case "LIST" -> { if (n == 0) list(cl.priority()); else invalidCommand(); }
       case "QUOTA" -> { if (n == 0) quota(cl.priority()); else invalidCommand(); }
       case "HELP" -> { if (n == 0) session.reply(folders ? TcpReplies.HELP_FOLDERS : TcpReplies.HELP); else invalidCommand(); }
@@ -120,14 +120,9 @@ final class TcpCommands {
     return name != null && TreePath.isValid(name);
   }
 
-  /** What UPLOAD/DOWNLOAD/DELETE accept here: any path on v2, a plain name on v1 (a '/' stays invalid). */
-  private boolean acceptedName(String name) {
+  /** What UPLOAD/DOWNLOAD/DELETE accept: any path on v2, a plain name on v1 (a '/' stays invalid there). */
+  static boolean acceptedName(String name, boolean folders) {
     return name != null && (folders ? TreePath.isValid(name) : FileNames.isValid(name));
-  }
-
-  private void withName(String name, Runnable command) {
-    if (acceptedName(name)) command.run();
-    else session.reply(TcpReplies.INVALID_FILENAME);
   }
 
   private void invalidCommand() {
@@ -135,6 +130,10 @@ final class TcpCommands {
   }
 
   private void delete(String name, Priority p) {
+    if (!session.acceptsName(name)) {
+      session.reply(TcpReplies.INVALID_FILENAME);
+      return;
+    }
     storage.delete(session.user(), name, p).onComplete(session.safe(ar ->
         session.reply(ar.succeeded() ? TcpReplies.SUCCESS : TcpReplies.storageError(ar.cause()))));
   }

@@ -36,7 +36,7 @@ final class TcpDownload {
   }
 
   void start(String name, Priority p) {
-    if (!TcpCommands.validName(name)) {
+    if (!session.acceptsName(name)) {
       session.writeBuffer(ZERO_LENGTH.copy().appendString(TcpReplies.INVALID_FILENAME + TcpReplies.PROMPT));
       session.waitForLine(State.COMMAND_WAIT);
       return;

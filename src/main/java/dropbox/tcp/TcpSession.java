@@ -51,6 +51,8 @@ final class TcpSession {
   private final TcpAuthPhase authPhase;
   private final TcpCommands commands;
   private final TcpUpload upload;
+  /** storage.engine=v2: names may be paths (tcp-protocol.md "Paths and folders"). */
+  private final boolean folders;
 
   private State state = State.AUTH_WAIT;
   private String user;
@@ -66,6 +68,7 @@ final class TcpSession {
   TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose,
       TcpTransport transport, boolean folders) {
     this.vertx = vertx;
+    this.folders = folders;
     this.halfClose = halfClose;
     this.socket = socket;
     this.clientAddress = ClientAddress.peer(socket.remoteAddress());
@@ -206,6 +209,11 @@ final class TcpSession {
 
   void authenticated(String name) {
     user = name;
+  }
+
+  /** A name UPLOAD/DOWNLOAD/DELETE may carry: a path on v2, a plain name on v1; null (malformed UTF-8) never. */
+  boolean acceptsName(String name) {
+    return TcpCommands.acceptedName(name, folders);
   }
 
   String clientAddress() {

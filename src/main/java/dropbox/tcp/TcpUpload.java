@@ -41,7 +41,7 @@ final class TcpUpload {
   }
 
   void start(String name, Priority p) {
-    if (!TcpCommands.validName(name)) {
+    if (!session.acceptsName(name)) {
       session.reply(TcpReplies.INVALID_FILENAME);
       return;
     }

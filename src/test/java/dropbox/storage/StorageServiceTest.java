@@ -40,6 +40,22 @@ class StorageServiceTest extends StorageEngineContract {
     assertTrue(new Fsck(svc).run(false, 0, System.currentTimeMillis()).isEmpty());
   }
 
+  /** v1's store is flat: a path is an invalid name, every folder action names the setting that has them. */
+  @Test
+  void flatNamesOnlyAndFoldersNeedV2() {
+    assertEquals(ErrorCode.INVALID_NAME, assertThrows(StorageException.class,
+        () -> engine.openUpload("bob", "a/b", 1, null)).code());
+    List<org.junit.jupiter.api.function.Executable> folderActions = List.of(
+        () -> engine.mkdir("bob", "a"), () -> engine.rmdir("bob", "a"),
+        () -> engine.move("bob", "a", "b", false), () -> engine.copy("bob", "a", "b", false),
+        () -> engine.listFolder("bob", "", 10, null));
+    for (org.junit.jupiter.api.function.Executable action : folderActions) {
+      StorageException e = assertThrows(StorageException.class, action);
+      assertEquals(ErrorCode.BAD_REQUEST, e.code());
+      assertEquals("Folders need storage.engine=v2", e.getMessage());
+    }
+  }
+
   @Test
   void fsckFindsAndRepairsWhatAnInterruptedProcessLeftBehind() throws Exception {
     upload("alice", "keep", "kept".getBytes());

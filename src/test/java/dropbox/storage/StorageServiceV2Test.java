@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dropbox.bus.CommitResult;
 import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
+import dropbox.bus.FolderPage;
 import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
@@ -18,6 +19,7 @@ import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.MetadataStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -75,6 +77,50 @@ class StorageServiceV2Test extends StorageEngineContract {
     try (Stream<Path> s = Files.walk(dir)) {
       return s.filter(Files::isRegularFile).count();
     }
+  }
+
+  /** The folder actions over the metadata store: their results, their refusals, their events, the quota. */
+  @Test
+  void folderActionsWithTheirErrorsAndEvents() throws Exception {
+    upload("alice", "docs/a.txt", new byte[10]); // creates docs
+    engine.mkdir("alice", "docs/sub");
+    engine.mkdir("alice", "docs/sub"); // already there: success, no event
+    FolderPage root = engine.listFolder("alice", "", 10, null);
+    assertEquals(List.of("docs"), root.entries().stream().map(e -> e.info().name()).toList());
+    assertTrue(root.entries().get(0).folder());
+    FolderPage docs = engine.listFolder("alice", "docs", 1, null); // paged: one entry a page
+    assertEquals("sub", docs.entries().get(0).info().name());
+    assertTrue(docs.entries().get(0).folder());
+    FolderPage next = engine.listFolder("alice", "docs", 1, docs.cursor());
+    assertEquals("a.txt", next.entries().get(0).info().name());
+    assertEquals(10, next.entries().get(0).info().size());
+    assertEquals(10, next.usage().usedBytes());
+
+    assertEquals("docs/b.txt", engine.move("alice", "docs/a.txt", "docs/b.txt", false).name());
+    assertEquals(10, engine.copy("alice", "docs", "copy", false).size() + 10); // a folder's size is 0
+    assertEquals(20, engine.usage("alice").usedBytes(), "the copy counts against the quota");
+    assertCode(ErrorCode.TARGET_EXISTS, () -> engine.move("alice", "docs/b.txt", "copy/b.txt", false));
+    assertCode(ErrorCode.INVALID_MOVE, () -> engine.move("alice", "docs", "docs/sub/x", false));
+    assertCode(ErrorCode.NOT_FOUND, () -> engine.copy("alice", "nope", "x", false));
+    assertCode(ErrorCode.PATH_CONFLICT, () -> engine.mkdir("alice", "docs/b.txt/x"));
+    assertCode(ErrorCode.IS_FOLDER, () -> engine.delete("alice", "docs"));
+    assertCode(ErrorCode.FOLDER_NOT_FOUND, () -> engine.listFolder("alice", "nope", 10, null));
+    assertCode(ErrorCode.FOLDER_NOT_FOUND, () -> engine.rmdir("alice", "docs/b.txt"));
+    assertCode(ErrorCode.INVALID_NAME, () -> engine.mkdir("alice", "a//b"));
+    assertCode(ErrorCode.BAD_REQUEST, () -> engine.listFolder("alice", "docs", 0, null));
+    assertCode(ErrorCode.BAD_REQUEST, () -> engine.listFolder("alice", "docs", 10_001, null));
+    engine.rmdir("alice", "docs");
+    assertEquals(10, engine.usage("alice").usedBytes());
+    assertConsistent("alice");
+
+    assertEquals(List.of("uploaded:docs/a.txt", "folder_created:docs/sub", "moved:docs/a.txt>docs/b.txt",
+        "folder_created:copy", "folder_deleted:docs"), events.stream()
+        .map(e -> e.type() + ":" + (e.from() == null ? "" : e.from() + ">") + e.name()).toList());
+    assertEquals(10, events.get(events.size() - 1).size(), "the removed folder's bytes");
+  }
+
+  private static void assertCode(ErrorCode code, org.junit.jupiter.api.function.Executable call) {
+    assertEquals(code, assertThrows(StorageException.class, call).code());
   }
 
   @Test

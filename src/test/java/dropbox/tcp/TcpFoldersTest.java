@@ -106,9 +106,12 @@ class TcpFoldersTest {
       assertEquals("ERROR: File not found\n> ", folder.trailer());
 
       for (String bad : List.of("MKDIR a//b", "MKDIR /a", "MKDIR a/", "MOVE top.txt a/../b", "RMDIR ..",
-          "LIST \"a/\"", "DELETE a//b", "DOWNLOAD /top.txt")) {
+          "LIST \"a/\"", "DELETE a//b", "UPLOAD a/")) {
         assertEquals(TcpReplies.INVALID_FILENAME + "> ", c.command(bad), bad);
       }
+      ClassicClient.Download rooted = c.download("/top.txt"); // a DOWNLOAD error follows a zero length
+      assertEquals(0, rooted.data().length);
+      assertEquals(TcpReplies.INVALID_FILENAME + "> ", rooted.trailer());
       for (String wrong : List.of("MKDIR", "MKDIR a b", "MOVE a", "COPY a b c", "RMDIR", "LIST a b")) {
         assertEquals(INVALID, invalid(c, wrong), wrong);
       }
@@ -184,7 +187,9 @@ class TcpFoldersTest {
         assertEquals(INVALID, invalid(c, line), line);
       }
       assertEquals(TcpReplies.INVALID_FILENAME + "> ", c.command("UPLOAD docs/a.txt"));
-      assertEquals(TcpReplies.INVALID_FILENAME + "> ", c.command("DOWNLOAD docs/a.txt"));
+      ClassicClient.Download d = c.download("docs/a.txt");
+      assertEquals(0, d.data().length);
+      assertEquals(TcpReplies.INVALID_FILENAME + "> ", d.trailer());
       assertEquals(TcpReplies.INVALID_FILENAME + "> ", c.command("DELETE docs/a.txt"));
       assertEquals(TcpReplies.HELP + "> ", c.command("HELP"));
     }

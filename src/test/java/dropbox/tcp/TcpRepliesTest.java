@@ -27,6 +27,11 @@ class TcpRepliesTest {
     expected.put(ErrorCode.BAD_REQUEST, "ERROR: Invalid request\n");
     expected.put(ErrorCode.SHUTTING_DOWN, "ERROR: Server is shutting down\n");
     expected.put(ErrorCode.INTERNAL, "ERROR: Internal error\n");
+    expected.put(ErrorCode.PATH_CONFLICT, "ERROR: Path conflict\n");
+    expected.put(ErrorCode.TARGET_EXISTS, "ERROR: Target exists\n");
+    expected.put(ErrorCode.IS_FOLDER, "ERROR: Is a folder (use RMDIR)\n");
+    expected.put(ErrorCode.INVALID_MOVE, "ERROR: Invalid move\n");
+    expected.put(ErrorCode.FOLDER_NOT_FOUND, "ERROR: Folder not found\n");
     Map<ErrorCode, String> messages = Map.of(
         ErrorCode.QUOTA_EXCEEDED, "Quota exceeded (needs 10 bytes, 3 bytes free)",
         ErrorCode.TOO_LARGE, "File too large (limit 100 bytes)");
