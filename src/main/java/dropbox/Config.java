@@ -65,6 +65,8 @@ public final class Config {
     DEFAULTS.put("http.allowedOrigins", null);
     // A directory to serve the UI from instead of the copy inside the jar (for UI work).
     DEFAULTS.put("http.webroot", null);
+    // WebDAV: refuse macOS Finder's "._*" and ".DS_Store" files with 403 (docs/webdav.md)
+    DEFAULTS.put("dav.refuseMacMetadata", false);
     DEFAULTS.put("tls.certFile", null);
     DEFAULTS.put("tls.keyFile", null);
     DEFAULTS.put("tls.selfSigned", false);

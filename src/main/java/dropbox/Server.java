@@ -4,6 +4,7 @@ import dropbox.auth.Accounts;
 import dropbox.auth.AuthService;
 import dropbox.bus.StorageClient;
 import dropbox.http.HttpLimits;
+import dropbox.dav.DavMount;
 import dropbox.http.HttpVerticle;
 import dropbox.storage.ClusterLockManager;
 import dropbox.storage.LocalLockManager;
@@ -97,7 +98,7 @@ public final class Server {
     HttpLimits httpLimits = new HttpLimits();
     ServerSSLOptions ssl = tls == null ? null : TlsOptions.server(tls.material(), true);
     return vertx.deployVerticle(() -> {
-          HttpVerticle v = new HttpVerticle(storage, auth, httpLimits, ssl);
+          HttpVerticle v = new HttpVerticle(storage, auth, httpLimits, ssl, List.of(new DavMount(storage)));
           if (reloader != null) reloader.add(v::updateSSLOptions, true);
           return v;
         }, new DeploymentOptions().setConfig(config).setInstances(Config.integer(config, "http.instances")))

@@ -15,7 +15,12 @@ public enum Action {
   MKDIR("folder.create"),
   MOVE("move"),
   COPY("copy"),
-  RMDIR("folder.delete");
+  RMDIR("folder.delete"),
+  // WebDAV's needs (v2): what is at a path, a file's modified time, dead properties
+  STAT("stat"),
+  SET_MODIFIED("modified.set"),
+  PROPS_GET("props.get"),
+  PROPS_PATCH("props.patch");
 
   private final String wire;
 

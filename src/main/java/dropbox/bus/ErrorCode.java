@@ -25,7 +25,9 @@ public enum ErrorCode {
   /** A folder into itself or its own subtree, a path onto itself, or the root moved or removed. */
   INVALID_MOVE(14),
   /** A folder operation named a file or nothing. */
-  FOLDER_NOT_FOUND(15);
+  FOLDER_NOT_FOUND(15),
+  /** A WebDAV lock held by someone else covers the path (the request did not submit its token). */
+  LOCKED(16);
 
   private final int number;
 

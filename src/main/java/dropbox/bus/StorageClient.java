@@ -8,6 +8,9 @@ import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import java.util.Collection;
+import java.util.List;
+import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -21,13 +24,39 @@ public class StorageClient {
 
   private final Vertx vertx;
   private final long timeoutMs;
+  private final PathLocks locks;
+  /** The WebDAV lock tokens this client's requests submit (none for REST and TCP). */
+  private final Set<String> tokens;
 
   public StorageClient(Vertx vertx) { this(vertx, DEFAULT_TIMEOUT_MS); }
 
   public StorageClient(Vertx vertx, long timeoutMs) {
+    this(vertx, timeoutMs, new PathLocks(vertx), Set.of());
+  }
+
+  private StorageClient(Vertx vertx, long timeoutMs, PathLocks locks, Set<String> tokens) {
     this.vertx = vertx;
     this.timeoutMs = timeoutMs;
+    this.locks = locks;
+    this.tokens = tokens;
   }
+
+  /** The same client, its changes submitting these lock tokens (a WebDAV request's If: header). */
+  public StorageClient submitting(Collection<String> lockTokens) {
+    return new StorageClient(vertx, timeoutMs, locks, Set.copyOf(lockTokens));
+  }
+
+  /** The cluster-wide WebDAV locks every change of this client is checked against. */
+  public PathLocks locks() { return locks; }
+
+  /** Every change first asks the lock table: a path a WebDAV lock guards is LOCKED without its token. */
+  private Future<Void> unlocked(String user, PathLocks.Target... targets) {
+    return locks.check(user, tokens, targets);
+  }
+
+  private static PathLocks.Target one(String path) { return new PathLocks.Target(path, false); }
+
+  private static PathLocks.Target tree(String path) { return new PathLocks.Target(path, true); }
 
   /**
    * size is the announced length, or -1 when unknown (chunked HTTP: reserve with {@link #extendUpload}).
@@ -36,7 +65,7 @@ public class StorageClient {
    */
   public Future<UploadTicket> openUpload(String user, String name, long size, Priority p) {
     JsonObject body = new JsonObject().put("user", user).put("name", name).put("size", size);
-    return call(Action.UPLOAD_OPEN, p, withNode(body), UploadTicket::fromJson);
+    return unlocked(user, one(name)).compose(v -> call(Action.UPLOAD_OPEN, p, withNode(body), UploadTicket::fromJson));
   }
 
   /**
@@ -63,7 +92,7 @@ public class StorageClient {
                                            Preconditions pre, Priority p) {
     JsonObject body = new JsonObject().put("user", user).put("name", name).put("uploadId", uploadId)
         .put("size", size).put("sha256", sha256).put("preconditions", pre.toJson());
-    return call(Action.UPLOAD_COMMIT, p, withNode(body), CommitResult::fromJson);
+    return unlocked(user, one(name)).compose(v -> call(Action.UPLOAD_COMMIT, p, withNode(body), CommitResult::fromJson));
   }
 
   /** Releases the reservation and removes the staging file. Aborts jump the queue: they free resources. */
@@ -78,7 +107,8 @@ public class StorageClient {
   }
 
   public Future<FileInfo> delete(String user, String name, Priority p) {
-    return call(Action.DELETE, p, new JsonObject().put("user", user).put("name", name), FileInfo::fromJson);
+    return unlocked(user, one(name)).compose(v ->
+        call(Action.DELETE, p, new JsonObject().put("user", user).put("name", name), FileInfo::fromJson));
   }
 
   public Future<Listing> list(String user, Priority p) {
@@ -100,24 +130,52 @@ public class StorageClient {
 
   /** Creates the folder and its missing parents; already there is a success. */
   public Future<Void> mkdir(String user, String folder, Priority p) {
-    return call(Action.MKDIR, p, new JsonObject().put("user", user).put("name", folder), j -> null);
+    return unlocked(user, one(folder)).compose(v ->
+        call(Action.MKDIR, p, new JsonObject().put("user", user).put("name", folder), j -> null));
   }
 
   /** Moves or renames a file or folder atomically; overwrite replaces a file (never a folder). */
   public Future<FileInfo> move(String user, String from, String to, boolean overwrite, Priority p) {
-    return call(Action.MOVE, p, new JsonObject().put("user", user).put("from", from).put("to", to)
-        .put("overwrite", overwrite), FileInfo::fromJson);
+    return unlocked(user, tree(from), tree(to)).compose(v -> call(Action.MOVE, p, new JsonObject().put("user", user)
+        .put("from", from).put("to", to).put("overwrite", overwrite), FileInfo::fromJson));
   }
 
   /** Copies a file or folder (no content copied; the copy's bytes count against the quota). */
   public Future<FileInfo> copy(String user, String from, String to, boolean overwrite, Priority p) {
-    return call(Action.COPY, p, new JsonObject().put("user", user).put("from", from).put("to", to)
-        .put("overwrite", overwrite), FileInfo::fromJson);
+    return unlocked(user, tree(to)).compose(v -> call(Action.COPY, p, new JsonObject().put("user", user)
+        .put("from", from).put("to", to).put("overwrite", overwrite), FileInfo::fromJson));
   }
 
   /** Removes a folder and everything in it, atomically. */
   public Future<Void> rmdir(String user, String folder, Priority p) {
-    return call(Action.RMDIR, p, new JsonObject().put("user", user).put("name", folder), j -> null);
+    return unlocked(user, tree(folder)).compose(v ->
+        call(Action.RMDIR, p, new JsonObject().put("user", user).put("name", folder), j -> null));
+  }
+
+  // ---- WebDAV's needs (storage.engine=v2)
+
+  /** What is at a path: a folder or a file (the root "" is a folder); NOT_FOUND when nothing is. */
+  public Future<FolderEntry> stat(String user, String path, Priority p) {
+    return call(Action.STAT, p, new JsonObject().put("user", user).put("name", path), FolderEntry::fromJson);
+  }
+
+  /** Sets a file's modified time (X-OC-Mtime), epoch millis. */
+  public Future<FileInfo> setModified(String user, String path, long modified, Priority p) {
+    return unlocked(user, one(path)).compose(v -> call(Action.SET_MODIFIED, p, new JsonObject().put("user", user)
+        .put("name", path).put("modified", modified), FileInfo::fromJson));
+  }
+
+  /** The dead properties of a file or folder. */
+  public Future<List<DeadProperty>> properties(String user, String path, Priority p) {
+    return call(Action.PROPS_GET, p, new JsonObject().put("user", user).put("name", path),
+        j -> DeadProperty.fromJson(j.getJsonArray("props")));
+  }
+
+  /** Sets and removes dead properties in one transaction (all of it or nothing, as PROPPATCH wants). */
+  public Future<Void> patchProperties(String user, String path, List<DeadProperty> set, List<DeadProperty> remove,
+                                      Priority p) {
+    return unlocked(user, one(path)).compose(v -> call(Action.PROPS_PATCH, p, new JsonObject().put("user", user)
+        .put("name", path).put("set", DeadProperty.toJson(set)).put("remove", DeadProperty.toJson(remove)), j -> null));
   }
 
   private <T> Future<T> call(Action action, Priority p, JsonObject body, Function<JsonObject, T> decode) {

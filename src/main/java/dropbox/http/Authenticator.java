@@ -18,7 +18,7 @@ import java.util.Set;
  * download-link token (?dl=) for GET/HEAD of exactly its file. Puts the canonical user name into the
  * context under {@link #USER}; answers 401/429 itself.
  */
-final class Authenticator implements Handler<RoutingContext> {
+public final class Authenticator implements Handler<RoutingContext> {
   static final String USER = "dropbox.user";
   static final String TOKEN = "dropbox.token";
   static final String UI_HEADER = "X-Requested-With";
@@ -39,6 +39,9 @@ final class Authenticator implements Handler<RoutingContext> {
     this.addresses = addresses;
   }
 
+  /** The canonical user name the request authenticated as (set by handle). */
+  public static String user(RoutingContext ctx) { return ctx.get(USER); }
+
   @Override
   public void handle(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
@@ -52,7 +55,8 @@ final class Authenticator implements Handler<RoutingContext> {
     }).onFailure(err -> HttpErrors.send(ctx, err));
   }
 
-  private Future<String> authenticate(RoutingContext ctx) {
+  /** Who the request is from (REST's rules: Bearer, Basic with the login throttle); fails with the answer. */
+  public Future<String> authenticate(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
     String dl = req.getParam("dl");
     String header = req.getHeader("Authorization");

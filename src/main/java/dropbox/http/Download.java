@@ -20,13 +20,13 @@ import org.slf4j.LoggerFactory;
  * Sends one immutable content file: validators, a single byte range, and the headers that keep user
  * content from ever running as a page of the UI's origin (attachment, nosniff, a sandboxing CSP).
  */
-final class Download {
+public final class Download {
   private static final Logger log = LoggerFactory.getLogger(Download.class);
   private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
   private Download() {}
 
-  static void serve(RoutingContext ctx, DownloadHandle h) {
+  public static void serve(RoutingContext ctx, DownloadHandle h) {
     HttpServerRequest req = ctx.request();
     HttpServerResponse resp = ctx.response();
     FileInfo f = h.file();

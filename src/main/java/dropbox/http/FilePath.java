@@ -13,7 +13,7 @@ import java.nio.charset.StandardCharsets;
  * "/api/files/%2e%2e" has become "/api/"; the spec wants such requests to be about a name (and
  * refused as invalid), so the name is taken from the path as the client sent it.
  */
-final class FilePath {
+public final class FilePath {
   static final String PREFIX = "/api/files/";
   static final String LINK_SUFFIX = "/link";
 
@@ -37,7 +37,7 @@ final class FilePath {
   }
 
   /** Strict percent-decoding of one segment to a valid name, or null. A raw '/' is never part of a name. */
-  static String decodeName(String segment) {
+  public static String decodeName(String segment) {
     if (segment.indexOf('/') >= 0) return null;
     byte[] out = new byte[segment.length()];
     int n = 0;
@@ -69,7 +69,7 @@ final class FilePath {
   }
 
   /** Encodes a name as one path segment: every byte but the RFC 3986 unreserved ones is escaped. */
-  static String encodeSegment(String name) {
+  public static String encodeSegment(String name) {
     StringBuilder sb = new StringBuilder();
     for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
       int v = b & 0xFF;

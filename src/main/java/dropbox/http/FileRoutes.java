@@ -8,7 +8,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpVersion;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -16,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /** The file endpoints: list, upload (raw PUT and multipart POST), download link, delete. */
 final class FileRoutes {
@@ -25,7 +23,6 @@ final class FileRoutes {
 
   private static final Set<HttpMethod> ITEM_METHODS =
       Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
-  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private final Vertx vertx;
   private final StorageClient storage;
@@ -190,39 +187,9 @@ final class FileRoutes {
     HttpVerticle.refuse(ctx, HttpErrors.toFailure(err));
   }
 
-  /** Content-Length, or -1 for a chunked body; a request with neither has an empty body. */
-  static long bodySize(HttpServerRequest req) {
-    String te = req.getHeader("Transfer-Encoding");
-    if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) return -1;
-    String cl = req.getHeader("Content-Length");
-    // HTTP/2 has no chunked encoding: a body of unknown length simply comes without Content-Length.
-    if (cl == null) return req.version() == HttpVersion.HTTP_2 && !req.isEnded() ? -1 : 0;
-    try {
-      long n = Long.parseLong(cl.trim());
-      if (n < 0) throw new NumberFormatException();
-      return n;
-    } catch (NumberFormatException e) {
-      throw HttpFailure.badRequest("Invalid Content-Length");
-    }
-  }
+  /** Content-Length, or -1 for a chunked body (shared with WebDAV's PUT: Upload). */
+  static long bodySize(HttpServerRequest req) { return Upload.bodySize(req); }
 
-  /** If-None-Match: * and If-Match: "<sha256>", decided by storage at commit under the file lock. */
-  static Preconditions preconditions(HttpServerRequest req) {
-    String inm = req.getHeader("If-None-Match");
-    boolean noneMatchAny = false;
-    if (inm != null) {
-      if (!inm.trim().equals("*")) throw HttpFailure.badRequest("On upload, If-None-Match supports only *");
-      noneMatchAny = true;
-    }
-    String im = req.getHeader("If-Match");
-    String sha = null;
-    if (im != null) {
-      String v = im.trim();
-      if (v.startsWith("W/")) v = v.substring(2);
-      if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
-      if (!SHA256.matcher(v).matches()) throw HttpFailure.badRequest("If-Match must be one quoted sha256 ETag");
-      sha = v;
-    }
-    return new Preconditions(noneMatchAny, sha);
-  }
+  /** If-None-Match: * and If-Match: "<sha256>" (shared with WebDAV's PUT: Upload). */
+  static Preconditions preconditions(HttpServerRequest req) { return Upload.preconditions(req); }
 }

@@ -40,6 +40,7 @@ public final class HttpErrors {
       case PATH_CONFLICT, TARGET_EXISTS, IS_FOLDER -> new Mapped(409, "conflict");
       case INVALID_MOVE -> new Mapped(400, "bad_request");
       case FOLDER_NOT_FOUND -> new Mapped(404, "not_found");
+      case LOCKED -> new Mapped(423, "locked");
     };
   }
 
@@ -59,7 +60,7 @@ public final class HttpErrors {
   }
 
   /** The failure as status + code + safe message; anything unexpected is logged and becomes a bare 500. */
-  static HttpFailure toFailure(Throwable err) {
+  public static HttpFailure toFailure(Throwable err) {
     if (err instanceof HttpFailure hf) return hf;
     if (err instanceof AuthException ae) {
       Mapped m = of(ae.reason());
@@ -88,11 +89,11 @@ public final class HttpErrors {
   }
 
   /** Answers with the JSON error body (unless the response already started, then it just closes). */
-  static Future<Void> send(RoutingContext ctx, Throwable err) {
+  public static Future<Void> send(RoutingContext ctx, Throwable err) {
     return send(ctx.response(), toFailure(err));
   }
 
-  static Future<Void> send(HttpServerResponse resp, HttpFailure f) {
+  public static Future<Void> send(HttpServerResponse resp, HttpFailure f) {
     if (resp.ended() || resp.closed()) return Future.succeededFuture();
     if (resp.headWritten()) {
       resp.reset();

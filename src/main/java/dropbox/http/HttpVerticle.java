@@ -58,6 +58,7 @@ public final class HttpVerticle extends VerticleBase {
   private final HttpLimits limits;
   /** Null: plain HTTP. Else HTTPS only, HTTP/2 (ALPN) and HTTP/1.1. */
   private final ServerSSLOptions tls;
+  private final List<HttpMount> mounts;
   private HttpServer server;
   private TokenStore sessions;
   private EventsSse events;
@@ -74,10 +75,17 @@ public final class HttpVerticle extends VerticleBase {
 
   /** tls: the HTTPS certificate and protocols, or null for plain HTTP. */
   public HttpVerticle(StorageClient storage, AuthService auth, HttpLimits limits, ServerSSLOptions tls) {
+    this(storage, auth, limits, tls, List.of());
+  }
+
+  /** mounts: other front ends on this router (WebDAV), each under its own prefix. */
+  public HttpVerticle(StorageClient storage, AuthService auth, HttpLimits limits, ServerSSLOptions tls,
+                      List<HttpMount> mounts) {
     this.storage = storage;
     this.auth = auth;
     this.limits = limits;
     this.tls = tls;
+    this.mounts = List.copyOf(mounts);
   }
 
   /** Builds the route table; exposed so a test can compare it with the OpenAPI document. */
@@ -92,8 +100,20 @@ public final class HttpVerticle extends VerticleBase {
     Router r = Router.router(vertx);
     // Before anything reads a body or checks credentials: a foreign page's write never gets that far.
     r.route().handler(OriginGuard.fromConfig(config()));
-    r.route().handler(CanonicalPath::check);
-    r.route().handler(ctx -> bodyOrPause(ctx, json));
+    r.route().handler(ctx -> {
+      // A mounted front end reads the raw path and its own bodies (WebDAV names are percent-encoded
+      // segments, checked by its own strict decoder like /api/files/ names are).
+      if (mountOf(ctx.request().path()) != null) {
+        ctx.request().pause();
+        ctx.next();
+      } else {
+        CanonicalPath.check(ctx);
+      }
+    });
+    r.route().handler(ctx -> {
+      if (mountOf(ctx.request().path()) != null) ctx.next();
+      else bodyOrPause(ctx, json);
+    });
     r.route().handler(FileRoutes::guard);
     r.route("/api/*").handler(authn);
 
@@ -115,6 +135,7 @@ public final class HttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi));
     r.get("/health").handler(Health.handler(vertx, config()));
     MetricsRoutes.mount(r);
+    for (HttpMount m : mounts) m.mount(vertx, config(), r, authn);
 
     // The UI: GET/HEAD only and never under /api, /health or /metrics, so a wrong method there stays a 405.
     // Named, so its metric series read route="ui" rather than the regex.
@@ -131,6 +152,16 @@ public final class HttpVerticle extends VerticleBase {
       refuse(ctx, new HttpFailure(500, "internal", "Internal error"));
     });
     return r;
+  }
+
+  /** The mount whose prefix the raw path is (or is below), or null. */
+  private HttpMount mountOf(String path) {
+    if (path == null) return null;
+    for (HttpMount m : mounts) {
+      String p = m.prefix();
+      if (path.equals(p) || path.startsWith(p + "/")) return m;
+    }
+    return null;
   }
 
   /** The UI from the jar, or from the http.webroot directory when one is configured. */
@@ -248,7 +279,7 @@ public final class HttpVerticle extends VerticleBase {
    * Under HTTP/2 the other streams of the connection are not the refused request's business: the
    * answer is sent, then only this stream is reset (NO_ERROR, "stop sending", RFC 9113 8.1).
    */
-  static void refuse(RoutingContext ctx, HttpFailure f) {
+  public static void refuse(RoutingContext ctx, HttpFailure f) {
     HttpServerRequest req = ctx.request();
     if (req.isEnded() || ctx.response().headWritten()) {
       HttpErrors.send(ctx.response(), f);

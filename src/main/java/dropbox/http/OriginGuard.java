@@ -24,7 +24,10 @@ import java.util.Set;
  * (curl, scripts, the CLI) are not browsers acting for a third party, and pass.
  */
 final class OriginGuard implements Handler<RoutingContext> {
-  private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH, HttpMethod.DELETE);
+  /** Every method that changes something, WebDAV's included (a form cannot send those, but fetch() can try). */
+  private static final Set<HttpMethod> WRITES = Set.of(HttpMethod.POST, HttpMethod.PUT, HttpMethod.PATCH,
+      HttpMethod.DELETE, HttpMethod.MKCOL, HttpMethod.COPY, HttpMethod.MOVE, HttpMethod.PROPPATCH,
+      HttpMethod.LOCK, HttpMethod.UNLOCK);
 
   /** Normalised origins ("scheme://host:port") allowed besides the server's own. */
   private final Set<String> allowed;

@@ -14,6 +14,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.streams.ReadStream;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpVersion;
+import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * One file arriving over HTTP (a PUT body or one multipart part): open a ticket, drive the request's
@@ -22,8 +26,9 @@ import io.vertx.core.streams.ReadStream;
  * (chunked, multipart), reserving quota ahead of the bytes in steps of at most 1 MiB: a chunk is written
  * only once the bytes received so far are covered. Used only from one event loop.
  */
-final class Upload {
+public final class Upload {
   static final long STEP = 1 << 20;
+  private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
   private enum State { NEW, OPENING, STREAMING, COMMITTING, DONE }
 
@@ -48,7 +53,7 @@ final class Upload {
   private Buffer pending;
   private boolean cancelled;
 
-  Upload(Vertx vertx, StorageClient storage, String user, String name, long size, Preconditions pre, Priority prio) {
+  public Upload(Vertx vertx, StorageClient storage, String user, String name, long size, Preconditions pre, Priority prio) {
     this.vertx = vertx;
     this.storage = storage;
     this.user = user;
@@ -61,7 +66,7 @@ final class Upload {
   String name() { return name; }
 
   /** Reserves quota (the whole size when known) and opens the staging file. */
-  Future<Void> open() {
+  public Future<Void> open() {
     state = State.OPENING;
     return storage.openUpload(user, name, size, prio).compose(t -> {
       ticket = t;
@@ -76,7 +81,7 @@ final class Upload {
   }
 
   /** Streams the (paused) source in; completes with the commit's result. */
-  Future<CommitResult> transfer(ReadStream<Buffer> source) {
+  public Future<CommitResult> transfer(ReadStream<Buffer> source) {
     if (state != State.OPENING || sink == null) return result.future();
     if (cancelled) {
       finishFailed(gone());
@@ -95,7 +100,7 @@ final class Upload {
   }
 
   /** The client went away: abort unless every byte is already in (then the commit goes on). */
-  void cancel() {
+  public void cancel() {
     cancelled = true;
     if (state == State.STREAMING || state == State.NEW) finishFailed(gone());
   }
@@ -208,5 +213,41 @@ final class Upload {
     if (src != null) src.pause(); // stop reading: the caller answers and closes the connection
     if (sink != null) sink.abort();
     result.tryFail(err);
+  }
+
+  /** Content-Length, or -1 for a chunked body; a request with neither has an empty body. */
+  public static long bodySize(HttpServerRequest req) {
+    String te = req.getHeader("Transfer-Encoding");
+    if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) return -1;
+    String cl = req.getHeader("Content-Length");
+    // HTTP/2 has no chunked encoding: a body of unknown length simply comes without Content-Length.
+    if (cl == null) return req.version() == HttpVersion.HTTP_2 && !req.isEnded() ? -1 : 0;
+    try {
+      long n = Long.parseLong(cl.trim());
+      if (n < 0) throw new NumberFormatException();
+      return n;
+    } catch (NumberFormatException e) {
+      throw HttpFailure.badRequest("Invalid Content-Length");
+    }
+  }
+
+  /** If-None-Match: * and If-Match: "<sha256>", decided by storage at commit under the file lock. */
+  public static Preconditions preconditions(HttpServerRequest req) {
+    String inm = req.getHeader("If-None-Match");
+    boolean noneMatchAny = false;
+    if (inm != null) {
+      if (!inm.trim().equals("*")) throw HttpFailure.badRequest("On upload, If-None-Match supports only *");
+      noneMatchAny = true;
+    }
+    String im = req.getHeader("If-Match");
+    String sha = null;
+    if (im != null) {
+      String v = im.trim();
+      if (v.startsWith("W/")) v = v.substring(2);
+      if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
+      if (!SHA256.matcher(v).matches()) throw HttpFailure.badRequest("If-Match must be one quoted sha256 ETag");
+      sha = v;
+    }
+    return new Preconditions(noneMatchAny, sha);
   }
 }

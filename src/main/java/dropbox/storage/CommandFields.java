@@ -74,5 +74,19 @@ final class CommandFields {
     return new Preconditions(Boolean.TRUE.equals(any), (String) sha);
   }
 
+  /** A list of WebDAV dead properties (absent: none). */
+  java.util.List<dropbox.bus.DeadProperty> properties(String key) {
+    Object v = body.getValue(key);
+    if (v == null) return java.util.List.of();
+    if (!(v instanceof io.vertx.core.json.JsonArray a)) throw bad("Malformed " + key);
+    try {
+      java.util.List<dropbox.bus.DeadProperty> out = dropbox.bus.DeadProperty.fromJson(a);
+      for (dropbox.bus.DeadProperty p : out) if (p.name() == null || p.ns() == null || p.value() == null) throw bad("Malformed " + key);
+      return out;
+    } catch (ClassCastException e) {
+      throw bad("Malformed " + key);
+    }
+  }
+
   private static StorageException bad(String message) { return StorageException.of(ErrorCode.BAD_REQUEST, message); }
 }

@@ -60,6 +60,19 @@ public interface StorageEngine extends AutoCloseable {
   /** Removes a folder and everything in it, atomically. */
   default void rmdir(String user, String folder) { throw foldersNeedV2(); }
 
+  // ---- WebDAV's needs: v2 only, like the folders
+
+  /** The file or folder at path ("" is the root folder); NOT_FOUND when nothing is there. */
+  default dropbox.bus.FolderEntry stat(String user, String path) { throw foldersNeedV2(); }
+
+  /** Sets a file's modified time; returns the file. */
+  default FileInfo setModified(String user, String path, long modified) { throw foldersNeedV2(); }
+
+  default java.util.List<dropbox.bus.DeadProperty> properties(String user, String path) { throw foldersNeedV2(); }
+
+  default void patchProperties(String user, String path, java.util.List<dropbox.bus.DeadProperty> set,
+                               java.util.List<dropbox.bus.DeadProperty> remove) { throw foldersNeedV2(); }
+
   static StorageException foldersNeedV2() {
     return StorageException.of(ErrorCode.BAD_REQUEST, "Folders need storage.engine=v2");
   }

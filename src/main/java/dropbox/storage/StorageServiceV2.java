@@ -267,6 +267,39 @@ public final class StorageServiceV2 implements StorageEngine {
     events.accept(new FileEvent(user, FileEvent.FOLDER_DELETED, folder, gone.bytes(), null, clock.getAsLong()));
   }
 
+  // ---------------------------------------------------------------- WebDAV
+  // Reads without a lock, as listFolder; the writes take the file and user locks like a commit does.
+
+  @Override
+  public FolderEntry stat(String user, String path) {
+    TreePath p = path.isEmpty() ? TreePath.ROOT : path(path);
+    Node n = meta.resolve(user, p).orElseThrow(StorageServiceV2::notFound);
+    return new FolderEntry(n.isFolder(), n.info(path));
+  }
+
+  @Override
+  public FileInfo setModified(String user, String name, long modified) {
+    TreePath p = path(name);
+    Node n = locks.with(() -> meta.setModified(user, p, modified),
+        StorageLocks.fileLock(user, name), StorageLocks.userLock(user));
+    return n.info(name);
+  }
+
+  @Override
+  public List<dropbox.bus.DeadProperty> properties(String user, String path) {
+    return meta.properties(user, path.isEmpty() ? TreePath.ROOT : path(path));
+  }
+
+  @Override
+  public void patchProperties(String user, String path, List<dropbox.bus.DeadProperty> set,
+                              List<dropbox.bus.DeadProperty> remove) {
+    TreePath p = path.isEmpty() ? TreePath.ROOT : path(path);
+    locks.with(() -> {
+      meta.patchProperties(user, p, set, remove);
+      return null;
+    }, StorageLocks.userLock(user));
+  }
+
   // ---------------------------------------------------------------- for V2Upkeep
 
   /** Forgets the covered/credit bookkeeping of uploads opened before cutoff (their commit went elsewhere). */

@@ -158,6 +158,15 @@ public final class StorageVerticle extends VerticleBase {
       case RMDIR:
         engine.rmdir(user, b.name());
         return new JsonObject();
+      case STAT:
+        return engine.stat(user, b.text("name")).toJson();
+      case SET_MODIFIED:
+        return engine.setModified(user, b.name(), b.number("modified", null)).toJson();
+      case PROPS_GET:
+        return new JsonObject().put("props", dropbox.bus.DeadProperty.toJson(engine.properties(user, b.text("name"))));
+      case PROPS_PATCH:
+        engine.patchProperties(user, b.text("name"), b.properties("set"), b.properties("remove"));
+        return new JsonObject();
       default:
         throw StorageException.of(ErrorCode.BAD_REQUEST, "Unknown action");
     }

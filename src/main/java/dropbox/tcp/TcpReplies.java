@@ -109,6 +109,7 @@ public final class TcpReplies {
       case IS_FOLDER -> "ERROR: Is a folder (use RMDIR)\n";
       case INVALID_MOVE -> "ERROR: Invalid move\n";
       case FOLDER_NOT_FOUND -> "ERROR: Folder not found\n";
+      case LOCKED -> "ERROR: File is locked\n";
     };
   }
 

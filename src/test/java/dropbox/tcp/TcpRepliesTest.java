@@ -32,6 +32,7 @@ class TcpRepliesTest {
     expected.put(ErrorCode.IS_FOLDER, "ERROR: Is a folder (use RMDIR)\n");
     expected.put(ErrorCode.INVALID_MOVE, "ERROR: Invalid move\n");
     expected.put(ErrorCode.FOLDER_NOT_FOUND, "ERROR: Folder not found\n");
+    expected.put(ErrorCode.LOCKED, "ERROR: File is locked\n");
     Map<ErrorCode, String> messages = Map.of(
         ErrorCode.QUOTA_EXCEEDED, "Quota exceeded (needs 10 bytes, 3 bytes free)",
         ErrorCode.TOO_LARGE, "File too large (limit 100 bytes)");

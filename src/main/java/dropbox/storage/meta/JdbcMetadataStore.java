@@ -237,7 +237,9 @@ final class JdbcMetadataStore implements MetadataStore {
       if (src.isFile()) {
         UsageRows.settle(c, u.id(), src.size(), 1, 0);
         Blobs.incref(c, u.id(), src.sha256(), src.size(), 1);
-        return TreeRows.insertFile(c, u.id(), parent.id(), to.name(), src.size(), src.sha256(), now, src.modified());
+        Node made = TreeRows.insertFile(c, u.id(), parent.id(), to.name(), src.size(), src.sha256(), now, src.modified());
+        Subtrees.copyProperties(c, src.id(), made.id());
+        return made;
       }
       Subtrees.collect(c, tx.dialect(), src.id());
       Subtrees.Totals t = Subtrees.totals(c);
@@ -245,6 +247,7 @@ final class JdbcMetadataStore implements MetadataStore {
       Subtrees.adjustRefs(c, u.id(), +1, now);
       Subtrees.clear(c);
       Node copy = TreeRows.insertFolder(c, u.id(), parent.id(), to.name(), now);
+      Subtrees.copyProperties(c, src.id(), copy.id());
       Subtrees.copyRows(c, u.id(), src.id(), copy.id(), now);
       return copy;
     });
@@ -287,6 +290,48 @@ final class JdbcMetadataStore implements MetadataStore {
       String[] next = new String[1];
       List<Node> entries = FolderListing.page(c, f, order, limit, cursor, next);
       return new FolderPage(f, entries, next[0], UsageRows.read(c, u.id()));
+    });
+  }
+
+  @Override public Node setModified(String user, TreePath path, long modified) {
+    Users.Ref u = users.ensure(user);
+    return tx.write(c -> {
+      Node n = TreeRows.walk(c, u, path);
+      if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+      if (n.isFolder()) throw MetaException.of(Reason.IS_FOLDER);
+      Sql.update(c, "UPDATE nodes SET modified = ? WHERE id = ?", modified, n.id());
+      return new Node(n.id(), n.parentId(), n.name(), n.kind(), n.size(), n.sha256(), n.created(), modified);
+    });
+  }
+
+  @Override public List<dropbox.bus.DeadProperty> properties(String user, TreePath path) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> {
+      Node n = TreeRows.walk(c, u, path);
+      if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+      List<dropbox.bus.DeadProperty> out = new ArrayList<>();
+      try (PreparedStatement ps = Sql.prepare(c, "SELECT ns, name, value FROM dav_properties WHERE node_id = ? "
+          + "ORDER BY ns, name", n.id()); ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(new dropbox.bus.DeadProperty(rs.getString(1), rs.getString(2), rs.getString(3)));
+      }
+      return out;
+    });
+  }
+
+  @Override public void patchProperties(String user, TreePath path, List<dropbox.bus.DeadProperty> set,
+                                        List<dropbox.bus.DeadProperty> remove) {
+    Users.Ref u = users.ensure(user);
+    tx.write(c -> {
+      Node n = TreeRows.walk(c, u, path);
+      if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+      for (dropbox.bus.DeadProperty p : remove) {
+        Sql.update(c, "DELETE FROM dav_properties WHERE node_id = ? AND ns = ? AND name = ?", n.id(), p.ns(), p.name());
+      }
+      for (dropbox.bus.DeadProperty p : set) {
+        Sql.update(c, "INSERT INTO dav_properties (node_id, ns, name, value) VALUES (?, ?, ?, ?) "
+            + "ON CONFLICT (node_id, ns, name) DO UPDATE SET value = excluded.value", n.id(), p.ns(), p.name(), p.value());
+      }
+      return null;
     });
   }
 

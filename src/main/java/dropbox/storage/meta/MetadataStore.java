@@ -93,6 +93,18 @@ public interface MetadataStore extends AutoCloseable {
    */
   FolderPage list(String user, TreePath folder, ListOrder order, int limit, String cursor);
 
+  // ------------------------------------------------------------ WebDAV
+
+  /** Sets a file's modified time; FILE_NOT_FOUND, IS_FOLDER. Returns the file as it is now. */
+  Node setModified(String user, TreePath path, long modified);
+
+  /** The dead properties of the file or folder at path, by namespace and name; FILE_NOT_FOUND. */
+  List<dropbox.bus.DeadProperty> properties(String user, TreePath path);
+
+  /** Sets (insert or replace) and removes dead properties, all in one transaction; FILE_NOT_FOUND. */
+  void patchProperties(String user, TreePath path, List<dropbox.bus.DeadProperty> set,
+                       List<dropbox.bus.DeadProperty> remove);
+
   /** Every file of the tree by full path in UTF-8 byte order, streamed: see FileStream. */
   FileStream streamFiles(String user);
 

@@ -63,6 +63,21 @@ final class Subtrees {
     return Sql.update(c, "DELETE FROM nodes WHERE id IN (SELECT id FROM subtree_ids)");
   }
 
+  /** The WebDAV dead properties of one node, onto its copy. */
+  static void copyProperties(Connection c, long from, long to) throws SQLException {
+    Sql.update(c, "INSERT INTO dav_properties (node_id, ns, name, value) SELECT ?, ns, name, value "
+        + "FROM dav_properties WHERE node_id = ?", to, from);
+  }
+
+  /** The dead properties of one page of children (names after "after", up to the page's last) onto their copies. */
+  private static void copyChildProperties(Connection c, long source, long target, String after, List<Node> page)
+      throws SQLException {
+    if (page.isEmpty()) return;
+    Sql.update(c, "INSERT INTO dav_properties (node_id, ns, name, value) SELECT t.id, p.ns, p.name, p.value "
+        + "FROM nodes s JOIN nodes t ON t.parent_id = ? AND t.name = s.name JOIN dav_properties p ON p.node_id = s.id "
+        + "WHERE s.parent_id = ? AND s.name > ? AND s.name <= ?", target, source, after, page.get(page.size() - 1).name());
+  }
+
   /**
    * Duplicates the rows below source under target (folder by folder, children paged by name): files in
    * batches, folders one by one as their new ids are needed. Blob counts are the caller's (adjustRefs).
@@ -95,6 +110,7 @@ final class Subtrees {
             }
           }
           files.executeBatch();
+          copyChildProperties(c, pair[0], pair[1], after, children);
           if (children.size() < PAGE) break;
           after = children.get(children.size() - 1).name();
         }

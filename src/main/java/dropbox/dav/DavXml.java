@@ -1,0 +1,43 @@
+package dropbox.dav;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+
+/** Writing WebDAV XML: escaping, dates, the error body (RFC 4918 16). */
+final class DavXml {
+  static final String HEAD = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
+  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
+
+  private DavXml() {}
+
+  static void escape(StringBuilder sb, String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      switch (c) {
+        case '<' -> sb.append("&lt;");
+        case '>' -> sb.append("&gt;");
+        case '&' -> sb.append("&amp;");
+        case '"' -> sb.append("&quot;");
+        case '\r' -> sb.append("&#13;");
+        default -> sb.append(c);
+      }
+    }
+  }
+
+  static String escape(String s) {
+    StringBuilder sb = new StringBuilder();
+    escape(sb, s);
+    return sb.toString();
+  }
+
+  static String httpDate(long millis) { return HTTP_DATE.format(Instant.ofEpochMilli(millis)); }
+
+  static String isoDate(long millis) { return ISO.format(Instant.ofEpochMilli(millis)); }
+
+  /** A precondition/postcondition error body: {@code <D:error><D:name/></D:error>}. */
+  static String error(String condition) {
+    return HEAD + "<D:error xmlns:D=\"DAV:\"><D:" + condition + "/></D:error>\n";
+  }
+}
