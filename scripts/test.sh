@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine too: installs what the browser tests need (Debian's
 # Chromium and ChromeDriver) and what the PostgreSQL tests need (Debian's postgresql, whose initdb and
-# pg_ctl the tests run in a temp dir) and what the TLS tests need (openssl, curl) when they are missing,
-# then builds and runs every test.
+# pg_ctl the tests run in a temp dir), what the TLS tests need (openssl, curl) and what the WebDAV tests
+# need (litmus, rclone) when they are missing, then builds and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +38,18 @@ if ! command -v openssl >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; th
   else
     echo "test.sh: openssl and curl are required for the TLS tests;" >&2
     echo "         install them (Debian: sudo apt-get install -y openssl curl) and run again." >&2
+    exit 1
+  fi
+fi
+
+if ! command -v litmus >/dev/null 2>&1 || ! command -v rclone >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing litmus and rclone for the WebDAV tests"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq litmus rclone >/dev/null
+  else
+    echo "test.sh: litmus and rclone are required for the WebDAV tests;" >&2
+    echo "         install them (Debian: sudo apt-get install -y litmus rclone) and run again." >&2
     exit 1
   fi
 fi
