@@ -51,9 +51,9 @@ import org.junit.jupiter.api.io.TempDir;
  * other: quota race across nodes, kill -9 of node A during uploads, node C joining and taking over.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterProcessTest {
+public class ClusterProcessTest {
   /** Hazelcast wants these on Java 17; without them it only warns, but the nodes should run as shipped. */
-  static final List<String> JVM = List.of("-Xmx256m", "-Djava.net.preferIPv4Stack=true",
+  public static final List<String> JVM = List.of("-Xmx256m", "-Djava.net.preferIPv4Stack=true",
       "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
       "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED",
