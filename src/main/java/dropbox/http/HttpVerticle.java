@@ -115,6 +115,9 @@ public final class HttpVerticle extends VerticleBase {
       else bodyOrPause(ctx, json);
     });
     r.route().handler(FileRoutes::guard);
+    // Mounted front ends match every path they own whatever the method, so they go before the REST routes:
+    // after them, their catch-all would turn a REST path's 405 (wrong method) into a 404.
+    for (HttpMount m : mounts) m.mount(vertx, config(), r, authn);
     r.route("/api/*").handler(authn);
 
     r.post("/api/signup").handler(accounts::signup);
@@ -135,7 +138,6 @@ public final class HttpVerticle extends VerticleBase {
         .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi));
     r.get("/health").handler(Health.handler(vertx, config()));
     MetricsRoutes.mount(r);
-    for (HttpMount m : mounts) m.mount(vertx, config(), r, authn);
 
     // The UI: GET/HEAD only and never under /api, /health or /metrics, so a wrong method there stays a 405.
     // Named, so its metric series read route="ui" rather than the regex.

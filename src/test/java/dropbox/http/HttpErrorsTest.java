@@ -52,6 +52,7 @@ class HttpErrorsTest {
       assertTrue(m.status() >= 400 && m.status() < 600 && !m.code().isEmpty(), r + " -> " + m);
     }
     assertEquals(507, HttpErrors.of(ErrorCode.QUOTA_EXCEEDED).status());
+    assertEquals(423, HttpErrors.of(ErrorCode.LOCKED).status());
     assertEquals(401, HttpErrors.of(AuthException.Reason.INVALID_CREDENTIALS).status());
   }
 

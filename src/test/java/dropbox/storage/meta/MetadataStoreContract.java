@@ -605,16 +605,62 @@ abstract class MetadataStoreContract {
   }
 
   @Test
+  void deadPropertiesFollowMovesAndCopiesAndGoWithTheirNode() {
+    put("w/a/f.txt", 3, sha(1));
+    store.mkdirs(ALICE, p("w/a/sub"));
+    var colour = new dropbox.bus.DeadProperty("urn:x", "colour", "<v xmlns=\"urn:x\">red</v>");
+    var size = new dropbox.bus.DeadProperty("", "size", "big");
+    store.patchProperties(ALICE, p("w/a"), List.of(colour), List.of());
+    store.patchProperties(ALICE, p("w/a/f.txt"), List.of(colour, size), List.of());
+    store.patchProperties(ALICE, p("w/a/sub"), List.of(size), List.of());
+    // One transaction: sets and removes together.
+    store.patchProperties(ALICE, p("w/a/f.txt"), List.of(), List.of(size));
+    assertEquals(List.of(colour), store.properties(ALICE, p("w/a/f.txt")));
+
+    store.copy(ALICE, p("w/a"), p("w/b"), false);
+    assertEquals(List.of(colour), store.properties(ALICE, p("w/b")));
+    assertEquals(List.of(colour), store.properties(ALICE, p("w/b/f.txt")));
+    assertEquals(List.of(size), store.properties(ALICE, p("w/b/sub")));
+    store.copy(ALICE, p("w/a/f.txt"), p("w/f2.txt"), false);
+    assertEquals(List.of(colour), store.properties(ALICE, p("w/f2.txt")));
+
+    store.move(ALICE, p("w/a"), p("w/moved"), false);
+    assertEquals(List.of(size), store.properties(ALICE, p("w/moved/sub")));
+    store.deleteFolder(ALICE, p("w/moved"));
+    store.deleteFile(ALICE, p("w/f2.txt"), null);
+    // A new node at the old path starts without properties (no rows left behind for a reused id).
+    put("w/f2.txt", 1, sha(2));
+    assertEquals(List.of(), store.properties(ALICE, p("w/f2.txt")));
+    assertEquals(List.of(colour), store.properties(ALICE, p("w/b/f.txt")), "the copy keeps its own");
+    assertReason(Reason.FILE_NOT_FOUND, () -> store.properties(ALICE, p("w/moved")));
+    Node m = store.setModified(ALICE, p("w/b/f.txt"), 1234L);
+    assertEquals(1234L, store.resolve(ALICE, p("w/b/f.txt")).orElseThrow().modified());
+    assertEquals(1234L, m.modified());
+    assertReason(Reason.IS_FOLDER, () -> store.setModified(ALICE, p("w/b"), 1L));
+  }
+
+  @Test
   void flywayMigratesAnEmptyDatabaseOnceAndARestartChangesNothing() throws SQLException {
     put("kept/f", 3, sha(1));
-    assertEquals(1, successfulMigrations());
+    int all = migrationFiles(this instanceof SqliteMetadataStoreTest ? "sqlite" : "postgresql");
+    assertEquals(all, successfulMigrations());
     store.close();
     store = openStore();
     store.close();
     store = openStore();
-    assertEquals(1, successfulMigrations());
+    assertEquals(all, successfulMigrations());
     assertEquals(List.of("kept/f"), allPaths());
     assertEquals(3, store.usage(ALICE).usedBytes());
+  }
+
+  /** How many versioned migrations (V*.sql) the build ships for a dialect: each is applied exactly once. */
+  static int migrationFiles(String dialect) {
+    try (var files = java.nio.file.Files.list(java.nio.file.Path.of(MetadataStoreContract.class.getClassLoader()
+        .getResource("db/migration/" + dialect).toURI()))) {
+      return (int) files.filter(f -> f.getFileName().toString().matches("V\\d+__.*\\.sql")).count();
+    } catch (Exception e) {
+      throw new AssertionError("listing the migrations of " + dialect, e);
+    }
   }
 
   int successfulMigrations() throws SQLException {
