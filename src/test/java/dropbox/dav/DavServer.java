@@ -26,12 +26,17 @@ final class DavServer implements AutoCloseable {
 
   /** extra: more settings merged into the config file (e.g. {"dav":{"refuseMacMetadata":true}}). */
   static DavServer start(Path dir, JsonObject extra, long quota) throws Exception {
+    return start(dir, extra, quota, List.of("-Xmx256m"));
+  }
+
+  /** As above with these JVM options (a smaller heap for the memory tests). */
+  static DavServer start(Path dir, JsonObject extra, long quota, List<String> jvm) throws Exception {
     JsonObject cfg = new JsonObject().put("storage", new JsonObject().put("engine", "v2").put("fsync", false))
         .put("auth", new JsonObject().put("signupsPerHour", 1000));
     cfg.mergeIn(extra, true);
     Path config = dir.resolve("config.json");
     Files.writeString(config, cfg.encode());
-    ServerProcess p = ServerProcess.start(dir, List.of("-Xmx256m"), "--config", config.toString(),
+    ServerProcess p = ServerProcess.start(dir, jvm, "--config", config.toString(),
         "--storage", dir.resolve("store").toString(), "--tcp-port", "0", "--http-port", "0",
         "--default-quota", Long.toString(quota));
     DavServer s = new DavServer(p);
