@@ -338,20 +338,36 @@ class FolderRoutesTest {
     assertEquals(paths, names, "every file, name = full path, no folders");
     assertFalse(all.json().containsKey("cursor"), "unpaged: the v1 shape");
 
+    // Pages of every size give the same listing; the cursor resumes inside nested folders.
+    for (int limit = 1; limit <= 7; limit++) assertEquals(paths, pageAll(t, limit, null));
+
+    // Between pages a file is added before the cursor (not repeated), the cursor's own folder is removed
+    // and a file is added after it (listed): files present throughout come exactly once.
     List<String> paged = new ArrayList<>();
-    String cursor = null;
-    int pages = 0;
+    Http.Resp first = http.get("/api/files?limit=2", t);
+    for (Object o : first.json().getJsonArray("files")) paged.add(((JsonObject) o).getString("name"));
+    assertEquals(List.of("a/x/1", "a/x/2"), paged);
+    assertEquals(201, putFile(t, "a/0", "new").status());
+    assertEquals(204, http.send("DELETE", "/api/folders/a/x", t, null).status());
+    assertEquals(201, putFile(t, "y", "new").status());
+    paged.addAll(pageAll(t, 2, first.json().getString("cursor")));
+    assertEquals(List.of("a/x/1", "a/x/2", "a/y", "b", "c/d/e/f", "y", "z"), paged);
+  }
+
+  /** Every page of GET /api/files from cursor on, checking each page's shape. */
+  private static List<String> pageAll(String t, int limit, String cursor) throws Exception {
+    List<String> out = new ArrayList<>();
     do {
-      Http.Resp r = http.get("/api/files?limit=4" + (cursor == null ? "" : "&cursor=" + cursor), t);
+      Http.Resp r = http.get("/api/files?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor), t);
       assertEquals(200, r.status(), r.toString());
-      for (Object o : r.json().getJsonArray("files")) paged.add(((JsonObject) o).getString("name"));
+      JsonArray files = r.json().getJsonArray("files");
+      assertTrue(files.size() <= limit);
+      for (Object o : files) out.add(((JsonObject) o).getString("name"));
       assertTrue(r.json().containsKey("cursor"));
       cursor = r.json().getString("cursor");
-      if (pages == 0) assertEquals(201, putFile(t, "a/0", "new").status()); // before the cursor: not repeated
-      pages++;
+      assertTrue(cursor == null || files.size() == limit, "a page before the last is full");
     } while (cursor != null);
-    assertEquals(2, pages);
-    assertEquals(paths, paged);
+    return out;
   }
 
   @Test
