@@ -134,6 +134,18 @@ class FolderRoutesTest {
     assertEquals(200, again.status());
     assertEquals(made.json().getString("created"), again.json().getString("created"));
     assertEquals(200, mkdir(t, "a").status(), "a parent made on the way exists");
+    Http.Resp withBody = http.send("PUT", "/api/folders/withbody", t, "{}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(400, withBody.status(), withBody.toString());
+    assertEquals(404, list(t, "withbody").status());
+    // Kept alive: after a bodiless PUT the same connection serves the next request.
+    try (java.net.Socket sock = new java.net.Socket("127.0.0.1", node.port())) {
+      sock.setSoTimeout(30_000);
+      String head = "Host: x\r\nAuthorization: Bearer " + t + "\r\nContent-Length: 0\r\n";
+      sock.getOutputStream().write(("PUT /api/folders/k1 HTTP/1.1\r\n" + head + "\r\nPUT /api/folders/k2 HTTP/1.1\r\n"
+          + head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      assertEquals(201, Http.readResponse(sock.getInputStream(), false).status());
+      assertEquals(201, Http.readResponse(sock.getInputStream(), false).status());
+    }
     assertEquals(List.of("c"), names(list(t, "a/b")));
 
     assertEquals(201, putFile(t, "f", "x").status());
