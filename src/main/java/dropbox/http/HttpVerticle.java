@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.ServerSSLOptions;
 import dropbox.tls.TlsOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -95,6 +96,7 @@ public final class HttpVerticle extends VerticleBase {
     Authenticator authn = new Authenticator(auth, sessions, links, addresses);
     AccountRoutes accounts = new AccountRoutes(auth, storage, sessions, addresses);
     FileRoutes files = new FileRoutes(vertx, storage, links);
+    FolderRoutes folders = new FolderRoutes(storage);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
 
     Router r = Router.router(vertx);
@@ -115,6 +117,7 @@ public final class HttpVerticle extends VerticleBase {
       else bodyOrPause(ctx, json);
     });
     r.route().handler(FileRoutes::guard);
+    r.route().handler(FolderRoutes::guard);
     // Mounted front ends match every path they own whatever the method, so they go before the REST routes:
     // after them, their catch-all would turn a REST path's 405 (wrong method) into a 404.
     for (HttpMount m : mounts) m.mount(vertx, config(), r, authn);
@@ -127,11 +130,19 @@ public final class HttpVerticle extends VerticleBase {
 
     r.get("/api/files").handler(files::list);
     r.post("/api/files").handler(files::postMultipart);
-    r.put("/api/files/:name").handler(files::put);
-    r.get("/api/files/:name").handler(files::download);
-    r.head("/api/files/:name").handler(files::download);
-    r.delete("/api/files/:name").handler(files::delete);
-    r.post("/api/files/:name/link").handler(files::link);
+    // A path may have several segments: the guards have read and checked it from the raw path. Regex routes
+    // (not "/api/files/*", which would also match "/api/files" itself), named by their template for metrics.
+    fileRoute(r, HttpMethod.PUT, FILE_ITEM).handler(files::put);
+    fileRoute(r, HttpMethod.GET, FILE_ITEM).handler(files::download);
+    fileRoute(r, HttpMethod.HEAD, FILE_ITEM).handler(files::download);
+    fileRoute(r, HttpMethod.DELETE, FILE_ITEM).handler(files::delete);
+    fileRoute(r, HttpMethod.POST, FILE_LINK).handler(files::link);
+
+    fileRoute(r, HttpMethod.GET, FOLDER_ITEM).handler(folders::list);
+    fileRoute(r, HttpMethod.PUT, FOLDER_ITEM).handler(folders::create);
+    fileRoute(r, HttpMethod.DELETE, FOLDER_ITEM).handler(folders::delete);
+    r.post("/api/move").handler(folders::move);
+    r.post("/api/copy").handler(folders::copy);
 
     r.get("/api/events").handler(events::handle);
     r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
@@ -164,6 +175,15 @@ public final class HttpVerticle extends VerticleBase {
       if (path.equals(p) || path.startsWith(p + "/")) return m;
     }
     return null;
+  }
+
+  /** {template, regex} of the routes whose path parameter spans segments. */
+  private static final String[] FILE_ITEM = {"/api/files/:path", "/api/files/.+"};
+  private static final String[] FILE_LINK = {"/api/files/:path/link", "/api/files/.+/link"};
+  private static final String[] FOLDER_ITEM = {"/api/folders/:path", "/api/folders(/.*)?"};
+
+  private static Route fileRoute(Router r, HttpMethod m, String[] route) {
+    return r.routeWithRegex(m, route[1]).setName(route[0]);
   }
 
   /** The UI from the jar, or from the http.webroot directory when one is configured. */
@@ -249,6 +269,7 @@ public final class HttpVerticle extends VerticleBase {
    */
   private static void bodyOrPause(RoutingContext ctx, BodyHandler json) {
     HttpServerRequest req = ctx.request();
+    // Every PUT counts as one (PUT /api/folders has no body: FolderRoutes refuses one unread).
     boolean upload = req.method() == HttpMethod.PUT
         || (req.method() == HttpMethod.POST && "/api/files".equals(req.path()));
     if (upload) {
