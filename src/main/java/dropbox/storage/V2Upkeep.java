@@ -85,8 +85,11 @@ final class V2Upkeep implements StorageUpkeep {
   @Override
   public void maintain() throws IOException {
     long now = engine.clock().getAsLong();
-    int released = meta.releaseExpired(now) + releaseDepartedNodes();
-    long removed = scanDue(now) ? scanAll(now) : 0;
+    int departed = releaseDepartedNodes();
+    int released = meta.releaseExpired(now) + departed;
+    // A departed node's staging files are dead at once (their owner is gone): scan now rather than at the
+    // next stale period, or its half-written uploads would fill the shared disk for up to that long.
+    long removed = scanDue(now) || departed > 0 ? scanAll(now) : 0;
     int swept = sweepUnreferenced(now);
     engine.forgetCreditsBefore(now - StorageServiceV2.RESERVATION_LIFETIME_MS);
     if (released + removed + swept > 0) {

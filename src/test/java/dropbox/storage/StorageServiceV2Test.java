@@ -210,12 +210,13 @@ class StorageServiceV2Test extends StorageEngineContract {
 
   @Test
   void reservationsOfADepartedNodeAreReleasedWithTheirStagingFilesAndNoOthers() throws Exception {
+    V2Upkeep clustered = new V2Upkeep(v2, blobs, false, () -> Set.of("node-live", "node-a"), STALE_MS, GRACE_MS);
+    clustered.maintain(); // the periodic file scan has just run: the departure alone must trigger the next one
     UploadTicket dead = engine.openUpload("alice", "from-dead", 900, "node-dead");
     Files.write(Path.of(dead.stagingPath()), new byte[300]);
     UploadTicket live = engine.openUpload("alice", "from-live", 50, "node-live");
     assertEquals(ErrorCode.QUOTA_EXCEEDED,
         assertThrows(StorageException.class, () -> engine.openUpload("alice", "x", 100, "node-live")).code());
-    V2Upkeep clustered = new V2Upkeep(v2, blobs, false, () -> Set.of("node-live", "node-a"), STALE_MS, GRACE_MS);
     clustered.maintain();
     assertFalse(Files.exists(Path.of(dead.stagingPath())));
     assertTrue(Files.exists(Path.of(live.stagingPath())));
