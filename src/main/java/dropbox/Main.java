@@ -134,7 +134,8 @@ public final class Main {
       List<Fsck.Problem> problems;
       if ("v2".equals(Config.string(config, "storage.engine"))) {
         try (MetadataStore meta = MetadataStores.open(config, QuotaPolicy.from(config)::quotaFor)) {
-          problems = new FsckV2(meta, new FsBlobStore(root, true)).run(repair, 15 * 60_000L, System.currentTimeMillis());
+          problems = new FsckV2(meta, new FsBlobStore(root, true)).run(repair, 15 * 60_000L,
+              Config.longValue(config, "storage.graceSeconds", 3600) * 1000, System.currentTimeMillis());
         }
       } else {
         StorageService svc = new StorageService(new StorageLayout(root), new DurableFiles(true),
