@@ -14,7 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 class FsckCommandTest {
   @TempDir Path root;
 
-  private static int fsck(String... args) { return Main.fsck(new ArrayList<>(List.of(args))); }
+  /** The v1 fsck (these roots are v1 layouts): v1 is no longer the default engine, so it is named. */
+  private static int fsck(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--storage-engine", "v1"));
+    return Main.fsck(all);
+  }
 
   @Test
   void exitCodesFollowWhatItFinds() throws Exception {

@@ -67,7 +67,8 @@ class ClusterPostgresProcessTest {
   @BeforeAll
   static void startCluster() throws Exception {
     pg = PostgresServer.start();
-    dbUrl = pg.url(pg.newSchema());
+    String schema = pg.newSchema();
+    dbUrl = pg.url(schema);
     root = Files.createDirectories(dir.resolve("storage"));
     int[] hz = {ClusterTestSupport.freePort(), ClusterTestSupport.freePort()};
     String members = ClusterTestSupport.members(hz);
@@ -77,12 +78,12 @@ class ClusterPostgresProcessTest {
         // reply died with it holds a reservation of the live front end that nothing will end; the scan
         // reaps it (its staging file unwritten) within this period, see the last test.
         .put("storage", new JsonObject().put("engine", "v2").put("stagingStaleSeconds", 30))
-        .put("db", new JsonObject().put("url", dbUrl).put("user", PostgresServer.USER))
         .put("cluster", new JsonObject().put("name", ClusterTestSupport.newClusterName()))
         // A short lock TTL: locks the killed node held must free up well within the 10 s lock timeout.
         .put("locks", new JsonObject().put("ttlMillis", LOCK_TTL_MS))
         .put("quota", new JsonObject().put("users", new JsonObject().put("racer", RACER_QUOTA)
             .put("stuck", STUCK_QUOTA)))
+        .mergeIn(ClusterTestSupport.database(pg, schema)) // the one database every node shares
         .encode());
     // One after the other: on a loaded 2-core box two JVMs warming up Hazelcast at once can miss the ready deadline.
     nodeA = startNode(hz[0], members);
