@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * and once the (short) grace period has passed no content file is left that nothing references.
  */
 class CrashRecoveryFoldersV2Test {
-  private static final int MOVED_FILES = 150;
-  private static final int FOLDER_FILES = 120;
-  private static final int UNIQUE_FOLDERS = 4;
+  private static final int MOVED_FILES = 100;
+  private static final int FOLDER_FILES = 60;
+  private static final int UNIQUE_FOLDERS = 3;
   private static final int CRASHES = 3;
   private static final Pattern ROW = Pattern.compile("(?m)^(\\S+)\\s+(\\d+)\\s+\\d{4}-");
 
@@ -71,8 +71,11 @@ class CrashRecoveryFoldersV2Test {
     for (int crash = 0; crash < CRASHES; crash++) {
       AtomicBoolean stop = new AtomicBoolean();
       try (ServerProcess server = ServerProcess.start(List.of("-Xmx256m"), args)) {
+        List<Throwable> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
         Thread m = new Thread(() -> mover.run(server.tcpPort(), stop), "mover");
         Thread d = new Thread(() -> deleter.run(server.tcpPort(), stop), "deleter");
+        m.setUncaughtExceptionHandler((t, e) -> failures.add(e));
+        d.setUncaughtExceptionHandler((t, e) -> failures.add(e));
         int movesBefore = mover.acked;
         int deletesBefore = deleter.acked;
         m.start();
@@ -89,6 +92,7 @@ class CrashRecoveryFoldersV2Test {
         m.join(30_000);
         d.join(30_000);
         assertFalse(m.isAlive() || d.isAlive(), "the clients ended after the kill");
+        assertEquals(List.of(), failures, "a client got an answer other than success");
         assertTrue(mover.acked >= movesBefore + 3 && deleter.acked >= deletesBefore + 3,
             "work acknowledged before kill " + crash + ": moves " + mover.acked + ", deletes " + deleter.acked);
       }
@@ -159,7 +163,11 @@ class CrashRecoveryFoldersV2Test {
   /** Copies src to copyN and removes the copy again; between those, removes a folder of unique content. */
   private static final class Deleter {
     /** Folders that exist for sure (acknowledged), and the one operation in flight. */
-    final Set<String> present = new HashSet<>(Set.of("src", "uniq0", "uniq1", "uniq2", "uniq3"));
+    final Set<String> present = new HashSet<>(Set.of("src"));
+
+    Deleter() {
+      for (int u = 0; u < UNIQUE_FOLDERS; u++) present.add("uniq" + u);
+    }
     String pendingCreate;
     String pendingDelete;
     int copies;
