@@ -11,6 +11,10 @@
 #   node 2: tcp 8090  http 8091  bus 8092  hazelcast 5702   ...
 # Pid files and logs: ./data-cluster/run/node-<i>.pid, node-<i>.log. Extra server options can be passed
 # in DROPBOX_CLUSTER_OPTS (e.g. "--default-quota 1073741824"); any DROPBOX_* setting works as usual.
+# The nodes share one PostgreSQL (a clustered start on SQLite is refused): DROPBOX_DB_URL (and
+# DROPBOX_DB_USER, DROPBOX_DB_PASSWORD) names yours; unset, a throw-away one is created in ./data-cluster/pg
+# (Debian's postgresql package, initdb + pg_ctl, loopback only, port DROPBOX_CLUSTER_PG_PORT or 5799) and
+# stopped by "stop".
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -30,8 +34,42 @@ bus_port()  { echo $((8082 + 10 * ($1 - 1))); }
 hz_port()   { echo $((5700 + $1)); }
 
 usage() {
-  sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
   exit 2
+}
+
+PG_DIR=$DATA/pg
+PG_PORT=${DROPBOX_CLUSTER_PG_PORT:-5799}
+
+# PostgreSQL refuses to run as root: then its files belong to Debian's postgres user.
+pg() {
+  local bin tool=$1
+  shift
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+  if [ -z "$bin" ] || [ ! -x "$bin/initdb" ]; then
+    echo "cluster.sh: PostgreSQL is not installed (apt-get install -y postgresql), or set DROPBOX_DB_URL" >&2
+    exit 1
+  fi
+  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$bin/$tool" "$@"; else "$bin/$tool" "$@"; fi
+}
+
+# The nodes' database: yours (DROPBOX_DB_URL), or a local one in ./data-cluster/pg, started once.
+database() {
+  if [ -n "${DROPBOX_DB_URL:-}" ]; then return; fi
+  if [ ! -f "$PG_DIR/data/PG_VERSION" ]; then
+    mkdir -p "$PG_DIR"
+    chmod 700 "$PG_DIR"
+    [ "$(id -u)" = 0 ] && chown postgres "$PG_DIR"
+    pg initdb -D "$PG_DIR/data" -U dropbox -A trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1 \
+      || { echo "initdb failed; see $PG_DIR/initdb.log" >&2; exit 1; }
+  fi
+  if ! pg pg_ctl -D "$PG_DIR/data" status >/dev/null 2>&1; then
+    pg pg_ctl -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -t 60 \
+      -o "-p $PG_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories=$(cd "$PG_DIR" && pwd)" start \
+      >/dev/null || { echo "PostgreSQL did not start; see $PG_DIR/server.log" >&2; exit 1; }
+    echo "PostgreSQL up: 127.0.0.1:$PG_PORT (data $PG_DIR/data)"
+  fi
+  export DROPBOX_DB_URL="jdbc:postgresql://127.0.0.1:$PG_PORT/postgres" DROPBOX_DB_USER=dropbox
 }
 
 pid_of() {
@@ -52,6 +90,7 @@ start() {
   if ! [[ "$n" =~ ^[1-9]$ ]]; then echo "cluster.sh: N must be 1..$MAX" >&2; exit 2; fi
   [ -f "$JAR" ] || mvn -B -q package -DskipTests
   mkdir -p "$DATA" "$RUN"
+  database
   local members="" i
   for ((i = 1; i <= n; i++)); do members+="${members:+,}127.0.0.1:$(hz_port "$i")"; done
   for ((i = 1; i <= n; i++)); do
@@ -97,6 +136,11 @@ stop() {
     kill -0 "$pid" 2>/dev/null || { rm -f "$RUN/node-$i.pid"; echo "node $i stopped"; }
   done
   [ "$any" = 1 ] || echo "no node running"
+  # The throw-away database goes down with the last node (its data stays for the next start).
+  if [ -z "${DROPBOX_DB_URL:-}" ] && [ -f "$PG_DIR/data/PG_VERSION" ] \
+      && pg pg_ctl -D "$PG_DIR/data" status >/dev/null 2>&1; then
+    pg pg_ctl -D "$PG_DIR/data" -m fast -w stop >/dev/null && echo "PostgreSQL stopped"
+  fi
 }
 
 status() {
