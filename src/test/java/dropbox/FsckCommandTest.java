@@ -39,6 +39,16 @@ class FsckCommandTest {
     assertEquals(0, fsck("--storage", root.toString()));
   }
 
+  /** On the default engine (v2) a root with v1 data not yet imported is refused, not "repaired" as orphans. */
+  @Test
+  void theDefaultEngineRefusesAV1RootNotYetImported() throws Exception {
+    Files.createDirectories(root.resolve("users/carol/meta"));
+    assertEquals(2, Main.fsck(new ArrayList<>(List.of("--storage", root.toString(), "--repair"))));
+    assertEquals(true, Files.isDirectory(root.resolve("users/carol/meta")));
+    assertEquals(false, Files.exists(root.resolve("dropbox.db")), "nothing opened");
+    assertEquals(0, fsck("--storage", root.toString()), "v1 checks it");
+  }
+
   @Test
   void aFreshStagingFileMayBeLiveWorkAndIsLeftAlone() throws Exception {
     Path staging = root.resolve("users/bob/staging/0b0c4a4e-1111-2222-3333-444455556666");
