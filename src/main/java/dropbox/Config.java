@@ -36,8 +36,10 @@ public final class Config {
     DEFAULTS.put("storage.root", "./data");
     DEFAULTS.put("storage.maxFileBytes", null);
     DEFAULTS.put("storage.fsync", true);
-    // v1: metadata and ledgers as JSON files; v2: the database (db.*) and content-addressed blobs (issue 8).
-    DEFAULTS.put("storage.engine", "v1");
+    // v2 (default): the database (db.*) and content-addressed blobs; a v1 root is imported at the first v2
+    // start. v1: metadata and ledgers as JSON files, still selectable (flat store, no folders, not clustered
+    // on a database).
+    DEFAULTS.put("storage.engine", "v2");
     // How long superseded content stays readable for downloads in flight (ARCHITECTURE.md "Moving bytes").
     DEFAULTS.put("storage.graceSeconds", 3600L);
     // Unset: max(600, 2 x tcp.idleTimeoutSeconds), so an upload is reaped only once its connection must be gone.
@@ -93,6 +95,7 @@ public final class Config {
     OPTIONS.put("--tcp-port", "tcp.port");
     OPTIONS.put("--http-port", "http.port");
     OPTIONS.put("--storage", "storage.root");
+    OPTIONS.put("--storage-engine", "storage.engine");
     OPTIONS.put("--users", "auth.usersFile");
     OPTIONS.put("--default-quota", "quota.defaultBytes");
     OPTIONS.put("--cluster", "cluster.enabled");

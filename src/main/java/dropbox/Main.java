@@ -58,7 +58,7 @@ public final class Main {
   private static void usage() {
     System.out.println("Usage: java -jar target/dropbox-server.jar [server] [--config FILE] [options]");
     Config.optionLines().forEach(System.out::println);
-    System.out.println("       java -jar target/dropbox-server.jar fsck --storage DIR [--repair]");
+    System.out.println("       java -jar target/dropbox-server.jar fsck --storage DIR [--storage-engine v1] [--repair]");
     System.out.println("       java -jar target/dropbox-server.jar client [--host H] [--port P] [--user U] [command ...]");
   }
 
@@ -67,6 +67,8 @@ public final class Main {
     try {
       config = Config.load(args, System.getenv());
       ClientAddress.fromConfig(config); // a bad http.trustedProxies entry is a usage error, before anything starts
+      // A clustered start on SQLite is refused before it joins the cluster, not after Hazelcast's warm-up.
+      if ("v2".equals(Config.string(config, "storage.engine"))) MetadataStores.checkSetup(config);
     } catch (Config.UsageException e) {
       System.err.println("dropbox-server: " + e.getMessage());
       usage();
@@ -133,8 +135,16 @@ public final class Main {
       // Anything touched in the last 15 minutes may be live work of a running node: leave it alone.
       List<Fsck.Problem> problems;
       if ("v2".equals(Config.string(config, "storage.engine"))) {
+        if (Files.isDirectory(root.resolve("users"))) {
+          // Unimported (or half-imported) v1 data: its content may already sit in the blob store without a
+          // row, and a v2 repair would take it for orphans.
+          System.err.println("fsck: " + root + " holds v1 data (users/) not imported yet: start the server once "
+              + "(storage.engine=v2 imports it at start), or check it as v1 with --storage-engine v1");
+          return 2;
+        }
         try (MetadataStore meta = MetadataStores.open(config, QuotaPolicy.from(config)::quotaFor)) {
-          problems = new FsckV2(meta, new FsBlobStore(root, true)).run(repair, 15 * 60_000L, System.currentTimeMillis());
+          problems = new FsckV2(meta, new FsBlobStore(root, true)).run(repair, 15 * 60_000L,
+              Config.longValue(config, "storage.graceSeconds", 3600) * 1000, System.currentTimeMillis());
         }
       } else {
         StorageService svc = new StorageService(new StorageLayout(root), new DurableFiles(true),

@@ -14,7 +14,12 @@ import org.junit.jupiter.api.io.TempDir;
 class FsckCommandTest {
   @TempDir Path root;
 
-  private static int fsck(String... args) { return Main.fsck(new ArrayList<>(List.of(args))); }
+  /** The v1 fsck (these roots are v1 layouts): v1 is no longer the default engine, so it is named. */
+  private static int fsck(String... args) {
+    List<String> all = new ArrayList<>(List.of(args));
+    all.addAll(List.of("--storage-engine", "v1"));
+    return Main.fsck(all);
+  }
 
   @Test
   void exitCodesFollowWhatItFinds() throws Exception {
@@ -32,6 +37,16 @@ class FsckCommandTest {
     assertEquals(0, fsck("--storage", root.toString(), "--repair"));
     assertEquals(false, Files.exists(staging));
     assertEquals(0, fsck("--storage", root.toString()));
+  }
+
+  /** On the default engine (v2) a root with v1 data not yet imported is refused, not "repaired" as orphans. */
+  @Test
+  void theDefaultEngineRefusesAV1RootNotYetImported() throws Exception {
+    Files.createDirectories(root.resolve("users/carol/meta"));
+    assertEquals(2, Main.fsck(new ArrayList<>(List.of("--storage", root.toString(), "--repair"))));
+    assertEquals(true, Files.isDirectory(root.resolve("users/carol/meta")));
+    assertEquals(false, Files.exists(root.resolve("dropbox.db")), "nothing opened");
+    assertEquals(0, fsck("--storage", root.toString()), "v1 checks it");
   }
 
   @Test

@@ -7,19 +7,31 @@ import dropbox.storage.blob.FsBlobStore;
 import dropbox.storage.blob.ScanReport;
 import dropbox.storage.blob.ScanRules;
 import dropbox.storage.blob.StagingEntry;
+import dropbox.storage.blob.StagingId;
+import dropbox.storage.meta.BlobCount;
+import dropbox.storage.meta.BlobRef;
 import dropbox.storage.meta.FileStream;
 import dropbox.storage.meta.MetadataStore;
+import dropbox.storage.meta.Reservation;
 import dropbox.storage.meta.UsageCheck;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * The `fsck` subcommand on a v2 storage root: the database against the blobs. Per user: files whose
- * content is missing, usage rows that differ from the tree and reservations; then content files and
- * staging files the database does not know. Anything written in the last staleMillis may be live work of
- * a running node and is left alone. Repair removes the rows without content (the file is lost either
- * way; the row would only fail every download), rewrites usage from the tree, deletes the leftovers.
+ * The `fsck` subcommand on a v2 storage root: the database against the blobs. Per user, in this order
+ * (each repair feeds the next check): file rows whose content file is missing, reservations no upload
+ * will ever end, blob rows whose reference count disagrees with the tree, a usage row that differs from
+ * the tree and the reservations. Then blob rows unreferenced for longer than the grace period (plus the
+ * stale period: a running node's sweeper takes them first), and content and staging files the database
+ * does not know. Anything written in the last staleMillis may be live work of a running node and is left
+ * alone.
+ *
+ * <p>Repair removes the rows without content (the file is lost either way, the row would only fail every
+ * download: reported as such, and the usage follows), releases the dead reservations, rewrites counts and
+ * usage from the tree, deletes unreferenced content and leftovers. What it cannot fix is said in the
+ * problem's detail.
  */
 public final class FsckV2 {
   private final MetadataStore meta;
@@ -30,28 +42,30 @@ public final class FsckV2 {
     this.blobs = blobs;
   }
 
-  public List<Fsck.Problem> run(boolean repair, long staleMillis, long now) throws IOException {
+  /** Returns the problems found (before repair); with repair, each has been repaired as its detail says. */
+  public List<Fsck.Problem> run(boolean repair, long staleMillis, long graceMillis, long now) throws IOException {
     List<Fsck.Problem> out = new ArrayList<>();
+    long cutoff = now - staleMillis;
+    java.util.Set<String> miscounted = new java.util.HashSet<>(); // user/sha256
     for (String user : meta.users()) {
-      List<FileInfo> lost = new ArrayList<>();
-      try (FileStream files = meta.streamFiles(user)) {
-        while (files.hasNext()) {
-          FileInfo f = files.next();
-          if (!hasContent(user, f)) lost.add(f);
-        }
-      }
-      for (FileInfo f : lost) {
-        out.add(new Fsck.Problem(user, "metadata without content", f.name()));
-        if (repair) meta.deleteFile(user, TreePath.parse(f.name()), null);
+      lostContent(user, repair, out);
+      staleReservations(user, repair, cutoff, now, out);
+      for (BlobCount b : meta.wrongBlobCounts(user)) {
+        miscounted.add(user + "/" + b.sha256());
+        out.add(new Fsck.Problem(user, "wrong reference count", b.sha256() + ": stored " + b.stored() + ", used by "
+            + b.actual() + " file(s)" + (b.stored() == 0 && b.zeroSince() == null ? ", never swept" : "")
+            + (b.actual() > 0 && b.stored() < b.actual() ? ": the sweeper could delete content still in use" : "")
+            + (repair ? "; rewritten from the tree" : "")));
       }
       UsageCheck check = meta.checkUsage(user);
+      // repairUsage also rewrites the reference counts reported above: one transaction for both.
+      if (repair && (!check.consistent() || !meta.wrongBlobCounts(user).isEmpty())) meta.repairUsage(user);
       if (!check.consistent()) {
         out.add(new Fsck.Problem(user, "usage differs from files", "stored " + check.stored() + ", files "
-            + check.computed()));
-        if (repair) meta.repairUsage(user);
+            + check.computed() + (repair ? "; rewritten from the tree" : "")));
       }
     }
-    long cutoff = now - staleMillis;
+    sweepPastGrace(repair, now - graceMillis - staleMillis, miscounted, out);
     ScanRules rules = new ScanRules(k -> meta.hasBlob(k.user(), k.sha256()), e -> e.lastModified() >= cutoff, cutoff);
     ScanReport r = blobs.scan(rules, repair);
     for (BlobKey k : r.orphanExamples()) out.add(new Fsck.Problem(k.user(), "content without metadata", k.sha256()));
@@ -63,6 +77,82 @@ public final class FsckV2 {
     // Not ours by name: reported, never deleted (an operator's file, another version's).
     for (var p : r.foreignExamples()) out.add(new Fsck.Problem("-", "foreign entry (left alone)", p.toString()));
     return out;
+  }
+
+  /** File rows whose content file is gone: nothing can bring the bytes back, so repair removes the row. */
+  private void lostContent(String user, boolean repair, List<Fsck.Problem> out) {
+    List<FileInfo> lost = new ArrayList<>();
+    try (FileStream files = meta.streamFiles(user)) {
+      while (files.hasNext()) {
+        FileInfo f = files.next();
+        if (!hasContent(user, f)) lost.add(f);
+      }
+    }
+    for (FileInfo f : lost) {
+      String what = f.name() + ", " + f.size() + " bytes, blob " + f.sha256();
+      if (repair) {
+        meta.deleteFile(user, TreePath.parse(f.name()), null);
+        what += ": content lost, cannot be restored; the file was removed and its bytes taken off the usage";
+      }
+      out.add(new Fsck.Problem(user, "metadata without content", what));
+    }
+  }
+
+  /**
+   * A reservation is dead when its deadline passed, or when it is older than the stale period and its
+   * staging file is gone or was not written to within it (the upload's connection is long closed: the
+   * front ends touch the file with every chunk, and an upload between its publish and its commit has no
+   * staging file only for the moment of one lock wait). Its age comes from its deadline, which is set
+   * RESERVATION_LIFETIME_MS after its creation.
+   */
+  private void staleReservations(String user, boolean repair, long cutoff, long now, List<Fsck.Problem> out)
+      throws IOException {
+    for (Reservation r : meta.reservations(user)) {
+      long created = r.deadline() - StorageServiceV2.RESERVATION_LIFETIME_MS;
+      String why;
+      if (r.deadline() < now) {
+        why = "past its deadline";
+      } else if (created < cutoff && !liveStaging(user, r, cutoff)) {
+        why = "its upload stopped (no staging file written within the stale period)";
+      } else {
+        continue;
+      }
+      if (repair) meta.release(user, r.id());
+      out.add(new Fsck.Problem(user, "stale reservation", r.id() + ", " + r.bytes() + " bytes, node "
+          + r.ownerNode() + ": " + why + (repair ? "; released" : "")));
+    }
+  }
+
+  private boolean liveStaging(String user, Reservation r, long cutoff) throws IOException {
+    StagingId id;
+    try {
+      id = new StagingId(user, r.ownerNode(), r.id());
+    } catch (IllegalArgumentException malformed) { // no staging file can have this name
+      return false;
+    }
+    Optional<StagingEntry> e = blobs.staging(id);
+    return e.isPresent() && e.get().lastModified() >= cutoff;
+  }
+
+  /** Content unreferenced for longer than a running node's sweeper would leave it: repair deletes it. */
+  private void sweepPastGrace(boolean repair, long zeroBefore, java.util.Set<String> miscounted,
+                              List<Fsck.Problem> out) throws IOException {
+    while (true) {
+      List<BlobRef> batch = meta.unreferencedBlobs(zeroBefore, 500);
+      int forgotten = 0;
+      for (BlobRef b : batch) {
+        // A count of 0 that is wrong is reported as such (and, repaired, is no longer 0): never delete by it.
+        if (miscounted.contains(b.user() + "/" + b.sha256())) continue;
+        boolean gone = repair && meta.forgetBlob(b.user(), b.sha256(), zeroBefore);
+        if (gone) {
+          blobs.sweep(List.of(new BlobKey(b.user(), b.sha256())));
+          forgotten++;
+        }
+        out.add(new Fsck.Problem(b.user(), "unreferenced content past its grace period", b.sha256() + ", "
+            + b.size() + " bytes" + (gone ? "; deleted" : "")));
+      }
+      if (!repair || batch.size() < 500 || forgotten == 0) return;
+    }
   }
 
   private boolean hasContent(String user, FileInfo f) {

@@ -85,8 +85,11 @@ final class V2Upkeep implements StorageUpkeep {
   @Override
   public void maintain() throws IOException {
     long now = engine.clock().getAsLong();
-    int released = meta.releaseExpired(now) + releaseDepartedNodes();
-    long removed = scanDue(now) ? scanAll(now) : 0;
+    int departed = releaseDepartedNodes();
+    int released = meta.releaseExpired(now) + departed;
+    // A member that left mid-upload leaves staging files beside its reservations: scan now, so its users
+    // get the disk back with the quota rather than a stale period later.
+    long removed = scanDue(now, departed > 0) ? scanAll(now) : 0;
     int swept = sweepUnreferenced(now);
     engine.forgetCreditsBefore(now - StorageServiceV2.RESERVATION_LIFETIME_MS);
     if (released + removed + swept > 0) {
@@ -100,8 +103,8 @@ final class V2Upkeep implements StorageUpkeep {
    * grows with the files, so it runs once per stale period (nothing it finds can be younger than that)
    * rather than every minute like the indexed work.
    */
-  private synchronized boolean scanDue(long now) {
-    if (lastScan != Long.MIN_VALUE && now - lastScan < staleMillis) return false;
+  private synchronized boolean scanDue(long now, boolean force) {
+    if (!force && lastScan != Long.MIN_VALUE && now - lastScan < staleMillis) return false;
     lastScan = now;
     return true;
   }

@@ -46,7 +46,8 @@ final class TcpCommands {
     String word = cl == null || cl.command() == null ? "" : cl.command();
     int n = cl == null ? -1 : cl.argCount();
     Metrics.tcpCommand(COUNTED.contains(word) ? word : "OTHER");
-    if (folders && onFolderLine(word, cl, n)) return;
+    // cl == null (a line that does not parse) is the classic invalid command on both engines.
+    if (folders && cl != null && onFolderLine(word, cl, n)) return;
     switch (word) {
       case "UPLOAD" -> { if (n == 1) upload.start(cl.arg(0), cl.priority()); else invalidCommand(); }
       case "DOWNLOAD" -> { if (n == 1) download.start(cl.arg(0), cl.priority()); else invalidCommand(); }

@@ -1,5 +1,6 @@
 package dropbox.cluster;
 
+import dropbox.testing.PostgresServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
@@ -29,6 +30,14 @@ public final class ClusterTestSupport {
         .put("cluster", new JsonObject().put("enabled", true).put("name", clusterName).put("host", "127.0.0.1")
             .put("port", port).put("members", members))
         .put("metrics", new JsonObject().put("enabled", false));
+  }
+
+  /**
+   * The db settings of the PostgreSQL every member of one test cluster shares: a clustered start on the
+   * default engine (v2) needs one, SQLite is refused. schema: a fresh one per cluster (pg.newSchema()).
+   */
+  public static JsonObject database(PostgresServer pg, String schema) {
+    return new JsonObject().put("db", new JsonObject().put("url", pg.url(schema)).put("user", PostgresServer.USER));
   }
 
   public static Vertx start(String clusterName, int port, String members) throws Exception {

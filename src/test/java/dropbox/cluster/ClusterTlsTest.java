@@ -9,6 +9,7 @@ import dropbox.Config;
 import dropbox.bus.Listing;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
+import dropbox.testing.PostgresServer;
 import dropbox.testing.ServerProcess;
 import dropbox.testing.Tools;
 import io.vertx.core.Vertx;
@@ -49,6 +50,7 @@ class ClusterTlsTest {
   static String name;
   static ServerProcess nodeA;
   static ServerProcess nodeB;
+  static PostgresServer pg;
   static final List<Vertx> members_ = new ArrayList<>();
 
   @BeforeAll
@@ -60,8 +62,10 @@ class ClusterTlsTest {
     members = ClusterTestSupport.members(hz);
     name = ClusterTestSupport.newClusterName();
     Path config = dir.resolve("config.json");
+    pg = PostgresServer.start(); // the nodes share one database, as a cluster on v2 must
     Files.writeString(config, new JsonObject().put("cluster", new JsonObject().put("name", name))
-        .put("tcp", new JsonObject().put("tlsPort", 0)).encode());
+        .put("tcp", new JsonObject().put("tlsPort", 0)).mergeIn(ClusterTestSupport.database(pg, pg.newSchema()))
+        .encode());
     nodeA = start(config, hz[0]);
     nodeB = start(config, hz[1]);
     cert = root.resolve("tls").resolve("selfsigned-cert.pem");
@@ -84,6 +88,7 @@ class ClusterTlsTest {
       p.close();
       p.output().stream().filter(l -> l.contains("BlockedThreadChecker")).forEach(blocked::add);
     }
+    if (pg != null) pg.close();
     assertTrue(blocked.isEmpty(), "a node blocked an event loop or worker: " + blocked);
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dropbox.Config;
 import dropbox.Server;
 import dropbox.cluster.ClusterTestSupport;
+import dropbox.testing.PostgresServer;
 import dropbox.testing.ClassicClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -26,9 +27,13 @@ class ClusterLoginThrottleTest {
   static Vertx vertxB;
   static Server a;
   static Server b;
+  static PostgresServer pg;
+  static String schema;
 
   @BeforeAll
   static void start() throws Exception {
+    pg = PostgresServer.start(); // the nodes share one database, as a cluster on v2 must
+    schema = pg.newSchema();
     String cluster = ClusterTestSupport.newClusterName();
     int portA = ClusterTestSupport.freePort();
     int portB = ClusterTestSupport.freePort();
@@ -49,13 +54,15 @@ class ClusterLoginThrottleTest {
     Config.put(cfg, "storage.root", dir.resolve("store").toString());
     Config.put(cfg, "storage.fsync", false);
     Config.put(cfg, "auth.usersFile", dir.resolve("no-users.properties").toString());
-    return cfg.mergeIn(ClusterTestSupport.config(cluster, port, members), true);
+    return cfg.mergeIn(ClusterTestSupport.config(cluster, port, members), true)
+        .mergeIn(ClusterTestSupport.database(pg, schema), true);
   }
 
   @AfterAll
   static void stop() throws Exception {
     for (Server s : new Server[] {b, a}) if (s != null) s.stop().await(30, TimeUnit.SECONDS);
     for (Vertx v : new Vertx[] {vertxB, vertxA}) if (v != null) v.close().await(30, TimeUnit.SECONDS);
+    if (pg != null) pg.close();
   }
 
   static Http.Resp login(Server node, String user, String password) throws Exception {

@@ -17,6 +17,10 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -318,7 +322,7 @@ class FileRoutesTest {
       awaitNoReservations("quitter");
       assertEquals(0, http.get("/api/files", t).json().getJsonArray("files").size());
       assertEquals(0L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
-      try (Stream<Path> staging = Files.list(userDir("quitter").resolve("staging"))) {
+      try (Stream<Path> staging = Files.list(stagingDir("quitter"))) {
         assertEquals(0, staging.count(), "staging file dropped");
       }
     }
@@ -401,7 +405,7 @@ class FileRoutesTest {
     }
     awaitNoReservations("formfull");
     assertEquals(3, http.get("/api/files", t).json().getJsonArray("files").size());
-    try (Stream<Path> staging = Files.list(userDir("formfull").resolve("staging"))) {
+    try (Stream<Path> staging = Files.list(stagingDir("formfull"))) {
       assertEquals(0, staging.count(), "staging file dropped");
     }
   }
@@ -519,19 +523,29 @@ class FileRoutesTest {
     }
   }
 
-  static Path userDir(String user) { return userDir(node, user); }
-
-  static Path userDir(TestNode n, String user) {
-    return Path.of(Config.string(n.server.config(), "storage.root"), "users", user.toLowerCase());
+  /** The user's staging directory in the blob store (v2: root/staging/<user>). */
+  static Path stagingDir(String user) {
+    return Path.of(Config.string(node.server.config(), "storage.root"), "staging", user.toLowerCase());
   }
 
   static void assertNoReservations(String user) throws Exception { assertNoReservations(node, user); }
 
+  /**
+   * No open reservation for the user in the metadata database (v2: SQLite at the storage root; it used
+   * to be the v1 ledger file), neither a row nor reserved bytes on the user's usage row.
+   */
   static void assertNoReservations(TestNode n, String user) throws Exception {
-    Path file = userDir(n, user).resolve("ledger.json");
-    if (!Files.exists(file)) return;
-    JsonObject ledger = new JsonObject(Files.readString(file));
-    assertTrue(ledger.getJsonObject("reservations", new JsonObject()).isEmpty(), ledger.encode());
+    Path db = Path.of(Config.string(n.server.config(), "storage.root"), "dropbox.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+         PreparedStatement ps = c.prepareStatement("SELECT u.reserved_bytes, (SELECT COUNT(*) FROM reservations r"
+             + " WHERE r.user_id = u.id) FROM users u WHERE u.name_key = ?")) {
+      ps.setString(1, user.toLowerCase());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) return; // the user never reserved anything
+        assertEquals(0, rs.getLong(1), "reserved bytes of " + user);
+        assertEquals(0, rs.getLong(2), "open reservations of " + user);
+      }
+    }
   }
 
   /** Aborts are sent when the server notices the disconnect: wait (bounded) for the ledger to show it. */

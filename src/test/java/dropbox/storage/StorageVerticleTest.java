@@ -46,7 +46,7 @@ class StorageVerticleTest {
   @BeforeEach
   void deploy(Vertx vertx) throws Exception {
     JsonObject storage = new JsonObject().put("root", root.toString());
-    if (!engine().equals("v1")) storage.put("engine", engine()); // v1 runs on the default, unset
+    storage.put("engine", engine()); // v1 is no longer the default: named explicitly
     JsonObject cfg = new JsonObject().put("storage", storage)
         .put("quota", new JsonObject().put("defaultBytes", 1000))
         .put("workers", new JsonObject().put("threads", 1).put("queueCapacity", 50));

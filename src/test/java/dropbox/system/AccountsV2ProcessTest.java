@@ -33,8 +33,9 @@ class AccountsV2ProcessTest {
     Files.writeString(v2, new JsonObject().put("storage", new JsonObject().put("engine", "v2")).encode());
     String[] common = {"--storage", root.toString(), "--tcp-port", "0", "--http-port", "0"};
 
-    // Today's code on v1 writes the account file.
-    try (ServerProcess server = ServerProcess.start(List.of("-Xmx256m"), common)) {
+    // The code on v1 writes the account file.
+    String[] onV1 = Stream.concat(Stream.of("--storage-engine", "v1"), Stream.of(common)).toArray(String[]::new);
+    try (ServerProcess server = ServerProcess.start(List.of("-Xmx256m"), onV1)) {
       ClassicClient.connect(server.tcpPort()).signupOrLogin("OldUser", "oldpass1").close();
     }
     assertEquals(List.of("olduser.json"), accountFiles(root));

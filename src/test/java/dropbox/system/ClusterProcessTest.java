@@ -13,6 +13,7 @@ import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
 import dropbox.cluster.ClusterTestSupport;
 import dropbox.testing.ClassicClient;
+import dropbox.testing.PostgresServer;
 import dropbox.testing.ServerProcess;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -28,6 +29,10 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -74,6 +79,9 @@ public class ClusterProcessTest {
   private static ServerProcess nodeC;
   private static Vertx self;
   private static StorageClient client;
+  /** The database the nodes share: a cluster on the default engine (v2) runs on PostgreSQL. */
+  private static PostgresServer pg;
+  private static String schema;
 
   @BeforeAll
   static void startCluster() throws Exception {
@@ -83,11 +91,14 @@ public class ClusterProcessTest {
     members = ClusterTestSupport.members(hz);
     String name = ClusterTestSupport.newClusterName();
     configFile = dir.resolve("config.json");
+    pg = PostgresServer.start();
+    schema = pg.newSchema();
     // A short lock TTL: locks a killed node held must free up well within the 10 s lock timeout.
     Files.writeString(configFile, new JsonObject()
         .put("cluster", new JsonObject().put("name", name))
         .put("locks", new JsonObject().put("ttlMillis", LOCK_TTL_MS))
         .put("quota", new JsonObject().put("users", new JsonObject().put("racer", QUOTA).put("stuck", STUCK_QUOTA)))
+        .mergeIn(ClusterTestSupport.database(pg, schema))
         .encode());
     // Both JVMs boot in parallel: most of a node's start is JVM and Hazelcast warm-up.
     nodeA = startNode(hz[0]).await(90, TimeUnit.SECONDS);
@@ -122,6 +133,7 @@ public class ClusterProcessTest {
       p.close();
       p.output().stream().filter(l -> l.contains("BlockedThreadChecker")).forEach(blocked::add);
     }
+    if (pg != null) pg.close();
     assertTrue(blocked.isEmpty(), "a node blocked an event loop or worker: " + blocked);
   }
 
@@ -204,7 +216,7 @@ public class ClusterProcessTest {
     assertEquals("SEND_FILE_DATA\n", stuck.readLine());
     stuck.send(ClassicClient.le64(900_000));
     stuck.send(new byte[100_000]);
-    Path stuckStaging = root.resolve("users/stuck/staging");
+    Path stuckStaging = root.resolve("staging/stuck"); // v2: the blob store's staging, per user
     waitFor(() -> stagingBytes(stuckStaging) > 0, 10_000, "A writes the upload into its staging file");
     assertEquals(ErrorCode.QUOTA_EXCEEDED, quotaProbe().code(), "the reservation holds the quota");
 
@@ -242,7 +254,8 @@ public class ClusterProcessTest {
     assertTrue(acked.isEmpty(), "acknowledged but missing: " + acked.keySet());
 
     // Read-only fsck next to a live node: the survivor has already repaired what the dead one left.
-    ServerProcess.Result check = ServerProcess.run("fsck", "--storage", root.toString());
+    ServerProcess.Result check = ServerProcess.run("fsck", "--config", configFile.toString(),
+        "--storage", root.toString());
     assertEquals(0, check.exitCode(), check.output());
     upload("crash0", "after-fsck", "still serving".getBytes());
   }
@@ -281,11 +294,16 @@ public class ClusterProcessTest {
     }
   }
 
-  /** Open reservations in a user's ledger on disk (-1 when it cannot be read). */
+  /** Open reservations of a user in the shared database (-1 when it cannot be read). */
   private static int reservations(String user) {
-    try {
-      return new JsonObject(Files.readString(root.resolve("users/" + user + "/ledger.json")))
-          .getJsonObject("reservations", new JsonObject()).size();
+    try (Connection c = DriverManager.getConnection(pg.url(schema), PostgresServer.USER, "");
+         PreparedStatement s = c.prepareStatement(
+             "SELECT count(*) FROM reservations r JOIN users u ON u.id = r.user_id WHERE u.name_key = ?")) {
+      s.setString(1, user);
+      try (ResultSet rs = s.executeQuery()) {
+        rs.next();
+        return rs.getInt(1);
+      }
     } catch (Exception e) {
       return -1;
     }

@@ -23,9 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Nothing the server keeps is readable by other local users: after real uploads over both protocols
- * (content, metadata, ledgers, accounts, staging of an upload in flight, garbage markers) every directory
- * under the storage root is 0700 and every file 0600. A root written by an older version (0755/0644) is
- * tightened when the server starts on it.
+ * (on the default engine, v2: the database with its WAL and shared-memory files, content blobs, staging of
+ * an upload in flight) every directory under the storage root is 0700 and every file 0600. A root written
+ * by an older version (v1 files, 0755/0644) is tightened when the server starts on it (and imported).
  */
 class StoragePermissionsTest {
   @TempDir Path dir;
@@ -73,7 +73,7 @@ class StoragePermissionsTest {
         assertEquals("SEND_FILE_DATA\n", partial.readLine());
         partial.send(ClassicClient.le64(1_000_000));
         partial.send(new byte[200_000]);
-        Path staging = root.resolve("users/tcpuser/staging");
+        Path staging = root.resolve("staging/tcpuser");
         long deadline = System.currentTimeMillis() + 10_000;
         while (System.currentTimeMillis() < deadline) {
           try (Stream<Path> s = Files.list(staging)) {
@@ -86,13 +86,14 @@ class StoragePermissionsTest {
         try (Stream<Path> all = Files.walk(root)) {
           all.forEach(p -> kinds.add(root.relativize(p).toString()));
         }
-        for (String expected : List.of("accounts", "users/tcpuser/ledger.json", "users/tcpuser/meta",
-            "users/tcpuser/blobs", "users/tcpuser/garbage", "users/tcpuser/staging", "users/webuser/meta")) {
+        // v2 keeps accounts, metadata and usage in the database (SQLite: the file and, while it is open,
+        // its -wal and -shm files), content as blobs/<user>/<ab>/<sha256>, uploads in staging/<user>/.
+        for (String expected : List.of("dropbox.db", "dropbox.db-wal", "dropbox.db-shm", "blobs/tcpuser",
+            "blobs/webuser", "staging/tcpuser")) {
           assertTrue(kinds.contains(expected), expected + " exists, so its mode is checked: " + kinds);
         }
-        assertTrue(kinds.stream().anyMatch(k -> k.startsWith("accounts/") && k.endsWith(".json")), kinds.toString());
-        assertTrue(kinds.stream().anyMatch(k -> k.startsWith("users/tcpuser/staging/")), kinds.toString());
-        assertTrue(kinds.stream().anyMatch(k -> k.startsWith("users/tcpuser/garbage/")), kinds.toString());
+        assertTrue(kinds.stream().anyMatch(k -> k.matches("blobs/tcpuser/[0-9a-f]{2}/[0-9a-f]{64}")), kinds.toString());
+        assertTrue(kinds.stream().anyMatch(k -> k.startsWith("staging/tcpuser/")), kinds.toString());
         assertEquals(List.of(), loose(root), "every file 0600, every directory 0700");
       }
     }

@@ -31,6 +31,23 @@ import org.junit.jupiter.api.io.TempDir;
 class StorageV2ProcessTest {
   @TempDir Path dir;
 
+  /**
+   * The default engine keeps its metadata in SQLite at the storage root, which nodes sharing that root
+   * over NFS would corrupt: a clustered start without db.url is refused before it joins a cluster, with
+   * a message that names the setting, no stack trace, and nothing written.
+   */
+  @Test
+  void aClusteredStartOnSqliteIsRefusedWithAClearMessage() throws Exception {
+    Path root = dir.resolve("clustered");
+    ServerProcess.Result r = ServerProcess.run("--storage", root.toString(), "--tcp-port", "0", "--http-port", "0",
+        "--cluster", "--cluster-host", "127.0.0.1", "--cluster-members", "127.0.0.1:5701");
+    assertEquals(2, r.exitCode(), r.output());
+    assertTrue(r.output().contains("dropbox-server: a clustered start (--cluster) needs PostgreSQL: set db.url"),
+        r.output());
+    assertFalse(r.output().contains("Exception") || r.output().contains("\tat "), r.output());
+    assertFalse(Files.exists(root.resolve("dropbox.db")), "nothing opened");
+  }
+
   @Test
   void tcpAndHttpRoundsOnV2SurviveARestart() throws Exception {
     Path root = dir.resolve("store");

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The real server, v1 (today's default engine), filled by the clients users have (TCP and HTTP: a
+ * The real server, v1 (the engine before v2 became the default), filled by the clients users have (TCP and HTTP: a
  * replaced file, an empty file, a unicode name, the same bytes twice); stopped; started again on the
  * same root with storage.engine=v2. It logs what it imported, serves the same listings byte for byte
  * (times included), the same bytes, the same accounts, and no v1 file is left. A third start imports
@@ -39,7 +39,7 @@ class V1ImportProcessTest {
     Files.writeString(v2Config, new JsonObject().put("storage", new JsonObject().put("engine", "v2")).encode());
     List<String> common = List.of("--storage", root.toString(), "--tcp-port", "0", "--http-port", "0",
         "--default-quota", "1000000");
-    String[] v1Args = common.toArray(String[]::new);
+    String[] v1Args = concat(List.of("--storage-engine", "v1"), common);
     String[] v2Args = concat(List.of("--config", v2Config.toString()), common);
     byte[] big = new byte[300_000];
     new Random(8).nextBytes(big);

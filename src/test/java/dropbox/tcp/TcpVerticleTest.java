@@ -238,7 +238,10 @@ class TcpVerticleTest {
   void invalidNamesNeverReachADataPhase() throws Exception {
     start();
     try (ClassicClient c = node.login("bad")) {
-      for (String name : List.of("..", ".", "a/b", "\"a\\\\b\"", "\"\"", "\"" + "x".repeat(256) + "\"", "\"a\tb\"",
+      // On the default engine (v2) a/b is a path (tcp-protocol.md "Paths and folders"): what is invalid is a
+      // malformed path, or a segment that is not a valid name.
+      for (String name : List.of("..", ".", "/a", "a/", "a//b", "a/../b", "a/./b", "\"a\\\\b\"", "\"\"",
+          "\"" + "x".repeat(256) + "\"", "\"a\tb\"",
           "evil\u202etxt.exe", "a\u2028b", "x\u0085y", "\u2066iso")) {
         c.sendLine("UPLOAD " + name);
         assertEquals("ERROR: Invalid filename\n> ", c.readUntil("> "), name);
@@ -262,13 +265,15 @@ class TcpVerticleTest {
     start();
     try (ClassicClient c = node.login("inv")) {
       for (String line : List.of("", "   ", "FOO", "UPLOAD", "UPLOAD a b", "UPLOAD my notes.txt", "DOWNLOAD",
-          "DELETE a b", "LIST x", "QUOTA x", "HELP me", "QUIT now", "UPLOAD \"unterminated", "UPLOAD \"bad\\x\"",
+          "DELETE a b", "LIST x y", "QUOTA x", "HELP me", "QUIT now", "UPLOAD \"unterminated", "UPLOAD \"bad\\x\"",
           "UPLOAD a\"b", "LOGIN a b", "SIGNUP a b", "lıst")) {
         c.sendLine(line);
         assertEquals(INVALID, c.readUntil(INVALID), "[" + line + "]");
       }
       c.send(new byte[] {(byte) 0xFF, '\n'});
       assertEquals(INVALID, c.readUntil(INVALID));
+      // LIST with one argument lists that folder on v2 (it was an invalid command on v1's flat store).
+      assertEquals("ERROR: Folder not found\n> ", c.command("LIST x"));
       assertEquals("Usage: 0 of 10000000 bytes (0 files)\n> ", c.command("QUOTA"));
     }
   }

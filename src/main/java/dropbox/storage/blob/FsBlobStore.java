@@ -132,6 +132,13 @@ public final class FsBlobStore implements BlobStore {
     }
   }
 
+  /** The staging file of an upload as a scan would see it; empty when there is none (fsck's reservation check). */
+  public Optional<StagingEntry> staging(StagingId id) throws IOException {
+    BasicFileAttributes a = attributes(stagingPath(id));
+    if (a == null || !a.isRegularFile()) return Optional.empty();
+    return Optional.of(new StagingEntry(id, a.lastModifiedTime().toMillis(), a.size()));
+  }
+
   @Override
   public boolean discard(StagingId id) throws IOException {
     return Files.deleteIfExists(stagingPath(id));

@@ -385,6 +385,16 @@ final class JdbcMetadataStore implements MetadataStore {
     return tx.read(c -> check(c, user, u));
   }
 
+  @Override public List<BlobCount> wrongBlobCounts(String user) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> Integrity.wrongCounts(c, u.id()));
+  }
+
+  @Override public List<Reservation> reservations(String user) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> Integrity.reservations(c, u.id(), user));
+  }
+
   @Override public UsageCheck repairUsage(String user) {
     Users.Ref u = users.ensure(user);
     return tx.write(c -> {

@@ -150,6 +150,12 @@ public interface MetadataStore extends AutoCloseable {
   /** The usage row beside what the tree and the reservations add up to. */
   UsageCheck checkUsage(String user);
 
+  /** Blob rows of the user whose reference count disagrees with the tree (fsck; repairUsage rewrites them). */
+  List<BlobCount> wrongBlobCounts(String user);
+
+  /** The user's reservations (fsck judges which of them no upload will ever end). */
+  List<Reservation> reservations(String user);
+
   /** Rewrites the usage row (and blob reference counts) from the tree; returns the check as it was before. */
   UsageCheck repairUsage(String user);
 

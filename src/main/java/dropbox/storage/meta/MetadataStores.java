@@ -48,22 +48,32 @@ public final class MetadataStores {
     long busyMs = Config.longValue(config, "locks.timeoutMillis", 10_000L);
     // Every storage worker may hold one connection, plus one for a streamed listing.
     int pool = (int) Config.longValue(config, "workers.threads", 4L) + 1;
-    boolean clustered = Config.bool(config, "cluster.enabled");
-    if (url == null || url.isBlank()) {
-      if (clustered) {
-        // SQLite's locking is only as good as the file system's, and NFS's is not: nodes would corrupt it.
-        throw new Config.UsageException("a clustered node needs PostgreSQL: set db.url (and db.user, db.password) "
-            + "to the database all nodes share; the embedded SQLite serves a single node only");
-      }
-    } else {
-      if (!url.startsWith("jdbc:postgresql:")) {
-        throw new Config.UsageException("db.url must be a jdbc:postgresql: URL (got " + url.split("\\?")[0] + ")");
-      }
+    checkSetup(config);
+    if (url != null && !url.isBlank()) {
       return openPostgres(url, Config.string(config, "db.user"), Config.string(config, "db.password"),
           pool, busyMs, quotaFor, System::currentTimeMillis);
     }
     Path root = Path.of(Config.string(config, "storage.root"));
     return openSqlite(root.resolve(SQLITE_FILE), pool, busyMs, quotaFor, System::currentTimeMillis);
+  }
+
+  /**
+   * Refuses, with a message for the operator, a database setup that cannot work: a clustered start on the
+   * embedded SQLite, or a db.url of another database. Cheap (reads the config only), so Main calls it
+   * before it starts Vert.x and joins a cluster.
+   */
+  public static void checkSetup(JsonObject config) {
+    String url = Config.string(config, "db.url");
+    if (url == null || url.isBlank()) {
+      if (Config.bool(config, "cluster.enabled")) {
+        // SQLite's locking is only as good as the file system's, and NFS's is not: nodes would corrupt it.
+        throw new Config.UsageException("a clustered start (--cluster) needs PostgreSQL: set db.url (and db.user, "
+            + "db.password) to the database all nodes share. The embedded SQLite (" + SQLITE_FILE + ") serves one "
+            + "node only: its locking is not safe on a shared file system");
+      }
+    } else if (!url.startsWith("jdbc:postgresql:")) {
+      throw new Config.UsageException("db.url must be a jdbc:postgresql: URL (got " + url.split("\\?")[0] + ")");
+    }
   }
 
   /**
