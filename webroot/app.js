@@ -168,6 +168,11 @@ function render() {
     folder: listing.path, folders, selected: state.selected.has(e.name),
   })));
   restoreFocus(focus);
+  // What the table shows, for scripts and tests: which folder, and whether it is complete.
+  const body = $('file-rows');
+  body.dataset.path = listing.path;
+  body.dataset.state = listing.loading ? 'loading' : listing.loaded ? 'ready' : 'idle';
+  body.dataset.more = String(listing.hasMore);
 
   for (const th of document.querySelectorAll('#file-table th[data-key]')) {
     const k = th.dataset.key;
