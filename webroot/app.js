@@ -29,7 +29,7 @@ const state = {
 };
 
 const listing = new Listing({ onChange: () => render(), onUsage: (u) => { state.usage = u; } });
-const actions = new FileActions(listing, () => render());
+const actions = new FileActions(listing, () => render(true));
 
 // ------------------------------------------------------------------ views
 
@@ -152,7 +152,7 @@ function shownEntries() {
   return needle ? listing.entries.filter((e) => e.name.toLocaleLowerCase().includes(needle)) : listing.entries;
 }
 
-function render() {
+function render(force = false) {
   if (!state.signedIn) return;
   const folders = !listing.flat;
   document.body.classList.toggle('no-folders', !folders);
@@ -163,11 +163,7 @@ function render() {
 
   for (const n of [...state.selected]) if (!listing.byName.has(n)) state.selected.delete(n);
   const shown = shownEntries();
-  const focus = rememberFocus();
-  $('file-rows').replaceChildren(...shown.map((e) => entryRow(e, {
-    folder: listing.path, folders, selected: state.selected.has(e.name),
-  })));
-  restoreFocus(focus);
+  drawRows(shown, folders, force);
   // What the table shows, for scripts and tests: which folder, and whether it is complete.
   const body = $('file-rows');
   body.dataset.path = listing.path;
@@ -195,6 +191,27 @@ function render() {
   $('more-text').textContent = listing.loading ? 'Loading…' : 'Scroll for more';
   renderSelection(shown);
   keepPaging();
+}
+
+/**
+ * Rows are redrawn whole after any change, except the common case of a long folder paging in: when the
+ * rows on screen are still the first entries of the list, only the new ones are appended.
+ */
+const drawn = { entries: [], key: '' };
+function drawRows(shown, folders, force) {
+  const body = $('file-rows');
+  const key = `${listing.gen}|${listing.edits}|${listing.flat}|${state.filter}`;
+  const old = drawn.entries;
+  const make = (e) => entryRow(e, { folder: listing.path, folders, selected: state.selected.has(e.name) });
+  if (!force && key === drawn.key && old.length <= shown.length && old.every((e, i) => e === shown[i])) {
+    if (shown.length > old.length) body.append(...shown.slice(old.length).map(make));
+  } else {
+    const focus = rememberFocus();
+    body.replaceChildren(...shown.map(make));
+    restoreFocus(focus);
+  }
+  drawn.entries = shown.slice();
+  drawn.key = key;
 }
 
 function renderSelection(shown) {
@@ -336,11 +353,11 @@ function wireTable() {
       if (e.target.checked) state.selected.add(en.name);
       else state.selected.delete(en.name);
     }
-    render();
+    render(true);
   });
   $('selection-clear').addEventListener('click', () => {
     state.selected.clear();
-    render();
+    render(true);
   });
   $('selection-delete').addEventListener('click', () => actions.remove(selectedEntries()));
   $('selection-move').addEventListener('click', () => actions.askMove(selectedEntries()).catch(() => {}));
@@ -396,8 +413,13 @@ function wireUploads() {
     const folder = targetFolder();
     walk().then((tree) => uploadTree(folder, tree), (err) => toast(`Could not read what was dropped: ${err.message}`));
   });
-  // A file dropped outside the zone must not navigate away from the app.
-  window.addEventListener('dragover', (e) => e.preventDefault());
+  // A file dropped outside the zone must not navigate away from the app: such drops are taken and
+  // refused ("none"). Drags of our own rows are left alone, so only real targets accept them.
+  window.addEventListener('dragover', (e) => {
+    if (e.defaultPrevented || ![...e.dataTransfer.types].includes('Files')) return;
+    e.preventDefault();
+    e.dataTransfer.dropEffect = 'none';
+  });
   window.addEventListener('drop', (e) => e.preventDefault());
 
   wireDragMove({

@@ -28,6 +28,7 @@ export class Listing {
     this.pending = []; // events that arrived while the first page was on its way
     this.pageFailed = null; // the error of the last page asked for; paging waits for a retry then
     this.gen = (this.gen || 0) + 1;
+    this.edits = 0; // entries changed in place (the table cannot tell by looking at which objects it drew)
   }
 
   get hasMore() { return this.cursor !== null; }
@@ -87,8 +88,10 @@ export class Listing {
     if (gen !== this.gen) return;
     for (const e of r.entries) {
       const known = this.byName.get(e.name);
-      if (known) Object.assign(known, e);
-      else {
+      if (known) {
+        Object.assign(known, e);
+        this.edits++;
+      } else {
         this.byName.set(e.name, e);
         this.entries.push(e);
       }
