@@ -2,7 +2,10 @@ package dropbox.bus;
 
 import io.vertx.core.json.JsonObject;
 
-/** A published upload; created is false when it replaced an existing file. */
+/**
+ * A published upload (created false: it replaced an existing file), or a folder made by MKDIR (created false:
+ * it was already there); file is the entry under its full path.
+ */
 public record CommitResult(FileInfo file, boolean created) {
 
   public JsonObject toJson() {

@@ -91,28 +91,44 @@ public class StorageClient {
 
   // ---- folders (storage.engine=v2; v1 answers BAD_REQUEST "Folders need storage.engine=v2")
 
-  /** One page of a folder's children; limit 1..10000, cursor null for the first page. */
+  /** One page of a folder's children in the default order (folders first, by name). */
   public Future<FolderPage> listFolder(String user, String folder, int limit, String cursor, Priority p) {
-    JsonObject body = new JsonObject().put("user", user).put("name", folder).put("limit", limit);
+    return listFolder(user, folder, limit, cursor, FolderSort.DEFAULT, p);
+  }
+
+  /** One page of a folder's children; limit 1..10000, cursor null for the first page, else from the same sort. */
+  public Future<FolderPage> listFolder(String user, String folder, int limit, String cursor, FolderSort sort,
+                                       Priority p) {
+    JsonObject body = sort.writeTo(new JsonObject().put("user", user).put("name", folder).put("limit", limit));
     if (cursor != null) body.put("cursor", cursor);
     return call(Action.LIST_FOLDER, p, body, FolderPage::fromJson);
   }
 
-  /** Creates the folder and its missing parents; already there is a success. */
-  public Future<Void> mkdir(String user, String folder, Priority p) {
-    return call(Action.MKDIR, p, new JsonObject().put("user", user).put("name", folder), j -> null);
+  /**
+   * Every file of the tree (name = full path) in UTF-8 byte order of the path, one page of at most limit
+   * (1..10000) after cursor (null: from the start); the page's cursor is null after the last file.
+   */
+  public Future<Listing> listPage(String user, int limit, String cursor, Priority p) {
+    JsonObject body = new JsonObject().put("user", user).put("limit", limit);
+    if (cursor != null) body.put("cursor", cursor);
+    return call(Action.LIST, p, body, Listing::fromJson);
+  }
+
+  /** Creates the folder and its missing parents; already there is a success with created false. */
+  public Future<CommitResult> mkdir(String user, String folder, Priority p) {
+    return call(Action.MKDIR, p, new JsonObject().put("user", user).put("name", folder), CommitResult::fromJson);
   }
 
   /** Moves or renames a file or folder atomically; overwrite replaces a file (never a folder). */
-  public Future<FileInfo> move(String user, String from, String to, boolean overwrite, Priority p) {
+  public Future<FolderEntry> move(String user, String from, String to, boolean overwrite, Priority p) {
     return call(Action.MOVE, p, new JsonObject().put("user", user).put("from", from).put("to", to)
-        .put("overwrite", overwrite), FileInfo::fromJson);
+        .put("overwrite", overwrite), FolderEntry::fromJson);
   }
 
   /** Copies a file or folder (no content copied; the copy's bytes count against the quota). */
-  public Future<FileInfo> copy(String user, String from, String to, boolean overwrite, Priority p) {
+  public Future<FolderEntry> copy(String user, String from, String to, boolean overwrite, Priority p) {
     return call(Action.COPY, p, new JsonObject().put("user", user).put("from", from).put("to", to)
-        .put("overwrite", overwrite), FileInfo::fromJson);
+        .put("overwrite", overwrite), FolderEntry::fromJson);
   }
 
   /** Removes a folder and everything in it, atomically. */

@@ -51,7 +51,7 @@ final class Download {
       return;
     }
     resp.putHeader("Content-Type", "application/octet-stream")
-        .putHeader("Content-Disposition", "attachment; filename*=UTF-8''" + FilePath.encodeSegment(f.name()))
+        .putHeader("Content-Disposition", "attachment; filename*=UTF-8''" + FilePath.encodeSegment(FilePath.lastSegment(f.name())))
         .putHeader("X-Content-Type-Options", "nosniff")
         .putHeader("Content-Security-Policy", "default-src 'none'; sandbox");
     long offset = 0;

@@ -125,8 +125,11 @@ final class EventsSse {
   private void publish(FileEvent e) {
     Set<Stream> set = byUser.get(e.user());
     if (set == null) return;
-    JsonObject data = new JsonObject().put("type", e.type()).put("name", e.name());
-    if (FileEvent.UPLOADED.equals(e.type())) {
+    // name stays the full path for v1 clients; path says the same for folder-aware ones, and a move
+    // names where the entry came from. A file's size and hash come with it (uploaded, or moved).
+    JsonObject data = new JsonObject().put("type", e.type()).put("name", e.name()).put("path", e.name());
+    if (e.from() != null) data.put("from", e.from());
+    if (e.sha256() != null) {
       data.put("size", e.size()).put("sha256", e.sha256());
     }
     data.put("modified", Json.time(e.modified()));

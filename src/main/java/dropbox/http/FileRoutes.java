@@ -44,7 +44,7 @@ final class FileRoutes {
    */
   static void guard(RoutingContext ctx) {
     HttpServerRequest req = ctx.request();
-    FilePath.Parsed p = FilePath.parse(req.path());
+    FilePath.Parsed p = FilePath.parse(req.path(), req.method());
     if (p == null) {
       ctx.next();
       return;
@@ -56,7 +56,7 @@ final class FileRoutes {
       return;
     }
     if (p.name() == null) {
-      HttpVerticle.refuse(ctx, HttpFailure.badRequest("Invalid file name"));
+      HttpVerticle.refuse(ctx, HttpFailure.badRequest("Invalid file name or path"));
       return;
     }
     ctx.put(NAME, p.name());
@@ -64,7 +64,28 @@ final class FileRoutes {
     ctx.next();
   }
 
+  /**
+   * GET /api/files: every file of the tree (name = full path). With limit or cursor, one page of it and the
+   * cursor of the next ("cursor": null after the last), like a folder listing.
+   */
   void list(RoutingContext ctx) {
+    HttpServerRequest req = ctx.request();
+    if (req.getParam("limit") != null || req.getParam("cursor") != null) {
+      int limit;
+      try {
+        limit = FolderRoutes.limit(req);
+      } catch (HttpFailure f) {
+        HttpErrors.send(ctx, f);
+        return;
+      }
+      storage.listPage(user(ctx), limit, req.getParam("cursor"), AccountRoutes.priority(ctx)).onSuccess(l -> {
+        JsonArray files = new JsonArray();
+        l.files().forEach(f -> files.add(Json.file(f)));
+        AccountRoutes.sendJson(ctx, 200, new JsonObject().put("files", files).put("cursor", l.cursor())
+            .put("usage", Json.usage(l.usage())));
+      }).onFailure(err -> HttpErrors.send(ctx, err));
+      return;
+    }
     storage.list(user(ctx), AccountRoutes.priority(ctx)).onSuccess(l -> {
       JsonArray files = new JsonArray();
       l.files().forEach(f -> files.add(Json.file(f)));
@@ -166,7 +187,7 @@ final class FileRoutes {
   void link(RoutingContext ctx) {
     String name = ctx.get(NAME);
     links.create(new JsonObject().put("user", user(ctx)).put("name", name)).onSuccess(e -> {
-      String url = "/api/files/" + FilePath.encodeSegment(name) + "?dl=" + e.token();
+      String url = "/api/files/" + FilePath.encodePath(name) + "?dl=" + e.token();
       AccountRoutes.sendJson(ctx, 200, new JsonObject().put("url", url).put("expiresAt", Json.time(e.expiresAt())));
     }).onFailure(err -> HttpErrors.send(ctx, err));
   }

@@ -16,6 +16,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.net.ServerSSLOptions;
 import dropbox.tls.TlsOptions;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -87,6 +88,7 @@ public final class HttpVerticle extends VerticleBase {
     Authenticator authn = new Authenticator(auth, sessions, links, addresses);
     AccountRoutes accounts = new AccountRoutes(auth, storage, sessions, addresses);
     FileRoutes files = new FileRoutes(vertx, storage, links);
+    FolderRoutes folders = new FolderRoutes(storage);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
 
     Router r = Router.router(vertx);
@@ -95,6 +97,7 @@ public final class HttpVerticle extends VerticleBase {
     r.route().handler(CanonicalPath::check);
     r.route().handler(ctx -> bodyOrPause(ctx, json));
     r.route().handler(FileRoutes::guard);
+    r.route().handler(FolderRoutes::guard);
     r.route("/api/*").handler(authn);
 
     r.post("/api/signup").handler(accounts::signup);
@@ -104,11 +107,19 @@ public final class HttpVerticle extends VerticleBase {
 
     r.get("/api/files").handler(files::list);
     r.post("/api/files").handler(files::postMultipart);
-    r.put("/api/files/:name").handler(files::put);
-    r.get("/api/files/:name").handler(files::download);
-    r.head("/api/files/:name").handler(files::download);
-    r.delete("/api/files/:name").handler(files::delete);
-    r.post("/api/files/:name/link").handler(files::link);
+    // A path may have several segments: the guards have read and checked it from the raw path. Regex routes
+    // (not "/api/files/*", which would also match "/api/files" itself), named by their template for metrics.
+    fileRoute(r, HttpMethod.PUT, FILE_ITEM).handler(files::put);
+    fileRoute(r, HttpMethod.GET, FILE_ITEM).handler(files::download);
+    fileRoute(r, HttpMethod.HEAD, FILE_ITEM).handler(files::download);
+    fileRoute(r, HttpMethod.DELETE, FILE_ITEM).handler(files::delete);
+    fileRoute(r, HttpMethod.POST, FILE_LINK).handler(files::link);
+
+    fileRoute(r, HttpMethod.GET, FOLDER_ITEM).handler(folders::list);
+    fileRoute(r, HttpMethod.PUT, FOLDER_ITEM).handler(folders::create);
+    fileRoute(r, HttpMethod.DELETE, FOLDER_ITEM).handler(folders::delete);
+    r.post("/api/move").handler(folders::move);
+    r.post("/api/copy").handler(folders::copy);
 
     r.get("/api/events").handler(events::handle);
     r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
@@ -131,6 +142,15 @@ public final class HttpVerticle extends VerticleBase {
       refuse(ctx, new HttpFailure(500, "internal", "Internal error"));
     });
     return r;
+  }
+
+  /** {template, regex} of the routes whose path parameter spans segments. */
+  private static final String[] FILE_ITEM = {"/api/files/:path", "/api/files/.+"};
+  private static final String[] FILE_LINK = {"/api/files/:path/link", "/api/files/.+/link"};
+  private static final String[] FOLDER_ITEM = {"/api/folders/:path", "/api/folders(/.*)?"};
+
+  private static Route fileRoute(Router r, HttpMethod m, String[] route) {
+    return r.routeWithRegex(m, route[1]).setName(route[0]);
   }
 
   /** The UI from the jar, or from the http.webroot directory when one is configured. */
@@ -216,12 +236,13 @@ public final class HttpVerticle extends VerticleBase {
    */
   private static void bodyOrPause(RoutingContext ctx, BodyHandler json) {
     HttpServerRequest req = ctx.request();
-    boolean upload = req.method() == HttpMethod.PUT
-        || (req.method() == HttpMethod.POST && "/api/files".equals(req.path()));
+    String path = req.path();
+    boolean upload = (req.method() == HttpMethod.PUT && path != null && path.startsWith(FilePath.PREFIX))
+        || (req.method() == HttpMethod.POST && "/api/files".equals(path));
     if (upload) {
       req.pause();
       ctx.next();
-    } else if (req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH) {
+    } else if (req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH || req.method() == HttpMethod.PUT) {
       json.handle(ctx);
     } else {
       // No route reads the body of a GET, HEAD or DELETE; BodyHandler would even fail (500) on a

@@ -1,6 +1,7 @@
 package dropbox.http;
 
 import dropbox.bus.FileInfo;
+import dropbox.bus.FolderEntry;
 import dropbox.bus.Usage;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -18,6 +19,17 @@ final class Json {
 
   static JsonObject file(FileInfo f) {
     return new JsonObject().put("name", f.name()).put("size", f.size()).put("sha256", f.sha256())
+        .put("created", time(f.created())).put("modified", time(f.modified()));
+  }
+
+  /**
+   * A folder listing's entry (or a moved, copied or created one) under the given name: a folder has no
+   * size and no sha256 (null), since what it holds is listed, not summed.
+   */
+  static JsonObject entry(FolderEntry e, String shownName) {
+    FileInfo f = e.info();
+    return new JsonObject().put("name", shownName).put("type", e.folder() ? "folder" : "file")
+        .put("size", e.folder() ? null : f.size()).put("sha256", e.folder() ? null : f.sha256())
         .put("created", time(f.created())).put("modified", time(f.modified()));
   }
 

@@ -5,6 +5,7 @@ import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.FileInfo;
 import dropbox.bus.FolderPage;
+import dropbox.bus.FolderSort;
 import dropbox.bus.StorageException;
 import dropbox.bus.Listing;
 import dropbox.bus.Preconditions;
@@ -40,16 +41,32 @@ public interface StorageEngine extends AutoCloseable {
   /** Files sorted by UTF-8 bytes with the usage of the same snapshot. */
   Listing list(String user);
 
+  /**
+   * One page of list(): at most limit (1..10000) files after cursor (null: the first page), with a cursor
+   * for the next page (null after the last). This default pages the full listing; v2 streams instead.
+   */
+  default Listing listPage(String user, int limit, String cursor) {
+    Listing all = list(user);
+    return FilePages.page(all.files().iterator(), all.usage(), limit, cursor);
+  }
+
   Usage usage(String user);
 
   // ---- folders: storage.engine=v2 only. The defaults are v1's answer: its store is flat, so every folder
   // action is a BAD_REQUEST that names the setting (TCP shows it as "ERROR: Invalid request").
 
   /** One page of a folder's children (folders first, then files, by name); limit 1..10000. */
-  default FolderPage listFolder(String user, String folder, int limit, String cursor) { throw foldersNeedV2(); }
+  default FolderPage listFolder(String user, String folder, int limit, String cursor) {
+    return listFolder(user, folder, limit, cursor, FolderSort.DEFAULT);
+  }
 
-  /** Creates the folder and its missing parents; already there is a success. */
-  default void mkdir(String user, String folder) { throw foldersNeedV2(); }
+  /** One page of a folder's children in the given order; a cursor only continues the order it came from. */
+  default FolderPage listFolder(String user, String folder, int limit, String cursor, FolderSort sort) {
+    throw foldersNeedV2();
+  }
+
+  /** Creates the folder and its missing parents; already there is a success (created false). */
+  default CommitResult mkdir(String user, String folder) { throw foldersNeedV2(); }
 
   /** Moves a file or a folder with everything in it, atomically; returns the moved entry under its new path. */
   default FileInfo move(String user, String from, String to, boolean overwrite) { throw foldersNeedV2(); }

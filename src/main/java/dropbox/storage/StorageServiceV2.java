@@ -7,6 +7,7 @@ import dropbox.bus.FileEvent;
 import dropbox.bus.FileInfo;
 import dropbox.bus.FolderEntry;
 import dropbox.bus.FolderPage;
+import dropbox.bus.FolderSort;
 import dropbox.bus.Listing;
 import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
@@ -209,6 +210,14 @@ public final class StorageServiceV2 implements StorageEngine {
     }
   }
 
+  /** A page streamed from one snapshot: memory is one page, whatever the size of the tree. */
+  @Override
+  public Listing listPage(String user, int limit, String cursor) {
+    try (FileStream s = meta.streamFiles(user)) {
+      return FilePages.page(s, s.usage().toUsage(), limit, cursor);
+    }
+  }
+
   @Override
   public Usage usage(String user) { return meta.usage(user).toUsage(); }
 
@@ -218,26 +227,38 @@ public final class StorageServiceV2 implements StorageEngine {
 
   /** Read snapshot, no lock, as list(): folders first, then files, each by the UTF-8 bytes of the name. */
   @Override
-  public FolderPage listFolder(String user, String folder, int limit, String cursor) {
+  public FolderPage listFolder(String user, String folder, int limit, String cursor, FolderSort sort) {
     if (limit < 1 || limit > MAX_PAGE) throw StorageException.of(ErrorCode.BAD_REQUEST, "limit must be 1-" + MAX_PAGE);
     TreePath path = folder.isEmpty() ? TreePath.ROOT : path(folder);
-    dropbox.storage.meta.FolderPage page = meta.list(user, path, ListOrder.DEFAULT, limit, cursor);
+    dropbox.storage.meta.FolderPage page = meta.list(user, path, order(sort), limit, cursor);
     List<FolderEntry> entries = new ArrayList<>(page.entries().size());
     for (Node n : page.entries()) entries.add(new FolderEntry(n.isFolder(), n.info(n.name())));
     return new FolderPage(folder, entries, page.cursor(), page.usage().toUsage());
   }
 
-  /** Already there is a success, without an event: nothing changed. */
+  /** Already there is a success (created false), without an event: nothing changed. */
   @Override
-  public void mkdir(String user, String folder) {
+  public CommitResult mkdir(String user, String folder) {
     TreePath path = path(folder);
-    Node made = locks.with(() -> {
-      if (meta.resolve(user, path).filter(Node::isFolder).isPresent()) return null;
-      return meta.mkdirs(user, path);
+    CommitResult r = locks.with(() -> {
+      Optional<Node> there = meta.resolve(user, path).filter(Node::isFolder);
+      if (there.isPresent()) return new CommitResult(there.get().info(folder), false);
+      return new CommitResult(meta.mkdirs(user, path).info(folder), true);
     }, StorageLocks.userLock(user));
-    if (made != null) {
-      events.accept(new FileEvent(user, FileEvent.FOLDER_CREATED, folder, 0, null, made.modified()));
+    if (r.created()) {
+      events.accept(new FileEvent(user, FileEvent.FOLDER_CREATED, folder, 0, null, r.file().modified()));
     }
+    return r;
+  }
+
+  /** The bus's sort as the store's order: folders first only when sorted by name. */
+  private static ListOrder order(FolderSort sort) {
+    ListOrder.Sort key = switch (sort.key()) {
+      case NAME -> ListOrder.Sort.NAME;
+      case SIZE -> ListOrder.Sort.SIZE;
+      case MODIFIED -> ListOrder.Sort.MODIFIED;
+    };
+    return new ListOrder(key, sort.descending(), sort.foldersFirst());
   }
 
   @Override

@@ -5,6 +5,9 @@ import dropbox.auth.SignupRepository;
 import dropbox.bus.Action;
 import dropbox.bus.Addresses;
 import dropbox.bus.ErrorCode;
+import dropbox.bus.FileInfo;
+import dropbox.bus.FolderEntry;
+import dropbox.bus.FolderSort;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
 import dropbox.cluster.Membership;
@@ -143,24 +146,35 @@ public final class StorageVerticle extends VerticleBase {
       case DELETE:
         return engine.delete(user, b.name()).toJson();
       case LIST:
-        return engine.list(user).toJson();
+        // With a limit, one page of the listing (GET /api/files?limit=); without, all of it (TCP LIST).
+        return body.containsKey("limit")
+            ? engine.listPage(user, limit(b.number("limit", null)), b.optionalText("cursor")).toJson()
+            : engine.list(user).toJson();
       case USAGE:
         return engine.usage(user).toJson();
       case LIST_FOLDER:
-        return engine.listFolder(user, b.name(), (int) b.number("limit", 1000L), b.optionalText("cursor")).toJson();
+        return engine.listFolder(user, b.name(), limit(b.number("limit", 1000L)), b.optionalText("cursor"),
+            FolderSort.readFrom(body)).toJson();
       case MKDIR:
-        engine.mkdir(user, b.name());
-        return new JsonObject();
+        return engine.mkdir(user, b.name()).toJson();
       case MOVE:
-        return engine.move(user, b.text("from"), b.text("to"), b.flag("overwrite")).toJson();
+        return entry(engine.move(user, b.text("from"), b.text("to"), b.flag("overwrite")));
       case COPY:
-        return engine.copy(user, b.text("from"), b.text("to"), b.flag("overwrite")).toJson();
+        return entry(engine.copy(user, b.text("from"), b.text("to"), b.flag("overwrite")));
       case RMDIR:
         engine.rmdir(user, b.name());
         return new JsonObject();
       default:
         throw StorageException.of(ErrorCode.BAD_REQUEST, "Unknown action");
     }
+  }
+
+  /** A page size beyond int stays out of range (the engine refuses it) instead of wrapping into range. */
+  private static int limit(long n) { return n < 0 || n > Integer.MAX_VALUE ? -1 : (int) n; }
+
+  /** A moved or copied entry with its type: only a file has content, so only a file has a sha256. */
+  private static JsonObject entry(FileInfo info) {
+    return new FolderEntry(info.sha256() == null, info).toJson();
   }
 
   /**

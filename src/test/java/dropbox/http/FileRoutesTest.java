@@ -208,7 +208,7 @@ class FileRoutesTest {
   @Test
   void wrongMethodOnAKnownPathIs405() throws Exception {
     String t = node.account("methods", "secret1");
-    for (String[] mp : new String[][] {{"PATCH", "/api/files/x"}, {"POST", "/api/files/x"}, {"GET", "/api/files/x/link"},
+    for (String[] mp : new String[][] {{"PATCH", "/api/files/x"}, {"POST", "/api/files/x"}, {"PATCH", "/api/files/x/link"},
         {"DELETE", "/api/files"}, {"PUT", "/api/files"}, {"GET", "/api/login"}, {"GET", "/api/signup"},
         {"DELETE", "/api/me"}, {"POST", "/api/events"}, {"POST", "/health"}, {"PUT", "/api/openapi.yaml"}}) {
       Http.Resp r = http.send(mp[0], mp[1], t, mp[0].equals("GET") || mp[0].equals("DELETE") ? null : new byte[0]);

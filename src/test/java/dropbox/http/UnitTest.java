@@ -10,6 +10,7 @@ import dropbox.auth.AuthException;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import java.util.HashSet;
 import java.util.Set;
@@ -75,13 +76,26 @@ class UnitTest {
     assertNull(FilePath.decodeName("x".repeat(256)));
     assertEquals("x".repeat(255), FilePath.decodeName("x".repeat(255)));
 
-    FilePath.Parsed p = FilePath.parse("/api/files/a%2Fb/link");
+    FilePath.Parsed p = FilePath.parse("/api/files/a%2Fb/link", HttpMethod.POST);
     assertEquals(FilePath.Kind.LINK, p.kind());
     assertNull(p.name());
-    assertEquals(new FilePath.Parsed(FilePath.Kind.ITEM, "link"), FilePath.parse("/api/files/link"));
-    assertEquals(new FilePath.Parsed(FilePath.Kind.ITEM, null), FilePath.parse("/api/files/"));
-    assertEquals(new FilePath.Parsed(FilePath.Kind.ITEM, null), FilePath.parse("/api/files/a/b"));
-    assertNull(FilePath.parse("/api/files"));
+    assertEquals(new FilePath.Parsed(FilePath.Kind.LINK, "a/b"), FilePath.parse("/api/files/a/b/link", HttpMethod.POST));
+    // Only a POST asks for a link: otherwise "link" is a name like any other.
+    assertEquals(new FilePath.Parsed(FilePath.Kind.ITEM, "a/link"), FilePath.parse("/api/files/a/link", HttpMethod.GET));
+    assertEquals(new FilePath.Parsed(FilePath.Kind.ITEM, "link"), FilePath.parse("/api/files/link", HttpMethod.POST));
+    assertEquals(new FilePath.Parsed(FilePath.Kind.ITEM, null), FilePath.parse("/api/files/", HttpMethod.GET));
+    assertEquals(new FilePath.Parsed(FilePath.Kind.ITEM, "a/b"), FilePath.parse("/api/files/a/b", HttpMethod.GET));
+    assertEquals(new FilePath.Parsed(FilePath.Kind.ITEM, "é/x"), FilePath.parse("/api/files/%c3%a9/x", HttpMethod.PUT));
+    for (String bad : new String[] {"a//b", "a/", "/a", "a/%2e%2e", "a%2Fb/c", "a/./b", String.join("/", java.util.Collections.nCopies(65, "s"))}) {
+      assertNull(FilePath.parse("/api/files/" + bad, HttpMethod.GET).name(), bad);
+      assertNull(FilePath.folder("/api/folders/" + bad).name(), bad);
+    }
+    assertNull(FilePath.parse("/api/files", HttpMethod.GET));
+    assertEquals("", FilePath.folder("/api/folders/").name());
+    assertEquals("", FilePath.folder("/api/folders").name());
+    assertEquals("a/b", FilePath.folder("/api/folders/a/b").name());
+    assertNull(FilePath.folder("/api/foldersX"));
+    assertEquals("a%252Fb/%C3%A9", FilePath.encodePath("a%2Fb/é"), "segments are escaped, the separators kept");
     String odd = "ü ?#%&+;=é☃😀.txt";
     assertEquals(odd, FilePath.decodeName(FilePath.encodeSegment(odd)));
   }
