@@ -495,7 +495,6 @@ class BrowserFoldersTest {
   void aLongFolderPagesInAsItScrollsWithEveryEntryOnce() throws Exception {
     // Filled before the browser looks, so the test measures paging rather than 2 500 live events.
     String t = node.account("sam", "sam-pw");
-    long t0 = System.nanoTime();
     List<String> expected = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {
@@ -514,7 +513,6 @@ class BrowserFoldersTest {
     } finally {
       pool.shutdownNow();
     }
-    System.out.println("TIMING seeded in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     logIn("sam");
     openRow("Big", "Big");
     int first = browser.rowNames().size();
@@ -527,7 +525,6 @@ class BrowserFoldersTest {
       return browser.js("const b=document.getElementById('file-rows');"
           + " return b.dataset.more === 'false' && b.dataset.state === 'ready';");
     });
-    System.out.println("TIMING scrolled in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     List<String> names = browser.rowNames();
     assertEquals(2500, names.size());
     assertEquals(2500, new HashSet<>(names).size(), "no entry twice");
@@ -616,6 +613,38 @@ class BrowserFoldersTest {
       browser.shot("f08-phone-folder");
     } finally {
       browser.driver.manage().window().setSize(new Dimension(1280, 900));
+    }
+  }
+
+  /** storage.engine=v1 has no folders: the same page works flat, with no folder control on show. */
+  @Test
+  void onAServerWithoutFoldersThePageStaysFlat() throws Exception {
+    try (TestNode v1 = TestNode.start(dir.resolve("v1"), cfg -> Config.put(cfg, "storage.engine", "v1"))) {
+      String t = v1.account("vera", "vera-pw");
+      assertEquals(201, v1.http.send("PUT", "/api/files/flat.txt", t, "flat".getBytes(StandardCharsets.UTF_8)).status());
+      browser.driver.get("http://127.0.0.1:" + v1.port() + "/");
+      browser.await(d -> browser.id("auth-view").isDisplayed());
+      browser.id("login-username").sendKeys("vera");
+      browser.id("login-password").sendKeys("vera-pw");
+      browser.id("login-form").findElement(By.cssSelector("button[type=submit]")).click();
+      browser.await(d -> browser.rowNames().equals(List.of("flat.txt")));
+      for (String control : List.of("new-folder", "selection-move")) {
+        assertFalse(browser.id(control).isDisplayed(), control + " is hidden");
+      }
+      assertFalse(browser.driver.findElement(By.cssSelector("label[for='folder-input']")).isDisplayed());
+      assertTrue(browser.driver.findElements(By.cssSelector(row("flat.txt") + " button.rename")).isEmpty());
+      assertEquals(Boolean.FALSE, browser.js("return document.querySelector(arguments[0]).draggable;", row("flat.txt")));
+      Path f = Files.writeString(dir.resolve("second.txt"), "second");
+      browser.id("file-input").sendKeys(f.toString());
+      browser.await(d -> browser.rowNames().equals(List.of("flat.txt", "second.txt")));
+      assertEquals("second", v1.http.get("/api/files/second.txt", t).text());
+      browser.clickInRow("flat.txt", "delete");
+      browser.await(d -> browser.id("confirm").isDisplayed());
+      browser.id("confirm-ok").click();
+      browser.await(d -> browser.rowNames().equals(List.of("second.txt")));
+      assertEquals(404, v1.http.get("/api/files/flat.txt", t).status());
+      browser.id("logout").click();
+      browser.await(d -> browser.id("auth-view").isDisplayed());
     }
   }
 
