@@ -61,6 +61,7 @@ function enterFiles() {
 function leaveFiles(message) {
   if (!state.signedIn) return;
   state.signedIn = false;
+  for (const dlg of document.querySelectorAll('dialog[open]')) dlg.close();
   if (state.stopEvents) state.stopEvents();
   state.stopEvents = null;
   session.clear();
