@@ -77,6 +77,20 @@ final class FolderRoutes {
   /** PUT /api/folders/{path}: 201 made (with its missing parents), 200 already there. */
   void create(RoutingContext ctx) {
     String path = ctx.get(PATH);
+    HttpServerRequest req = ctx.request();
+    long body;
+    try {
+      body = FileRoutes.bodySize(req);
+    } catch (HttpFailure f) {
+      HttpVerticle.refuse(ctx, f);
+      return;
+    }
+    if (body != 0) {
+      // Like every PUT the request arrived paused and unread; refuse() drains or closes as needed.
+      HttpVerticle.refuse(ctx, HttpFailure.badRequest("A folder is created with an empty body"));
+      return;
+    }
+    req.resume();
     storage.mkdir(user(ctx), path, AccountRoutes.priority(ctx))
         .onSuccess(r -> AccountRoutes.sendJson(ctx, r.created() ? 201 : 200,
             Json.entry(new FolderEntry(true, r.file()), path).put("path", path)))

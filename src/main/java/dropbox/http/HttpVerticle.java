@@ -236,13 +236,13 @@ public final class HttpVerticle extends VerticleBase {
    */
   private static void bodyOrPause(RoutingContext ctx, BodyHandler json) {
     HttpServerRequest req = ctx.request();
-    String path = req.path();
-    boolean upload = (req.method() == HttpMethod.PUT && path != null && path.startsWith(FilePath.PREFIX))
-        || (req.method() == HttpMethod.POST && "/api/files".equals(path));
+    // Every PUT counts as one (PUT /api/folders has no body: FolderRoutes refuses one unread).
+    boolean upload = req.method() == HttpMethod.PUT
+        || (req.method() == HttpMethod.POST && "/api/files".equals(req.path()));
     if (upload) {
       req.pause();
       ctx.next();
-    } else if (req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH || req.method() == HttpMethod.PUT) {
+    } else if (req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH) {
       json.handle(ctx);
     } else {
       // No route reads the body of a GET, HEAD or DELETE; BodyHandler would even fail (500) on a

@@ -5,6 +5,7 @@ import dropbox.bus.FileInfo;
 import dropbox.bus.FileNames;
 import dropbox.bus.Listing;
 import dropbox.bus.StorageException;
+import dropbox.bus.TreePath;
 import dropbox.bus.Usage;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
@@ -45,11 +46,16 @@ final class FilePages {
     return Base64.getUrlEncoder().withoutPadding().encodeToString(json);
   }
 
+  /** The path a cursor continues after (null: from the start); BAD_REQUEST for one that is not ours. */
+  static TreePath after(String cursor) {
+    return cursor == null ? TreePath.ROOT : TreePath.parse(decode(cursor));
+  }
+
   private static String decode(String cursor) {
     try {
       String after = new JsonObject(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8))
           .getString("a");
-      if (after == null || after.isEmpty()) throw invalid();
+      if (after == null || !TreePath.isValid(after)) throw invalid();
       return after;
     } catch (StorageException e) {
       throw e;

@@ -210,10 +210,14 @@ public final class StorageServiceV2 implements StorageEngine {
     }
   }
 
-  /** A page streamed from one snapshot: memory is one page, whatever the size of the tree. */
+  /**
+   * A page streamed from one snapshot, the walk resumed down the cursor's path: memory is one page and the
+   * cost that of one page, however far into the tree it starts.
+   */
   @Override
   public Listing listPage(String user, int limit, String cursor) {
-    try (FileStream s = meta.streamFiles(user)) {
+    TreePath after = FilePages.after(cursor); // a bad cursor is refused before a connection is taken
+    try (FileStream s = meta.streamFilesAfter(user, after)) {
       return FilePages.page(s, s.usage().toUsage(), limit, cursor);
     }
   }

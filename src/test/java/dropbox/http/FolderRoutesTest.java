@@ -134,6 +134,18 @@ class FolderRoutesTest {
     assertEquals(200, again.status());
     assertEquals(made.json().getString("created"), again.json().getString("created"));
     assertEquals(200, mkdir(t, "a").status(), "a parent made on the way exists");
+    Http.Resp withBody = http.send("PUT", "/api/folders/withbody", t, "{}".getBytes(StandardCharsets.UTF_8));
+    assertEquals(400, withBody.status(), withBody.toString());
+    assertEquals(404, list(t, "withbody").status());
+    // Kept alive: after a bodiless PUT the same connection serves the next request.
+    try (java.net.Socket sock = new java.net.Socket("127.0.0.1", node.port())) {
+      sock.setSoTimeout(30_000);
+      String head = "Host: x\r\nAuthorization: Bearer " + t + "\r\nContent-Length: 0\r\n";
+      sock.getOutputStream().write(("PUT /api/folders/k1 HTTP/1.1\r\n" + head + "\r\nPUT /api/folders/k2 HTTP/1.1\r\n"
+          + head + "Connection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      assertEquals(201, Http.readResponse(sock.getInputStream(), false).status());
+      assertEquals(201, Http.readResponse(sock.getInputStream(), false).status());
+    }
     assertEquals(List.of("c"), names(list(t, "a/b")));
 
     assertEquals(201, putFile(t, "f", "x").status());
@@ -338,20 +350,36 @@ class FolderRoutesTest {
     assertEquals(paths, names, "every file, name = full path, no folders");
     assertFalse(all.json().containsKey("cursor"), "unpaged: the v1 shape");
 
+    // Pages of every size give the same listing; the cursor resumes inside nested folders.
+    for (int limit = 1; limit <= 7; limit++) assertEquals(paths, pageAll(t, limit, null));
+
+    // Between pages a file is added before the cursor (not repeated), the cursor's own folder is removed
+    // and a file is added after it (listed): files present throughout come exactly once.
     List<String> paged = new ArrayList<>();
-    String cursor = null;
-    int pages = 0;
+    Http.Resp first = http.get("/api/files?limit=2", t);
+    for (Object o : first.json().getJsonArray("files")) paged.add(((JsonObject) o).getString("name"));
+    assertEquals(List.of("a/x/1", "a/x/2"), paged);
+    assertEquals(201, putFile(t, "a/0", "new").status());
+    assertEquals(204, http.send("DELETE", "/api/folders/a/x", t, null).status());
+    assertEquals(201, putFile(t, "y", "new").status());
+    paged.addAll(pageAll(t, 2, first.json().getString("cursor")));
+    assertEquals(List.of("a/x/1", "a/x/2", "a/y", "b", "c/d/e/f", "y", "z"), paged);
+  }
+
+  /** Every page of GET /api/files from cursor on, checking each page's shape. */
+  private static List<String> pageAll(String t, int limit, String cursor) throws Exception {
+    List<String> out = new ArrayList<>();
     do {
-      Http.Resp r = http.get("/api/files?limit=4" + (cursor == null ? "" : "&cursor=" + cursor), t);
+      Http.Resp r = http.get("/api/files?limit=" + limit + (cursor == null ? "" : "&cursor=" + cursor), t);
       assertEquals(200, r.status(), r.toString());
-      for (Object o : r.json().getJsonArray("files")) paged.add(((JsonObject) o).getString("name"));
+      JsonArray files = r.json().getJsonArray("files");
+      assertTrue(files.size() <= limit);
+      for (Object o : files) out.add(((JsonObject) o).getString("name"));
       assertTrue(r.json().containsKey("cursor"));
       cursor = r.json().getString("cursor");
-      if (pages == 0) assertEquals(201, putFile(t, "a/0", "new").status()); // before the cursor: not repeated
-      pages++;
+      assertTrue(cursor == null || files.size() == limit, "a page before the last is full");
     } while (cursor != null);
-    assertEquals(2, pages);
-    assertEquals(paths, paged);
+    return out;
   }
 
   @Test

@@ -291,7 +291,11 @@ final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override public FileStream streamFiles(String user) {
-    return new TreeWalk(tx, users.ensure(user));
+    return new TreeWalk(tx, users.ensure(user), TreePath.ROOT);
+  }
+
+  @Override public FileStream streamFilesAfter(String user, TreePath after) {
+    return new TreeWalk(tx, users.ensure(user), after);
   }
 
   // ------------------------------------------------------------ blobs and fsck

@@ -97,6 +97,12 @@ public interface MetadataStore extends AutoCloseable {
   FileStream streamFiles(String user);
 
   /**
+   * As streamFiles, starting after the path "after" (a page's last file): the walk resumes down that
+   * path's folders instead of reading everything before it, so a late page costs what an early one does.
+   */
+  FileStream streamFilesAfter(String user, TreePath after);
+
+  /**
    * The v1 import (storage.V1Import): adds these files at the root of the user's tree with their own
    * sizes, hashes and times, each a new reference to the user's blob of that content, and adds them to
    * the usage without a quota check (the bytes were already stored and counted by v1). A name that is

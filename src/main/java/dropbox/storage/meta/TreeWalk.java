@@ -1,6 +1,7 @@
 package dropbox.storage.meta;
 
 import dropbox.bus.FileInfo;
+import dropbox.bus.TreePath;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -57,13 +58,15 @@ final class TreeWalk implements FileStream {
   private FileInfo next;
   private boolean closed;
 
-  TreeWalk(Transactions tx, Users.Ref user) {
+  /** after: the walk starts after this path (ROOT: from the beginning). */
+  TreeWalk(Transactions tx, Users.Ref user, TreePath after) {
     this.tx = tx;
     this.c = tx.openSnapshot();
     try {
       usage = UsageRows.read(c, user.id()); // the first read fixes the snapshot every page comes from
       children = c.prepareStatement("SELECT " + TreeRows.COLS + ", walk_key FROM nodes "
           + "WHERE parent_id = ? AND walk_key > ? ORDER BY walk_key LIMIT " + PAGE);
+      resumeAfter(user.rootId(), after);
     } catch (SQLException e) {
       Transactions.closeQuietly(c);
       throw tx.translate(e);
@@ -71,7 +74,34 @@ final class TreeWalk implements FileStream {
       Transactions.closeQuietly(c);
       throw e;
     }
-    stack.push(new Frame(user.rootId(), ""));
+  }
+
+  /**
+   * The stack the walk would have right after visiting "after": one frame per folder on its way, each past
+   * the key it descended through (a folder's key is "name/", so its later siblings sort after everything
+   * inside it), the deepest past the last segment itself. A folder on the way that is gone since ends the
+   * descent: what it held has gone with it, and its parent's frame already continues after it.
+   */
+  private void resumeAfter(long rootId, TreePath after) throws SQLException {
+    Frame f = new Frame(rootId, "");
+    stack.push(f);
+    if (after.isRoot()) return;
+    try (PreparedStatement folder = c.prepareStatement(
+        "SELECT id FROM nodes WHERE parent_id = ? AND name = ? AND kind = " + Node.Kind.FOLDER.code)) {
+      for (int i = 0; i < after.depth() - 1; i++) {
+        String seg = after.segment(i);
+        f.lastKey = TreeRows.walkKey(seg, Node.Kind.FOLDER);
+        Sql.bind(folder, f.folder, seg);
+        Long id = null;
+        try (ResultSet rs = folder.executeQuery()) {
+          if (rs.next()) id = rs.getLong(1);
+        }
+        if (id == null) return;
+        f = new Frame(id, f.prefix + seg + "/");
+        stack.push(f);
+      }
+      f.lastKey = TreeRows.walkKey(after.name(), Node.Kind.FILE);
+    }
   }
 
   @Override public UserUsage usage() { return usage; }

@@ -566,6 +566,41 @@ abstract class MetadataStoreContract {
     return out;
   }
 
+  /** A walk resumed after any listed path yields exactly the rest of the full walk, in the same order. */
+  @Test
+  void aFileStreamResumesAfterAPathWithoutReadingWhatCameBefore() {
+    for (String path : List.of("a b", "a-b", "a/inner/y", "a/x", "a0", "b/c/d/e", "b/c/f", "b/g", "z",
+        "dir/\uFFFD", "dir/\uD834\uDD1E", "dir/caf\u00e9")) {
+      put(path, 1, sha(1));
+    }
+    store.mkdirs(ALICE, p("empty/deeper"));
+    List<String> all = allPaths();
+    assertEquals(12, all.size());
+    for (int i = 0; i < all.size(); i++) {
+      List<String> rest = new ArrayList<>();
+      try (FileStream s = store.streamFilesAfter(ALICE, p(all.get(i)))) {
+        assertEquals(12L, s.usage().usedBytes());
+        s.forEachRemaining(f -> rest.add(f.name()));
+      }
+      assertEquals(all.subList(i + 1, all.size()), rest, "after " + all.get(i));
+    }
+    // After a path that is gone (its folders too), or one whose last segment is now a folder: the walk goes
+    // on with exactly the paths that sort after it, as if it had just listed it.
+    for (String gone : List.of("b/c/zzz", "b/a/x", "a/zz", "b/c/d", "dir/caf", "0", "zz", "empty/deeper/x")) {
+      List<String> expected = all.stream().filter(x -> FileNames.compareUtf8(x, gone) > 0).toList();
+      assertEquals(expected, after(gone), "after " + gone);
+    }
+    assertEquals(List.of("b/g", "dir/caf\u00e9", "dir/\uFFFD", "dir/\uD834\uDD1E", "z"), after("b/c/zzz"));
+  }
+
+  private List<String> after(String path) {
+    List<String> out = new ArrayList<>();
+    try (FileStream s = store.streamFilesAfter(ALICE, p(path))) {
+      s.forEachRemaining(f -> out.add(f.name()));
+    }
+    return out;
+  }
+
   @Test
   void theFileStreamPagesThroughLargeFoldersAndGivesItsConnectionBack() {
     int flat = TreeWalk.PAGE + 10; // more siblings than one page of the walk
