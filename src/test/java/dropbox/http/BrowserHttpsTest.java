@@ -40,7 +40,10 @@ class BrowserHttpsTest {
     PemMaterial m = PemMaterial.read(pair.cert(), pair.key());
     String spki = Base64.getEncoder().encodeToString(
         MessageDigest.getInstance("SHA-256").digest(m.leaf().getPublicKey().getEncoded()));
-    node = TestNode.start(dir, cfg -> Config.put(cfg, "tls.selfSigned", true));
+    node = TestNode.start(dir, cfg -> {
+      Config.put(cfg, "tls.selfSigned", true);
+      Config.put(cfg, "tcp.tlsPort", 0); // any free port: 8443 may be taken on a shared machine
+    });
     browser = Chromium.launch(dir, null, "--ignore-certificate-errors-spki-list=" + spki);
     driver = browser.driver;
   }
