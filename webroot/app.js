@@ -4,13 +4,15 @@
 import { api, session, setUnauthorizedHandler, ApiError } from './js/api.js';
 import { selectTab, showAuthError, showAuthInfo, wireAuth } from './js/auth.js';
 import { renderCrumbs } from './js/breadcrumbs.js';
-import { wireDragMove, MOVE_TYPE } from './js/dragmove.js';
+import { wireDragMove } from './js/dragmove.js';
+import { wireDropZone } from './js/drop-zone.js';
 import { watchEvents } from './js/events.js';
 import { FileActions } from './js/file-actions.js';
-import { humanSize, percent } from './js/format.js';
 import { Listing } from './js/listing.js';
+import { wirePaging } from './js/paging.js';
 import { baseName, folderFromHash, hashFor, join, parentOf } from './js/paths.js';
 import { entryRow } from './js/rows.js';
+import { renderQuota } from './js/quota.js';
 import { comparator } from './js/sorting.js';
 import { fromInput, parentsFirst, takeDrop } from './js/tree-drop.js';
 import { $, toast } from './js/ui.js';
@@ -157,7 +159,7 @@ function render(force = false) {
   if (!state.signedIn) return;
   const folders = !listing.flat;
   document.body.classList.toggle('no-folders', !folders);
-  renderQuota();
+  renderQuota(state.usage);
   renderCrumbs($('crumbs-list'), listing.path);
   $('crumbs').hidden = !listing.path; // at the top the heading says it all
   $('files-title').textContent = listing.path ? baseName(listing.path) : 'All files';
@@ -226,18 +228,6 @@ function renderSelection(shown) {
   all.disabled = shown.length === 0;
 }
 
-function renderQuota() {
-  const u = state.usage;
-  if (!u) return;
-  const p = percent(u.usedBytes, u.quotaBytes);
-  $('quota-fill').style.width = `${p}%`;
-  const bar = $('quota-bar');
-  bar.setAttribute('aria-valuenow', String(p));
-  bar.dataset.level = p >= 95 ? 'full' : p >= 80 ? 'high' : 'ok';
-  const files = u.fileCount === 1 ? '1 file' : `${u.fileCount} files`;
-  $('quota-text').textContent = `${humanSize(u.usedBytes)} of ${humanSize(u.quotaBytes)} used · ${files}`;
-}
-
 /** Re-rendering replaces the rows; the focused control is found again by row name and role. */
 function rememberFocus() {
   const el = document.activeElement;
@@ -255,24 +245,12 @@ function restoreFocus(f) {
   el?.focus({ preventScroll: true });
 }
 
-// Long folders page in as the sentinel under the table comes into view. After each page the sentinel may
-// still be visible (short pages, or a filter hiding most rows): then the next page follows at once.
-const sentinel = new IntersectionObserver((seen) => {
-  if (seen.some((s) => s.isIntersecting) && !listing.pageFailed) listing.more().catch(pageError);
-}, { rootMargin: '600px 0px' });
-
-function keepPaging() {
-  if (!listing.loaded || listing.loading || !listing.hasMore || listing.pageFailed) return;
-  requestAnimationFrame(() => {
-    const r = $('more').getBoundingClientRect();
-    if (r.top < window.innerHeight + 600 && r.bottom > -600) listing.more().catch(pageError);
-  });
-}
-
 function pageError(err) {
   if (err instanceof ApiError && err.status === 401) return;
   showFilesError(`Could not load more of this folder. ${err.message}`);
 }
+
+const keepPaging = wirePaging($('more'), listing, pageError);
 
 function selectedEntries() {
   return [...state.selected].map((n) => listing.byName.get(n)).filter(Boolean);
@@ -369,7 +347,6 @@ function wireTable() {
     state.filter = e.target.value;
     render();
   });
-  sentinel.observe($('more'));
 }
 
 function wireUploads() {
@@ -386,42 +363,11 @@ function wireUploads() {
   $('uploads-clear').addEventListener('click', () => uploads.clearFinished());
 
   // Files and folders from the desktop, dropped anywhere on the files view, go into the open folder.
-  const zone = $('files-view');
-  let depth = 0;
-  const isFiles = (e) => [...e.dataTransfer.types].includes('Files') && ![...e.dataTransfer.types].includes(MOVE_TYPE);
-  const calm = () => {
-    depth = 0;
-    zone.classList.remove('dragging');
-  };
-  zone.addEventListener('dragenter', (e) => {
-    if (!isFiles(e)) return;
-    e.preventDefault();
-    depth++;
-    zone.classList.add('dragging');
-  });
-  zone.addEventListener('dragover', (e) => {
-    if (isFiles(e)) e.preventDefault();
-  });
-  zone.addEventListener('dragleave', () => {
-    depth = Math.max(0, depth - 1);
-    if (depth === 0) zone.classList.remove('dragging');
-  });
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    calm();
-    if (!isFiles(e)) return;
-    const walk = takeDrop(e.dataTransfer);
+  const calm = wireDropZone($('files-view'), (dataTransfer) => {
+    const walk = takeDrop(dataTransfer);
     const folder = targetFolder();
     walk().then((tree) => uploadTree(folder, tree), (err) => toast(`Could not read what was dropped: ${err.message}`));
   });
-  // A file dropped outside the zone must not navigate away from the app: such drops are taken and
-  // refused ("none"). Drags of our own rows are left alone, so only real targets accept them.
-  window.addEventListener('dragover', (e) => {
-    if (e.defaultPrevented || ![...e.dataTransfer.types].includes('Files')) return;
-    e.preventDefault();
-    e.dataTransfer.dropEffect = 'none';
-  });
-  window.addEventListener('drop', (e) => e.preventDefault());
 
   wireDragMove({
     rows: $('file-rows'),
