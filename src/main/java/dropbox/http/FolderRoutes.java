@@ -78,19 +78,27 @@ final class FolderRoutes {
   void create(RoutingContext ctx) {
     String path = ctx.get(PATH);
     HttpServerRequest req = ctx.request();
-    long body;
-    try {
-      body = FileRoutes.bodySize(req);
-    } catch (HttpFailure f) {
-      HttpVerticle.refuse(ctx, f);
+    // Like every PUT the request arrives paused and unread. A folder has no content: the folder is made once
+    // the (empty) request has ended, and a body is refused at its first byte (refuse() drains or closes).
+    // Waiting for the end rather than trusting Content-Length also covers HTTP/2, where an empty request
+    // may simply come without one.
+    if (req.isEnded()) {
+      mkdir(ctx, path);
       return;
     }
-    if (body != 0) {
-      // Like every PUT the request arrived paused and unread; refuse() drains or closes as needed.
-      HttpVerticle.refuse(ctx, HttpFailure.badRequest("A folder is created with an empty body"));
-      return;
-    }
+    boolean[] refused = {false};
+    req.handler(b -> {
+      if (b.length() == 0 || refused[0]) return;
+      refused[0] = true;
+      HttpVerticle.refuse(ctx, HttpFailure.badRequest("A folder is created without a body"));
+    });
+    req.endHandler(v -> {
+      if (!refused[0]) mkdir(ctx, path);
+    });
     req.resume();
+  }
+
+  private void mkdir(RoutingContext ctx, String path) {
     storage.mkdir(user(ctx), path, AccountRoutes.priority(ctx))
         .onSuccess(r -> AccountRoutes.sendJson(ctx, r.created() ? 201 : 200,
             Json.entry(new FolderEntry(true, r.file()), path).put("path", path)))
