@@ -1,21 +1,37 @@
-// DropBox web UI: accounts, the file table, uploads, downloads, deletes and live updates.
-// Plain ES modules, no build step, nothing loaded from outside this server.
+// DropBox web UI: the file manager. Wires the views together: accounts, the open folder (URL hash),
+// its table, uploads, drag and drop, live updates. Each job lives in its own module under js/.
 
 import { api, session, setUnauthorizedHandler, ApiError } from './js/api.js';
-import { humanSize, humanTime, percent } from './js/format.js';
+import { selectTab, showAuthError, showAuthInfo, wireAuth } from './js/auth.js';
+import { renderCrumbs } from './js/breadcrumbs.js';
+import { wireDragMove } from './js/dragmove.js';
+import { wireDropZone } from './js/drop-zone.js';
 import { watchEvents } from './js/events.js';
+import { FileActions } from './js/file-actions.js';
+import { Listing } from './js/listing.js';
+import { wirePaging } from './js/paging.js';
+import { baseName, folderFromHash, hashFor, join, parentOf } from './js/paths.js';
+import { entryRow } from './js/rows.js';
+import { renderQuota } from './js/quota.js';
+import { comparator } from './js/sorting.js';
+import { fromInput, parentsFirst, takeDrop } from './js/tree-drop.js';
+import { $, toast } from './js/ui.js';
+import { renderUploads } from './js/upload-panel.js';
 import { UploadQueue } from './js/uploads.js';
 
-const $ = (id) => document.getElementById(id);
+const SIGNED_OUT = 'Your session has ended. Please log in again.';
 
 const state = {
-  files: [],
   usage: null,
-  sort: { key: 'name', dir: 1 },
   filter: '',
+  selected: new Set(),
   stopEvents: null,
-  loaded: false,
+  signedIn: false,
+  wasOffline: false,
 };
+
+const listing = new Listing({ onChange: () => render(), onUsage: (u) => { state.usage = u; } });
+const actions = new FileActions(listing, () => render(true));
 
 // ------------------------------------------------------------------ views
 
@@ -25,110 +41,37 @@ function show(view) {
   $('session').hidden = view !== 'files';
 }
 
-function showAuthError(message) {
-  const el = $('auth-error');
-  el.textContent = message;
-  el.hidden = !message;
-}
-
-function showAuthInfo(message) {
-  const el = $('auth-info');
-  el.textContent = message;
-  el.hidden = !message;
-}
-
-function toast(message) {
-  const t = $('toast');
-  t.textContent = message;
-  t.hidden = false;
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => { t.hidden = true; }, 5000);
-}
-
 function showFilesError(message) {
   $('files-error-text').textContent = message || '';
   $('files-error').hidden = !message;
 }
 
-// ------------------------------------------------------------------ accounts
-
-function selectTab(which) {
-  const login = which === 'login';
-  $('tab-login').setAttribute('aria-selected', String(login));
-  $('tab-signup').setAttribute('aria-selected', String(!login));
-  $('tab-login').tabIndex = login ? 0 : -1;
-  $('tab-signup').tabIndex = login ? -1 : 0;
-  $('login-form').hidden = !login;
-  $('signup-form').hidden = login;
-  showAuthError('');
-}
-
-function setBusy(form, busy) {
-  for (const el of form.elements) el.disabled = busy;
-}
-
-async function onLogin(e) {
-  e.preventDefault();
-  const form = e.target;
-  const username = form.username.value.trim();
-  const password = form.password.value;
-  if (!username || !password) {
-    showAuthError('Enter your username and password.');
-    return;
-  }
-  setBusy(form, true);
-  try {
-    const r = await api.login(username, password);
-    session.save(r.token, r.username);
-    form.reset();
-    showAuthError('');
-    showAuthInfo('');
-    enterFiles();
-  } catch (err) {
-    showAuthError(err.message);
-  } finally {
-    setBusy(form, false);
-  }
-}
-
-async function onSignup(e) {
-  e.preventDefault();
-  const form = e.target;
-  const username = form.username.value.trim();
-  const password = form.password.value;
-  if (!username || !password) {
-    showAuthError('Choose a username and a password.');
-    return;
-  }
-  setBusy(form, true);
-  try {
-    const r = await api.signup(username, password);
-    form.reset();
-    selectTab('login');
-    $('login-username').value = r.username;
-    showAuthInfo(`Account “${r.username}” created. Log in to continue.`);
-    $('login-password').focus();
-  } catch (err) {
-    showAuthError(err.message);
-  } finally {
-    setBusy(form, false);
-  }
-}
-
-async function onLogout() {
-  try {
-    await api.logout();
-  } catch { /* the session may already be gone; leaving is what matters */ }
-  leaveFiles('');
+function enterFiles() {
+  state.signedIn = true;
+  show('files');
+  $('who').textContent = session.user;
+  showFilesError('');
+  openFromHash();
+  state.stopEvents = watchEvents({
+    onFile: (ev) => changes.push(ev),
+    onState: setLive,
+    onUnauthorized: () => leaveFiles(SIGNED_OUT),
+  });
+  $('main').focus();
 }
 
 function leaveFiles(message) {
+  if (!state.signedIn) return;
+  state.signedIn = false;
+  for (const dlg of document.querySelectorAll('dialog[open]')) dlg.close();
   if (state.stopEvents) state.stopEvents();
   state.stopEvents = null;
   session.clear();
-  state.files = [];
-  state.loaded = false;
+  listing.reset('');
+  state.selected.clear();
   $('file-rows').replaceChildren();
+  // The next person to log in here starts at their own top folder.
+  history.replaceState(null, '', location.pathname + location.search);
   show('auth');
   selectTab('login');
   showAuthInfo('');
@@ -136,282 +79,332 @@ function leaveFiles(message) {
   $('login-username').focus();
 }
 
-// ------------------------------------------------------------------ files
-
-function enterFiles() {
-  show('files');
-  $('who').textContent = session.user;
-  showFilesError('');
-  refresh();
-  state.stopEvents = watchEvents({
-    onFile: () => scheduleRefresh(),
-    onState: (s) => setLive(s),
-    onUnauthorized: () => leaveFiles('Your session has ended. Please log in again.'),
-  });
-  $('main').focus();
-}
-
 function setLive(s) {
   const el = $('live');
   el.dataset.state = s;
   $('live-text').textContent = s === 'live' ? 'Live' : s === 'connecting' ? 'Connecting…' : 'Reconnecting…';
-  // A reconnect may have missed events: catch up.
-  if (s === 'live' && state.loaded) scheduleRefresh();
+  if (s === 'offline') state.wasOffline = true;
+  // A reconnect may have missed events: catch up by reading the folder again.
+  if (s === 'live' && state.wasOffline && listing.loaded) {
+    state.wasOffline = false;
+    openFolder(listing.path);
+  }
 }
 
-let refreshTimer = null;
-function scheduleRefresh() {
-  clearTimeout(refreshTimer);
-  refreshTimer = setTimeout(refresh, 150);
+// ------------------------------------------------------------------ the open folder
+
+function openFromHash() {
+  openFolder(folderFromHash(location.hash));
 }
 
-async function refresh() {
+async function openFolder(path) {
+  state.selected.clear();
+  showFilesError('');
   try {
-    const r = await api.list();
-    state.files = r.files;
-    state.usage = r.usage;
-    state.loaded = true;
-    showFilesError('');
-    render();
+    await listing.open(path);
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) return;
-    showFilesError(`Could not load your files. ${err.message}`);
-    if (!state.loaded) render();
+    if (err.status === 404 && path) {
+      toast(`The folder “${path}” does not exist (any more).`);
+      location.replace(hashFor(parentOf(path)));
+      return;
+    }
+    showFilesError(`Could not open ${path ? `“${path}”` : 'your files'}. ${err.message}`);
   }
+  keepPaging();
 }
 
-function compare(a, b) {
-  const { key, dir } = state.sort;
-  let c;
-  if (key === 'size') c = a.size - b.size;
-  else if (key === 'modified') c = Date.parse(a.modified) - Date.parse(b.modified);
-  else c = a.name.localeCompare(b.name, undefined, { numeric: true, sensitivity: 'base' });
-  if (c === 0) c = a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-  return c * dir;
-}
+/**
+ * Live events and finished uploads change the rows and the quota bar together: the usage is read first,
+ * then the queued changes are applied and drawn in one go, so the two never disagree on screen.
+ */
+const changes = {
+  queue: [],
+  busy: false,
+  push(ev) {
+    this.queue.push(ev);
+    if (!this.busy) this.flush();
+  },
+  async flush() {
+    this.busy = true;
+    await new Promise((r) => setTimeout(r, 50)); // a burst (a folder upload) shares one usage read
+    try {
+      const me = await api.me();
+      state.usage = me.usage;
+    } catch { /* the rows still update; the bar catches up with the next change */ }
+    const batch = this.queue;
+    this.queue = [];
+    for (const ev of batch) {
+      const r = listing.apply(ev);
+      if (r.gone) {
+        toast(`The folder “${listing.path}” was deleted.`);
+        location.replace(hashFor(parentOf(r.from)));
+      } else if (r.movedTo !== undefined) {
+        toast(`The folder “${listing.path}” was moved to “${r.movedTo}”.`);
+        location.replace(hashFor(r.movedTo));
+      }
+    }
+    render();
+    this.busy = false;
+    if (this.queue.length) this.flush();
+  },
+};
 
-function render() {
-  renderQuota();
+function shownEntries() {
   const needle = state.filter.toLocaleLowerCase();
-  const shown = state.files.filter((f) => f.name.toLocaleLowerCase().includes(needle)).sort(compare);
-  const rows = shown.map(fileRow);
-  $('file-rows').replaceChildren(...rows);
+  return needle ? listing.entries.filter((e) => e.name.toLocaleLowerCase().includes(needle)) : listing.entries;
+}
+
+function render(force = false) {
+  if (!state.signedIn) return;
+  const folders = !listing.flat;
+  document.body.classList.toggle('no-folders', !folders);
+  renderQuota(state.usage);
+  renderCrumbs($('crumbs-list'), listing.path);
+  $('crumbs').hidden = !listing.path; // at the top the heading says it all
+  $('files-title').textContent = listing.path ? baseName(listing.path) : 'All files';
+
+  for (const n of [...state.selected]) if (!listing.byName.has(n)) state.selected.delete(n);
+  const shown = shownEntries();
+  drawRows(shown, folders, force);
+  // What the table shows, for scripts and tests: which folder, and whether it is complete.
+  const body = $('file-rows');
+  body.dataset.path = listing.path;
+  body.dataset.state = listing.loading ? 'loading' : listing.loaded ? 'ready' : 'idle';
+  body.dataset.more = String(listing.hasMore);
+
   for (const th of document.querySelectorAll('#file-table th[data-key]')) {
     const k = th.dataset.key;
-    th.setAttribute('aria-sort', k === state.sort.key ? (state.sort.dir > 0 ? 'ascending' : 'descending') : 'none');
+    th.setAttribute('aria-sort', k === listing.sort.key ? (listing.sort.order === 'asc' ? 'ascending' : 'descending') : 'none');
   }
-  const empty = shown.length === 0 && state.loaded;
+  const empty = shown.length === 0 && listing.loaded && !listing.hasMore;
   $('empty').hidden = !empty;
   $('file-table').classList.toggle('is-empty', empty);
   if (empty) {
-    if (state.files.length === 0) {
-      $('empty-title').textContent = 'No files yet';
-      $('empty-text').innerHTML = 'Drop files anywhere here, or choose <strong>Upload files</strong>.';
+    if (listing.entries.length === 0) {
+      $('empty-title').textContent = listing.path ? 'This folder is empty' : 'No files yet';
+      $('empty-text').innerHTML = 'Drop files or folders anywhere here, or choose <strong>Upload files</strong>.';
     } else {
       $('empty-title').textContent = 'No matching files';
-      $('empty-text').textContent = `No file name contains “${state.filter}”.`;
+      $('empty-text').textContent = `No name in this folder contains “${state.filter}”.`;
     }
   }
+  const more = $('more');
+  more.hidden = !listing.hasMore && !listing.loading;
+  $('more-text').textContent = listing.loading ? 'Loading…' : 'Scroll for more';
+  renderSelection(shown);
+  keepPaging();
 }
 
-function fileRow(f) {
-  const tr = document.createElement('tr');
-  tr.dataset.name = f.name;
-  const name = document.createElement('td');
-  name.className = 'name';
-  name.textContent = f.name;
-  name.title = f.name;
-  const size = document.createElement('td');
-  size.className = 'num size';
-  size.textContent = humanSize(f.size);
-  size.title = `${f.size.toLocaleString()} bytes`;
-  const mod = document.createElement('td');
-  mod.className = 'modified';
-  const time = document.createElement('time');
-  time.dateTime = f.modified;
-  time.textContent = humanTime(f.modified);
-  mod.append(time);
-  const actions = document.createElement('td');
-  actions.className = 'actions';
-  const dl = button('Download', `Download ${f.name}`, 'btn small', () => download(f.name, dl));
-  dl.classList.add('download');
-  const del = button('Delete', `Delete ${f.name}`, 'btn small danger-ghost', () => confirmDelete(f.name));
-  del.classList.add('delete');
-  actions.append(dl, del);
-  tr.append(name, size, mod, actions);
-  return tr;
-}
-
-function button(text, label, cls, onClick) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = cls;
-  b.textContent = text;
-  b.setAttribute('aria-label', label);
-  b.addEventListener('click', onClick);
-  return b;
-}
-
-function renderQuota() {
-  const u = state.usage;
-  if (!u) return;
-  const p = percent(u.usedBytes, u.quotaBytes);
-  $('quota-fill').style.width = `${p}%`;
-  const bar = $('quota-bar');
-  bar.setAttribute('aria-valuenow', String(p));
-  bar.dataset.level = p >= 95 ? 'full' : p >= 80 ? 'high' : 'ok';
-  const files = u.fileCount === 1 ? '1 file' : `${u.fileCount} files`;
-  $('quota-text').textContent = `${humanSize(u.usedBytes)} of ${humanSize(u.quotaBytes)} used · ${files}`;
-}
-
-// Downloads are ordinary browser downloads: a short-lived link, then the browser streams the file to
-// disk itself. The body never passes through JavaScript.
-async function download(name, btn) {
-  btn.disabled = true;
-  try {
-    const { url } = await api.link(name);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = name;
-    a.rel = 'noopener';
-    document.body.append(a);
-    a.click();
-    a.remove();
-  } catch (err) {
-    toast(`Could not download “${name}”: ${err.message}`);
-  } finally {
-    btn.disabled = false;
+/**
+ * Rows are redrawn whole after any change, except the common case of a long folder paging in: when the
+ * rows on screen are still the first entries of the list, only the new ones are appended.
+ */
+const drawn = { entries: [], key: '' };
+function drawRows(shown, folders, force) {
+  const body = $('file-rows');
+  const key = `${listing.gen}|${listing.edits}|${listing.flat}|${state.filter}`;
+  const old = drawn.entries;
+  const make = (e) => entryRow(e, { folder: listing.path, folders, selected: state.selected.has(e.name) });
+  if (!force && key === drawn.key && old.length <= shown.length && old.every((e, i) => e === shown[i])) {
+    if (shown.length > old.length) body.append(...shown.slice(old.length).map(make));
+  } else {
+    const focus = rememberFocus();
+    body.replaceChildren(...shown.map(make));
+    restoreFocus(focus);
   }
+  drawn.entries = shown.slice();
+  drawn.key = key;
 }
 
-function confirmDelete(name) {
-  const dlg = $('confirm');
-  $('confirm-text').textContent = `“${name}” will be deleted. This cannot be undone.`;
-  dlg.returnValue = '';
-  dlg.onclose = async () => {
-    if (dlg.returnValue !== 'ok') return;
-    try {
-      await api.remove(name);
-      state.files = state.files.filter((f) => f.name !== name);
-      render();
-      toast(`Deleted “${name}”.`);
-      scheduleRefresh();
-    } catch (err) {
-      if (err.status === 404) scheduleRefresh();
-      toast(`Could not delete “${name}”: ${err.message}`);
-    }
-  };
-  dlg.showModal();
-  $('confirm-cancel').focus();
+function renderSelection(shown) {
+  const n = state.selected.size;
+  $('selection-bar').hidden = n === 0;
+  $('selection-count').textContent = n === 1 ? '1 selected' : `${n} selected`;
+  const all = $('select-all');
+  const picked = shown.filter((e) => state.selected.has(e.name)).length;
+  all.checked = shown.length > 0 && picked === shown.length;
+  all.indeterminate = picked > 0 && picked < shown.length;
+  all.disabled = shown.length === 0;
+}
+
+/** Re-rendering replaces the rows; the focused control is found again by row name and role. */
+function rememberFocus() {
+  const el = document.activeElement;
+  const tr = el?.closest?.('#file-rows tr');
+  if (!tr) return null;
+  return { name: tr.dataset.name, action: el.dataset.action || (el.classList.contains('pick') ? 'pick' : 'open') };
+}
+
+function restoreFocus(f) {
+  if (!f) return;
+  const tr = [...$('file-rows').rows].find((r) => r.dataset.name === f.name);
+  if (!tr) return;
+  const el = f.action === 'pick' ? tr.querySelector('input.pick')
+    : f.action === 'open' ? tr.querySelector('a.open') : tr.querySelector(`[data-action="${f.action}"]`);
+  el?.focus({ preventScroll: true });
+}
+
+function pageError(err) {
+  if (err instanceof ApiError && err.status === 401) return;
+  showFilesError(`Could not load more of this folder. ${err.message}`);
+}
+
+const keepPaging = wirePaging($('more'), listing, pageError);
+
+function selectedEntries() {
+  return [...state.selected].map((n) => listing.byName.get(n)).filter(Boolean);
+}
+
+function setSort(key) {
+  const order = listing.sort.key === key && listing.sort.order === 'asc' ? 'desc' : 'asc';
+  listing.sort = { key, order };
+  if (listing.flat || !listing.hasMore) {
+    // Everything is here already: sort in place, as the server would, without a round trip.
+    listing.entries.sort(comparator(listing.sort));
+    render();
+  } else {
+    openFolder(listing.path);
+  }
 }
 
 // ------------------------------------------------------------------ uploads
 
 const uploads = new UploadQueue({
-  onChange: renderUploads,
+  onChange: () => renderUploads(uploads),
   onDone: (it, ok, status) => {
-    if (ok) scheduleRefresh();
-    else if (status === 401) leaveFiles('Your session has ended. Please log in again.');
+    if (ok) {
+      const r = it.result || {};
+      changes.push({ type: 'uploaded', path: it.path, size: r.size ?? it.total, sha256: r.sha256,
+        modified: r.modified ?? new Date().toISOString() });
+    } else if (status === 401) leaveFiles(SIGNED_OUT);
   },
 });
 
-function renderUploads() {
-  const list = $('uploads');
-  const items = uploads.items.map((it) => {
-    const li = document.createElement('li');
-    li.className = `upload ${it.state}`;
-    li.dataset.name = it.file.name;
-    const name = document.createElement('span');
-    name.className = 'upload-name';
-    name.textContent = it.file.name;
-    const bar = document.createElement('progress');
-    bar.max = 100;
-    const p = it.state === 'done' ? 100 : percent(it.loaded, it.total || 1);
-    bar.value = p;
-    bar.setAttribute('aria-label', `Upload of ${it.file.name}`);
-    const status = document.createElement('span');
-    status.className = 'upload-status';
-    status.textContent = it.state === 'done' ? 'Done · 100 %'
-      : it.state === 'failed' ? it.error
-        : it.state === 'cancelled' ? 'Cancelled'
-          : it.state === 'waiting' ? 'Waiting…' : `${Math.floor(p)} %`;
-    if (it.state === 'failed') status.setAttribute('role', 'alert');
-    const active = it.state === 'sending' || it.state === 'waiting';
-    const act = active
-      ? button('Cancel', `Cancel upload of ${it.file.name}`, 'btn small', () => uploads.cancel(it.id))
-      : button('Dismiss', `Dismiss ${it.file.name}`, 'btn small ghost', () => uploads.dismiss(it.id));
-    act.classList.add(active ? 'cancel' : 'dismiss');
-    li.append(name, bar, status, act);
-    return li;
-  });
-  list.replaceChildren(...items);
+/** Uploads a tree into folder: its folders first (so empty ones exist too), then every file. */
+async function uploadTree(folder, tree) {
+  const nested = tree.folders.length > 0 || tree.files.some((f) => f.rel.includes('/'));
+  if (nested && listing.flat) {
+    toast('This server keeps no folders (storage.engine=v1): choose files, not a folder.');
+    return;
+  }
+  for (const rel of parentsFirst(tree.folders)) {
+    try {
+      await api.mkdir(join(folder, rel));
+    } catch (err) {
+      toast(`Could not create the folder “${rel}”: ${err.message}`);
+      return;
+    }
+  }
+  if (tree.files.length) {
+    uploads.add(tree.files.map(({ file, rel }) => ({ file, path: join(folder, rel), label: rel })));
+  }
 }
 
-function addFiles(fileList) {
-  const files = [...fileList];
-  if (files.length) uploads.add(files);
-}
+function targetFolder() { return listing.flat ? '' : listing.path; }
 
 // ------------------------------------------------------------------ wiring
 
-function wire() {
-  $('login-form').addEventListener('submit', onLogin);
-  $('signup-form').addEventListener('submit', onSignup);
-  $('tab-login').addEventListener('click', () => selectTab('login'));
-  $('tab-signup').addEventListener('click', () => selectTab('signup'));
-  for (const tab of [$('tab-login'), $('tab-signup')]) {
-    tab.addEventListener('keydown', (e) => {
-      if (e.key === 'ArrowRight' || e.key === 'ArrowLeft') {
-        const next = tab.id === 'tab-login' ? 'signup' : 'login';
-        selectTab(next);
-        $(`tab-${next}`).focus();
-      }
-    });
+function wireTable() {
+  const rows = $('file-rows');
+  rows.addEventListener('click', (e) => {
+    const b = e.target.closest('button[data-action]');
+    const tr = e.target.closest('tr');
+    if (!b || !tr) return;
+    const entry = listing.byName.get(tr.dataset.name);
+    if (!entry) return;
+    const act = b.dataset.action;
+    if (act === 'download') actions.download(entry, b);
+    else if (act === 'delete') actions.remove([entry]).then(() => $('main').focus());
+    else if (act === 'rename') actions.rename(entry);
+    else if (act === 'move') actions.askMove([entry]).catch(() => {});
+  });
+  rows.addEventListener('change', (e) => {
+    if (!e.target.matches('input.pick')) return;
+    const name = e.target.closest('tr').dataset.name;
+    if (e.target.checked) state.selected.add(name);
+    else state.selected.delete(name);
+    e.target.closest('tr').classList.toggle('selected', e.target.checked);
+    renderSelection(shownEntries());
+  });
+  $('select-all').addEventListener('change', (e) => {
+    for (const en of shownEntries()) {
+      if (e.target.checked) state.selected.add(en.name);
+      else state.selected.delete(en.name);
+    }
+    render(true);
+  });
+  $('selection-clear').addEventListener('click', () => {
+    state.selected.clear();
+    render(true);
+  });
+  $('selection-delete').addEventListener('click', () => actions.remove(selectedEntries()));
+  $('selection-move').addEventListener('click', () => actions.askMove(selectedEntries()).catch(() => {}));
+  for (const th of document.querySelectorAll('#file-table th[data-key]')) {
+    th.querySelector('button').addEventListener('click', () => setSort(th.dataset.key));
   }
-  $('logout').addEventListener('click', onLogout);
-  $('files-retry').addEventListener('click', refresh);
   $('filter').addEventListener('input', (e) => {
     state.filter = e.target.value;
     render();
   });
-  for (const th of document.querySelectorAll('#file-table th[data-key]')) {
-    th.querySelector('button').addEventListener('click', () => {
-      const k = th.dataset.key;
-      state.sort = { key: k, dir: state.sort.key === k ? -state.sort.dir : 1 };
-      render();
-    });
-  }
+}
+
+function wireUploads() {
   $('file-input').addEventListener('change', (e) => {
-    addFiles(e.target.files);
+    uploadTree(targetFolder(), fromInput(e.target.files));
     e.target.value = '';
   });
+  $('folder-input').addEventListener('change', (e) => {
+    uploadTree(targetFolder(), fromInput(e.target.files));
+    e.target.value = '';
+  });
+  $('new-folder').addEventListener('click', () => actions.newFolder());
+  $('uploads-cancel-all').addEventListener('click', () => uploads.cancelAll());
+  $('uploads-clear').addEventListener('click', () => uploads.clearFinished());
 
-  const zone = $('files-view');
-  let depth = 0;
-  zone.addEventListener('dragenter', (e) => {
-    if (![...e.dataTransfer.types].includes('Files')) return;
-    e.preventDefault();
-    depth++;
-    zone.classList.add('dragging');
+  // Files and folders from the desktop, dropped anywhere on the files view, go into the open folder.
+  const calm = wireDropZone($('files-view'), (dataTransfer) => {
+    const walk = takeDrop(dataTransfer);
+    const folder = targetFolder();
+    walk().then((tree) => uploadTree(folder, tree), (err) => toast(`Could not read what was dropped: ${err.message}`));
   });
-  zone.addEventListener('dragover', (e) => {
-    if ([...e.dataTransfer.types].includes('Files')) e.preventDefault();
-  });
-  zone.addEventListener('dragleave', () => {
-    depth = Math.max(0, depth - 1);
-    if (depth === 0) zone.classList.remove('dragging');
-  });
-  zone.addEventListener('drop', (e) => {
-    e.preventDefault();
-    depth = 0;
-    zone.classList.remove('dragging');
-    addFiles(e.dataTransfer.files);
-  });
-  // A file dropped outside the zone must not navigate away from the app.
-  window.addEventListener('dragover', (e) => e.preventDefault());
-  window.addEventListener('drop', (e) => e.preventDefault());
 
-  setUnauthorizedHandler(() => leaveFiles('Your session has ended. Please log in again.'));
+  wireDragMove({
+    rows: $('file-rows'),
+    crumbs: $('crumbs-list'),
+    draggedPaths: (name) => (state.selected.has(name) ? [...state.selected] : [name]).map((n) => actions.pathOf(n)),
+    targetOf: (el) => (el.matches('a.crumb') ? el.dataset.path : actions.pathOf(el.dataset.name)),
+    onMove: (paths, folder) => {
+      state.selected.clear();
+      actions.moveInto(paths, folder).catch(() => {});
+    },
+    onFiles: (dataTransfer, folder) => {
+      calm();
+      const walk = takeDrop(dataTransfer);
+      walk().then((tree) => uploadTree(folder, tree), (err) => toast(`Could not read what was dropped: ${err.message}`));
+    },
+  });
+}
+
+function wire() {
+  wireAuth(enterFiles);
+  $('logout').addEventListener('click', async () => {
+    try {
+      await api.logout();
+    } catch { /* the session may already be gone; leaving is what matters */ }
+    leaveFiles('');
+  });
+  $('files-retry').addEventListener('click', () => {
+    showFilesError('');
+    if (listing.loaded && listing.pageFailed) listing.more().catch(pageError); // carry on where it stopped
+    else openFolder(listing.path);
+  });
+  wireTable();
+  wireUploads();
+  window.addEventListener('hashchange', () => {
+    if (state.signedIn) openFromHash();
+  });
+  setUnauthorizedHandler(() => leaveFiles(SIGNED_OUT));
 }
 
 wire();

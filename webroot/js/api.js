@@ -1,16 +1,13 @@
 // The REST API as the UI uses it. Every request is marked as the UI's (no Basic dialog on 401) and
 // carries the session token from sessionStorage.
 
+import { ApiError, errorFrom, networkError } from './errors.js';
+import { encodePath } from './paths.js';
+
+export { ApiError, errorFrom };
+
 const TOKEN_KEY = 'dropbox.token';
 const USER_KEY = 'dropbox.user';
-
-export class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
 
 export const session = {
   get token() { return sessionStorage.getItem(TOKEN_KEY); },
@@ -35,25 +32,10 @@ export function authHeaders() {
   return h;
 }
 
-export function fileUrl(name) { return `/api/files/${encodeURIComponent(name)}`; }
+export function fileUrl(path) { return `/api/files/${encodePath(path)}`; }
+export function folderUrl(path) { return `/api/folders/${encodePath(path)}`; }
 
-/** Turns any answer of ours into a sentence a person can act on. */
-export async function errorFrom(status, bodyText) {
-  let code = '';
-  let message = '';
-  try {
-    const j = JSON.parse(bodyText);
-    code = j.error || '';
-    message = j.message || '';
-  } catch { /* not our JSON: a proxy or a dropped connection */ }
-  if (!message) {
-    message = status === 0 ? 'The server could not be reached. Check your connection and try again.'
-      : `The server answered ${status}.`;
-  }
-  return new ApiError(status, code, message);
-}
-
-async function request(method, path, { body, auth = true } = {}) {
+async function request(method, url, { body, auth = true, withStatus = false } = {}) {
   const headers = auth ? authHeaders() : { 'X-Requested-With': 'dropbox-ui' };
   const init = { method, headers, cache: 'no-store' };
   if (body !== undefined) {
@@ -62,18 +44,30 @@ async function request(method, path, { body, auth = true } = {}) {
   }
   let res;
   try {
-    res = await fetch(path, init);
+    res = await fetch(url, init);
   } catch {
-    throw new ApiError(0, 'network', 'The server could not be reached. Check your connection and try again.');
+    throw networkError();
   }
   if (res.status === 204) return null;
   const text = await res.text();
   if (!res.ok) {
-    const err = await errorFrom(res.status, text);
+    const err = errorFrom(res.status, text);
     if (res.status === 401 && auth) onUnauthorized(err);
     throw err;
   }
-  return text ? JSON.parse(text) : null;
+  try {
+    const json = text ? JSON.parse(text) : null;
+    return withStatus ? { status: res.status, json } : json;
+  } catch {
+    throw new ApiError(res.status, 'bad_answer', 'The server sent an answer the page cannot read.');
+  }
+}
+
+function query(params) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  const s = q.toString();
+  return s ? `?${s}` : '';
 }
 
 export const api = {
@@ -82,6 +76,14 @@ export const api = {
   logout: () => request('POST', '/api/logout'),
   me: () => request('GET', '/api/me'),
   list: () => request('GET', '/api/files'),
-  remove: (name) => request('DELETE', fileUrl(name)),
-  link: (name) => request('POST', `${fileUrl(name)}/link`),
+  remove: (path) => request('DELETE', fileUrl(path)),
+  link: (path) => request('POST', `${fileUrl(path)}/link`),
+  // Folders (storage.engine=v2)
+  folder: (path, { limit, cursor, sort, order } = {}) =>
+    request('GET', folderUrl(path) + query({ limit, cursor, sort, order })),
+  mkdir: (path) => request('PUT', folderUrl(path)),
+  /** 201 when made, 200 when it was already there. */
+  mkdirStatus: async (path) => (await request('PUT', folderUrl(path), { withStatus: true })).status,
+  rmdir: (path) => request('DELETE', folderUrl(path)),
+  move: (from, to) => request('POST', '/api/move', { body: { from, to, overwrite: false } }),
 };

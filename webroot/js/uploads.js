@@ -1,5 +1,7 @@
 // Uploads as raw PUTs through XMLHttpRequest: the only browser API with upload progress events.
 // Each file streams from disk (the browser reads the File lazily); a few run at once, the rest wait.
+// Every item knows its target path (the open folder, or a place inside a dropped folder's tree) and the
+// label it is shown under (its path relative to where it was dropped).
 
 import { authHeaders, errorFrom, fileUrl } from './api.js';
 
@@ -13,9 +15,11 @@ export class UploadQueue {
     this.nextId = 1;
   }
 
-  add(files) {
-    for (const file of files) {
-      this.items.push({ id: this.nextId++, file, state: 'waiting', loaded: 0, total: file.size, error: '', xhr: null });
+  /** targets: [{file, path, label}] */
+  add(targets) {
+    for (const { file, path, label } of targets) {
+      this.items.push({ id: this.nextId++, file, path, label, state: 'waiting', loaded: 0, total: file.size,
+        error: '', xhr: null, result: null });
     }
     this.pump();
     this.onChange();
@@ -30,6 +34,25 @@ export class UploadQueue {
       it.xhr = null;
     }
     this.pump();
+    this.onChange();
+  }
+
+  /** Stops every upload still waiting or sending (a folder of many files is cancelled in one go). */
+  cancelAll() {
+    for (const it of this.items) {
+      if (it.state !== 'waiting' && it.state !== 'sending') continue;
+      it.state = 'cancelled';
+      if (it.xhr) it.xhr.abort();
+      it.xhr = null;
+    }
+    this.onChange();
+  }
+
+  get active() { return this.items.filter((i) => i.state === 'waiting' || i.state === 'sending').length; }
+
+  /** Forgets finished, failed and cancelled items. */
+  clearFinished() {
+    this.items = this.items.filter((i) => i.state === 'waiting' || i.state === 'sending');
     this.onChange();
   }
 
@@ -50,7 +73,7 @@ export class UploadQueue {
     it.state = 'sending';
     const xhr = new XMLHttpRequest();
     it.xhr = xhr;
-    xhr.open('PUT', fileUrl(it.file.name));
+    xhr.open('PUT', fileUrl(it.path));
     for (const [k, v] of Object.entries(authHeaders())) xhr.setRequestHeader(k, v);
     xhr.setRequestHeader('Content-Type', 'application/octet-stream');
     xhr.upload.onprogress = (e) => {
@@ -71,7 +94,12 @@ export class UploadQueue {
       this.onDone(it, ok, xhr.status);
     };
     xhr.onload = async () => {
-      if (xhr.status >= 200 && xhr.status < 300) finish(true);
+      if (xhr.status >= 200 && xhr.status < 300) {
+        try {
+          it.result = JSON.parse(xhr.responseText);
+        } catch { /* the file is stored; the live event will show it */ }
+        finish(true);
+      }
       else finish(false, (await errorFrom(xhr.status, xhr.responseText)).message);
     };
     xhr.onerror = async () => {

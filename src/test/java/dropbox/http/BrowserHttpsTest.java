@@ -21,59 +21,45 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
- * The UI over HTTPS in headless Chromium (the same setup as {@link BrowserTest}): the page loads over
+ * The UI over HTTPS in headless Chromium ({@link Chromium}): the page loads over
  * HTTP/2, it is a secure context, and sign-up, login and an upload work. Chromium trusts exactly the
  * node's self-signed key (--ignore-certificate-errors-spki-list with its SPKI hash), nothing else.
  */
 class BrowserHttpsTest {
   @TempDir static Path dir;
   static TestNode node;
-  static ChromeDriverService service;
+  static Chromium browser;
   static ChromeDriver driver;
 
   @BeforeAll
   static void start() throws Exception {
-    assertTrue(Files.isExecutable(BrowserTest.CHROMIUM) && Files.isExecutable(BrowserTest.CHROMEDRIVER),
-        "browser tests need Chromium: apt-get update && apt-get install -y chromium chromium-driver");
     // The pair first (the node reuses it), so Chromium can be told its key before it starts.
     SelfSignedCert.Paths pair = SelfSignedCert.ensure(dir.resolve("store"), "127.0.0.1");
     PemMaterial m = PemMaterial.read(pair.cert(), pair.key());
     String spki = Base64.getEncoder().encodeToString(
         MessageDigest.getInstance("SHA-256").digest(m.leaf().getPublicKey().getEncoded()));
-    node = TestNode.start(dir, cfg -> Config.put(cfg, "tls.selfSigned", true));
-
-    service = new ChromeDriverService.Builder().usingDriverExecutable(BrowserTest.CHROMEDRIVER.toFile())
-        .usingAnyFreePort().build();
-    ChromeOptions o = new ChromeOptions();
-    o.setBinary(BrowserTest.CHROMIUM.toFile());
-    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US",
-        "--ignore-certificate-errors-spki-list=" + spki,
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome-profile")));
-    driver = new ChromeDriver(service, o);
+    node = TestNode.start(dir, cfg -> {
+      Config.put(cfg, "tls.selfSigned", true);
+      Config.put(cfg, "tcp.tlsPort", 0); // any free port: 8443 may be taken on a shared machine
+    });
+    browser = Chromium.launch(dir, null, "--ignore-certificate-errors-spki-list=" + spki);
+    driver = browser.driver;
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
-      if (driver != null) driver.quit();
-      if (service != null) service.stop();
+      if (browser != null) browser.close();
     } finally {
       if (node != null) node.close();
     }
   }
 
-  static <T> T await(Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, Duration.ofSeconds(20)).until(condition);
-  }
+  static <T> T await(Function<WebDriver, T> condition) { return browser.await(Duration.ofSeconds(20), condition); }
 
-  static WebElement id(String id) { return driver.findElement(By.id(id)); }
+  static WebElement id(String id) { return browser.id(id); }
 
   @Test
   void thePageLoadsOverHttp2AndAPersonCanSignUpLogInAndUpload() throws Exception {
@@ -101,9 +87,5 @@ class BrowserHttpsTest {
     assertTrue(!protocols.isEmpty() && protocols.stream().allMatch("h2"::equals), "API over h2: " + protocols);
   }
 
-  @SuppressWarnings("unchecked")
-  static List<String> rowNames() {
-    return (List<String>) driver.executeScript(
-        "return [...document.querySelectorAll('#file-rows tr')].map(r => r.dataset.name);");
-  }
+  static List<String> rowNames() { return browser.rowNames(); }
 }

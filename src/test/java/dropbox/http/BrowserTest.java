@@ -14,8 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -31,39 +29,29 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.OutputType;
 import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * The browser UI driven end to end in Debian's headless Chromium: a person signs up, logs in, uploads,
  * downloads, deletes, sees another client's upload arrive live and reads the server's quota message.
- * Needs /usr/bin/chromium and /usr/bin/chromedriver (apt-get install -y chromium chromium-driver) and
- * FAILS without them: a browser test that silently skips would prove nothing.
+ * Chromium is started by {@link Chromium}, which fails the class when it is not installed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class BrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-  static final Path SHOTS = Path.of("target", "screenshots");
   static final long QUOTA = 300_000;
 
   @TempDir static Path dir;
   static TestNode node;
-  static ChromeDriverService service;
+  static Chromium browser;
   static ChromeDriver driver;
   static Path downloads;
   static int trustedPort;
 
   @BeforeAll
   static void start() throws Exception {
-    assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-        "browser tests need Chromium: apt-get update && apt-get install -y chromium chromium-driver");
     try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
       trustedPort = free.getLocalPort();
     }
@@ -73,62 +61,28 @@ class BrowserTest {
       Config.put(cfg, "http.allowedOrigins", "http://127.0.0.1:" + trustedPort);
     });
     downloads = Files.createDirectories(dir.resolve("downloads"));
-    Files.createDirectories(SHOTS);
-
-    service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER.toFile()).usingAnyFreePort().build();
-    ChromeOptions o = new ChromeOptions();
-    o.setBinary(CHROMIUM.toFile());
-    o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en-US",
-        "--user-data-dir=" + Files.createDirectories(dir.resolve("chrome-profile")));
-    Map<String, Object> prefs = new HashMap<>();
-    prefs.put("download.default_directory", downloads.toString());
-    prefs.put("download.prompt_for_download", false);
-    prefs.put("safebrowsing.enabled", false);
-    o.setExperimentalOption("prefs", prefs);
-    driver = new ChromeDriver(service, o);
-    driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow", "downloadPath", downloads.toString()));
+    browser = Chromium.launch(dir, downloads);
+    driver = browser.driver;
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
-      if (driver != null) driver.quit();
-      if (service != null) service.stop();
+      if (browser != null) browser.close();
     } finally {
       if (node != null) node.close();
     }
   }
 
-  static <T> T await(Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, Duration.ofSeconds(15)).until(condition);
-  }
+  static <T> T await(Function<WebDriver, T> condition) { return browser.await(condition); }
 
-  static WebElement id(String id) { return driver.findElement(By.id(id)); }
+  static WebElement id(String id) { return browser.id(id); }
 
-  static void shot(String name) throws Exception {
-    Files.write(SHOTS.resolve(name + ".png"), driver.getScreenshotAs(OutputType.BYTES));
-  }
+  static void shot(String name) throws Exception { browser.shot(name); }
 
-  /** Read in one script: the table is re-rendered whenever an event arrives, so element handles go stale. */
-  @SuppressWarnings("unchecked")
-  static List<String> rowNames() {
-    return (List<String>) driver.executeScript(
-        "return [...document.querySelectorAll('#file-rows tr')].map(r => r.dataset.name);");
-  }
+  static List<String> rowNames() { return browser.rowNames(); }
 
-  /** Clicks a row's button, again if a re-render replaced it between finding and clicking. */
-  static void clickInRow(String name, String buttonClass) {
-    await(d -> {
-      try {
-        d.findElement(By.cssSelector("tr[data-name='" + name + "'] button." + buttonClass)).click();
-        return true;
-      } catch (StaleElementReferenceException e) {
-        return false;
-      }
-    });
-  }
+  static void clickInRow(String name, String buttonClass) { browser.clickInRow(name, buttonClass); }
 
   static double quotaPercent() { return Double.parseDouble(id("quota-bar").getAttribute("aria-valuenow")); }
 
