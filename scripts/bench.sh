@@ -104,7 +104,9 @@ small() {
 # nginx as this user: a temp prefix, WebDAV PUT into $work/www, on $port+3; sets $ngpid.
 nginx_start() {
   mkdir -p "$work/ng/logs" "$work/ng/tmp" "$work/www"
+  # Started as root, nginx's workers would drop to nobody and could not write the private temp dir.
   cat >"$work/ng/nginx.conf" <<EOF
+$([ "$(id -u)" = 0 ] && echo "user root;")
 worker_processes 2;
 pid $work/ng/nginx.pid;
 error_log $work/ng/logs/error.log;
