@@ -1,13 +1,13 @@
 package dropbox.bus;
 
+import dropbox.files.HashingFileWriter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
+import java.nio.file.Path;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,9 +17,21 @@ import org.slf4j.LoggerFactory;
  * one ticket go into its staging file with back-pressure, hashed as they pass, and the ticket ends in
  * exactly one commit or abort whatever happens to the connection. Framing, size checks and quota steps
  * stay with the front end. Used from one event loop.
+ *
+ * <p>The file is a HashingFileWriter: the event loop only queues buffers, one blocking lane writes them and
+ * another hashes them, so a bulk upload costs max(write, hash) instead of their sum and the event loop does
+ * neither (it used to hash every chunk itself, after copying it out of the network buffer).
  */
 public final class StagingWriter {
   private static final Logger log = LoggerFactory.getLogger(StagingWriter.class);
+  /**
+   * The write and hash lanes of every upload of this process: blocking threads outside Vert.x's worker
+   * pool, so bulk uploads never queue behind the storage workers (nor the reverse). Each lane runs one
+   * batch at a time, so the threads bound the parallelism, not the number of uploads.
+   */
+  private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+  private static final Executor LANES = Executors.newFixedThreadPool(
+      Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), new LaneThreads());
 
   private final Vertx vertx;
   private final StorageClient storage;
@@ -27,10 +39,9 @@ public final class StagingWriter {
   private final String name;
   private final UploadTicket ticket;
   private final Priority priority;
-  /** Counts bytes received (for the front end's metrics); bus/ stays free of other project packages. */
+  /** Counts bytes received (for the front end's metrics); bus/ uses no project package but the leaf files/. */
   private final LongConsumer bytesIn;
-  private final MessageDigest sha256;
-  private AsyncFile file;
+  private HashingFileWriter file;
   private Throwable writeError;
   private long written;
   private boolean ended;
@@ -44,18 +55,13 @@ public final class StagingWriter {
     this.ticket = ticket;
     this.priority = priority;
     this.bytesIn = bytesIn;
-    try {
-      this.sha256 = MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is part of every Java platform", e);
-    }
   }
 
   /** Opens the staging file the worker created (no create: the worker owns its life cycle). */
   public Future<Void> open() {
-    OpenOptions options = new OpenOptions().setWrite(true).setCreate(false).setTruncateExisting(true);
-    return vertx.fileSystem().open(ticket.stagingPath(), options).compose(f -> {
-      if (ended) return f.close(); // aborted while the file was opening: do not leak it
+    // fsync true: the content is on disk when finish() returns, so the publish's own fsync finds nothing left.
+    return HashingFileWriter.open(vertx, Path.of(ticket.stagingPath()), LANES, true).compose(f -> {
+      if (ended) return f.abort(); // aborted while the file was opening: do not leak it
       file = f;
       return Future.succeededFuture();
     });
@@ -75,7 +81,6 @@ public final class StagingWriter {
       writeError = new IllegalStateException("staging file not open");
       return false;
     }
-    sha256.update(chunk.getBytes());
     file.write(chunk).onFailure(err -> {
       if (writeError == null) writeError = err;
       onDrain.run();
@@ -104,9 +109,8 @@ public final class StagingWriter {
   public Future<CommitResult> commit(long size, Preconditions pre) {
     if (ended) return Future.failedFuture(internal());
     ended = true;
-    String hash = HexFormat.of().formatHex(sha256.digest());
-    return closeFile().transform(closed -> {
-      if (closed.failed() || writeError != null || written != size) {
+    return finishFile().transform(closed -> {
+      if (closed.failed() || writeError != null || written != size || closed.result().size() != size) {
         Throwable why = closed.failed() ? closed.cause() : writeError;
         log.warn("upload {} of {} not committed: {}", ticket.uploadId(), user,
             why != null ? why.toString() : written + " bytes written, " + size + " announced");
@@ -114,7 +118,7 @@ public final class StagingWriter {
       }
       // A commit refused as busy or timed out leaves the ticket open; abort is idempotent, so end it
       // whatever the failure was rather than leave the reservation to the stale-upload reaper.
-      return storage.commitUpload(user, name, ticket.uploadId(), size, hash, pre, priority)
+      return storage.commitUpload(user, name, ticket.uploadId(), size, closed.result().sha256(), pre, priority)
           .recover(err -> abortTicket().transform(v -> Future.failedFuture(err)));
     });
   }
@@ -123,7 +127,9 @@ public final class StagingWriter {
   public Future<Void> abort() {
     if (ended) return Future.succeededFuture();
     ended = true;
-    return closeFile().transform(v -> abortTicket());
+    HashingFileWriter f = file;
+    file = null;
+    return (f == null ? Future.<Void>succeededFuture() : f.abort()).transform(v -> abortTicket());
   }
 
   private Future<Void> abortTicket() {
@@ -131,11 +137,25 @@ public final class StagingWriter {
         .onFailure(e -> log.warn("abort of upload {} for {} failed: {}", ticket.uploadId(), user, e.getMessage()));
   }
 
-  private Future<Void> closeFile() {
-    if (file == null) return Future.succeededFuture();
-    AsyncFile f = file;
+  /** All bytes written, hashed and fsynced, the file closed; what was written. */
+  private Future<HashingFileWriter.Written> finishFile() {
+    if (file == null) { // never opened: nothing was written to the (empty) staging file the worker made
+      return Future.succeededFuture(new HashingFileWriter.Written(EMPTY_SHA256, 0));
+    }
+    HashingFileWriter f = file;
     file = null;
-    return f.close();
+    return f.finish();
+  }
+
+  private static final class LaneThreads implements java.util.concurrent.ThreadFactory {
+    private final AtomicInteger n = new AtomicInteger();
+
+    @Override
+    public Thread newThread(Runnable r) {
+      Thread t = new Thread(r, "dropbox-upload-lane-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    }
   }
 
   private static StorageException internal() {

@@ -37,20 +37,31 @@ public final class ListingTable {
    * then files, each group by UTF-8 bytes); the usage line is the user's whole usage.
    */
   public static String formatFolder(String user, String folder, List<FolderEntry> entries, Usage usage) {
+    StringBuilder sb = new StringBuilder(folderHeader(user, folder, entries.isEmpty()));
+    folderRows(sb, entries);
+    return sb.append(usageLine(usage)).toString();
+  }
+
+  /** The title, then "No files found." for an empty folder or the column heads for the rows to come. */
+  public static String folderHeader(String user, String folder, boolean empty) {
     StringBuilder sb = new StringBuilder();
     sb.append("=== File Listing for ").append(user).append(": ").append(folder).append(" ===\n\n");
-    if (entries.isEmpty()) {
+    if (empty) {
       sb.append("No files found.\n");
     } else {
       row(sb, "Filename", "Size", "Modified");
       row(sb, "--------", "----", "--------");
-      for (FolderEntry e : entries) {
-        FileInfo f = e.info();
-        row(sb, e.folder() ? f.name() + "/" : f.name(), e.folder() ? "-" : Long.toString(f.size()),
-            TIME.format(Instant.ofEpochMilli(f.modified())));
-      }
     }
-    return sb.append(usageLine(usage)).toString();
+    return sb.toString();
+  }
+
+  /** One row per entry: a folder as "name/" with "-" for its size. */
+  public static void folderRows(StringBuilder sb, List<FolderEntry> entries) {
+    for (FolderEntry e : entries) {
+      FileInfo f = e.info();
+      row(sb, e.folder() ? f.name() + "/" : f.name(), e.folder() ? "-" : Long.toString(f.size()),
+          TIME.format(Instant.ofEpochMilli(f.modified())));
+    }
   }
 
   public static String usageLine(Usage u) {

@@ -1,15 +1,13 @@
 package dropbox.tcp;
 
 import dropbox.bus.FileNames;
-import dropbox.bus.FolderEntry;
+import dropbox.bus.FolderPage;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
 import dropbox.bus.TreePath;
 import dropbox.metrics.Metrics;
 import dropbox.tcp.TcpSession.State;
 import io.vertx.core.Future;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.function.Function;
 
@@ -94,25 +92,38 @@ final class TcpCommands {
         session.reply(ar.succeeded() ? TcpReplies.SUCCESS : TcpReplies.storageError(ar.cause()))));
   }
 
-  /** All pages of one folder, then one reply (every reply is one write). */
+  /**
+   * LIST <folder> streams: the header goes out with the first page, each page's rows as one write, and the
+   * next page is read only once the socket has taken the previous one, so a folder of any size costs one
+   * page of memory (a 100 000-entry folder used to be collected whole, then formatted as one string).
+   * Pacing is the write's own completion rather than a drain handler: one page is in flight at a time.
+   * The usage line and the prompt end it as before. A page that fails after rows went out ends the table
+   * with the error line and the prompt: the client stays in step.
+   */
   private void listFolder(String folder, Priority p) {
-    String user = session.user();
-    List<FolderEntry> entries = new ArrayList<>();
-    listFrom(user, folder, null, p, entries);
+    listFrom(session.user(), folder, null, p);
   }
 
-  private void listFrom(String user, String folder, String cursor, Priority p, List<FolderEntry> entries) {
+  private void listFrom(String user, String folder, String cursor, Priority p) {
     storage.listFolder(user, folder, LIST_PAGE, cursor, p).onComplete(session.safe(ar -> {
       if (ar.failed()) {
         session.reply(TcpReplies.storageError(ar.cause()));
         return;
       }
-      entries.addAll(ar.result().entries());
-      if (ar.result().cursor() != null && !session.closed()) {
-        listFrom(user, folder, ar.result().cursor(), p, entries);
-      } else {
-        session.reply(ListingTable.formatFolder(user, folder, entries, ar.result().usage()));
+      FolderPage page = ar.result();
+      boolean first = cursor == null;
+      boolean last = page.cursor() == null;
+      StringBuilder text = new StringBuilder();
+      if (first) text.append(ListingTable.folderHeader(user, folder, page.entries().isEmpty() && last));
+      ListingTable.folderRows(text, page.entries());
+      if (last) {
+        session.reply(text.append(ListingTable.usageLine(page.usage())).toString());
+        return;
       }
+      session.writePart(text.toString()).onComplete(session.safe(written -> {
+        if (written.failed() || session.peerClosed()) session.terminate(); // nobody reads the rest
+        else if (!session.closed()) listFrom(user, folder, page.cursor(), p);
+      }));
     }));
   }
 

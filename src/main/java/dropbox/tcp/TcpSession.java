@@ -293,6 +293,16 @@ final class TcpSession {
     }
   }
 
+  /**
+   * Writes one part of a streamed reply; the future completes once the socket has taken it, which paces
+   * the next part (one part in memory at a time, however slowly the client reads). Failed if the session
+   * is closed or the peer gone.
+   */
+  Future<Void> writePart(String text) {
+    if (state == State.CLOSED || peerClosed) return Future.failedFuture("session closed");
+    return socket.write(Buffer.buffer(text));
+  }
+
   void write(String text) {
     writeBuffer(Buffer.buffer(text));
   }

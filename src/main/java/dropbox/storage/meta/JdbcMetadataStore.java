@@ -65,7 +65,7 @@ final class JdbcMetadataStore implements MetadataStore {
     if (bytes < 0) throw StorageException.of(ErrorCode.BAD_REQUEST, "Negative reservation");
     Users.Ref u = users.ensure(user);
     String id = UUID.randomUUID().toString();
-    tx.write(c -> {
+    tx.writeVolatile(c -> {
       UsageRows.hold(c, u.id(), bytes);
       Reservations.insert(c, id, u.id(), bytes, ownerNode, deadline);
       return null;
@@ -76,7 +76,7 @@ final class JdbcMetadataStore implements MetadataStore {
   @Override public long extend(String user, String reservationId, long more) {
     if (more < 0) throw StorageException.of(ErrorCode.BAD_REQUEST, "Negative reservation");
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.writeVolatile(c -> {
       long total = Reservations.grow(c, u.id(), reservationId, more);
       UsageRows.hold(c, u.id(), more);
       return total;
@@ -85,7 +85,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public boolean release(String user, String reservationId) {
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.writeVolatile(c -> {
       long bytes = Reservations.take(c, u.id(), reservationId);
       if (bytes < 0) return false;
       UsageRows.unhold(c, u.id(), bytes);

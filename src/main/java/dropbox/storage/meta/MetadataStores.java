@@ -97,7 +97,7 @@ public final class MetadataStores {
       throw e;
     }
     LOG.info("metadata: SQLite at {}", file);
-    return new JdbcMetadataStore(new Transactions(Dialect.SQLITE, writes, reads), quotaFor, clock, () -> {
+    return new JdbcMetadataStore(new Transactions(Dialect.SQLITE, writes, reads, busyMs), quotaFor, clock, () -> {
       reads.close();
       writes.close();
     });
@@ -132,7 +132,7 @@ public final class MetadataStores {
       throw e;
     }
     LOG.info("metadata: PostgreSQL at {}", url.replaceAll("password=[^&]*", "password=***"));
-    return new JdbcMetadataStore(new Transactions(Dialect.POSTGRESQL, writes, reads), quotaFor, clock, () -> {
+    return new JdbcMetadataStore(new Transactions(Dialect.POSTGRESQL, writes, reads, busyMs), quotaFor, clock, () -> {
       reads.close();
       writes.close();
     });

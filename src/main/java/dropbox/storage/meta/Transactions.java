@@ -28,19 +28,32 @@ final class Transactions {
   private final Dialect dialect;
   private final DataSource writes;
   private final DataSource reads;
+  /** SQLite (one writer connection): concurrent writers share one commit. Null for PostgreSQL. */
+  private final GroupCommit group;
 
-  Transactions(Dialect dialect, DataSource writes, DataSource reads) {
+  Transactions(Dialect dialect, DataSource writes, DataSource reads, long busyMs) {
     this.dialect = dialect;
     this.writes = writes;
     this.reads = reads;
+    // PostgreSQL has many writer connections and already shares one WAL flush among concurrent commits.
+    this.group = dialect == Dialect.SQLITE ? new GroupCommit(writes, busyMs) : null;
   }
 
   Dialect dialect() { return dialect; }
 
-  <T> T write(Work<T> work) {
+  /** A durable write: on disk when it returns. */
+  <T> T write(Work<T> work) { return write(work, true); }
+
+  /**
+   * A write that may be lost in a crash without harm: a reservation, which recovery releases anyway. It
+   * commits without waiting for the disk; the next durable commit makes it durable too (one WAL).
+   */
+  <T> T writeVolatile(Work<T> work) { return write(work, false); }
+
+  private <T> T write(Work<T> work, boolean durable) {
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = writes.getConnection()) {
-        return inTransaction(c, work);
+      try {
+        return group != null ? group.run(work, durable) : writeAlone(work, durable);
       } catch (SQLException e) {
         boolean again = dialect.isRetryable(e) || dialect.isUniqueViolation(e);
         if (again && attempt < ATTEMPTS) continue;
@@ -49,6 +62,22 @@ final class Transactions {
         throw translate(e);
       }
     }
+  }
+
+  private <T> T writeAlone(Work<T> work, boolean durable) throws SQLException {
+    try (Connection c = writes.getConnection()) {
+      return inTransaction(c, durable ? work : volatileWork(work));
+    }
+  }
+
+  /** PostgreSQL: this transaction's commit does not wait for its WAL flush (it stays atomic). */
+  private static <T> Work<T> volatileWork(Work<T> work) {
+    return c -> {
+      try (var s = c.createStatement()) {
+        s.execute("SET LOCAL synchronous_commit TO OFF");
+      }
+      return work.run(c);
+    };
   }
 
   <T> T read(Work<T> work) {
