@@ -1,55 +1,36 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine too: installs what the browser tests need (Debian's
-# Chromium and ChromeDriver) and what the PostgreSQL tests need (Debian's postgresql, whose initdb and
-# pg_ctl the tests run in a temp dir), what the TLS tests need (openssl, curl) and what the WebDAV tests
-# need (litmus, rclone) when they are missing, then builds and runs every test.
+# The whole test suite, on a fresh machine too: installs what the tests need when it is missing —
+# the browser tests Debian's Chromium and ChromeDriver, the PostgreSQL tests Debian's postgresql (whose
+# initdb and pg_ctl the tests run in a temp dir), the TLS tests openssl and curl, the WebDAV tests
+# litmus and rclone — in one apt-get run, then builds and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing chromium and chromium-driver for the browser tests"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null
-  else
-    echo "test.sh: chromium and chromedriver are required for the browser tests;" >&2
-    echo "         install them (Debian: sudo apt-get install -y chromium chromium-driver) and run again." >&2
-    exit 1
-  fi
-fi
+missing=()   # Debian packages to install
+why=()       # what needs them, for the message
 
-if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing postgresql for the PostgreSQL tests"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null
-  else
-    echo "test.sh: PostgreSQL's server binaries are required for the PostgreSQL tests;" >&2
-    echo "         install them (Debian: sudo apt-get install -y postgresql) and run again." >&2
-    exit 1
+# need "<what needs it>" "<check command>" <packages...>
+need() {
+  local what=$1 check=$2; shift 2
+  if ! bash -c "$check" >/dev/null 2>&1; then
+    missing+=("$@")
+    why+=("$what")
   fi
-fi
+}
 
-if ! command -v openssl >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing openssl and curl for the TLS tests"
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl curl >/dev/null
-  else
-    echo "test.sh: openssl and curl are required for the TLS tests;" >&2
-    echo "         install them (Debian: sudo apt-get install -y openssl curl) and run again." >&2
-    exit 1
-  fi
-fi
+need "the browser tests" "command -v chromium && command -v chromedriver" chromium chromium-driver
+need "the PostgreSQL tests" "ls /usr/lib/postgresql/*/bin/initdb" postgresql
+need "the TLS tests" "command -v openssl && command -v curl" openssl curl
+need "the WebDAV tests" "command -v litmus && command -v rclone" litmus rclone
 
-if ! command -v litmus >/dev/null 2>&1 || ! command -v rclone >/dev/null 2>&1; then
+if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-    echo "test.sh: installing litmus and rclone for the WebDAV tests"
+    echo "test.sh: installing ${missing[*]} for $(IFS=,; echo "${why[*]}" | sed 's/,/, /g')"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq litmus rclone >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   else
-    echo "test.sh: litmus and rclone are required for the WebDAV tests;" >&2
-    echo "         install them (Debian: sudo apt-get install -y litmus rclone) and run again." >&2
+    echo "test.sh: ${missing[*]} are required for $(IFS=,; echo "${why[*]}" | sed 's/,/, /g');" >&2
+    echo "         install them (Debian: sudo apt-get install -y ${missing[*]}) and run again." >&2
     exit 1
   fi
 fi
