@@ -146,6 +146,27 @@ class BrowserDriveTest {
     assertEquals(20_000, node.http.get("/api/files/Trip/day%201/raw/photo.bin", t).body().length);
   }
 
+  /** WebDAV needs folders: on storage.engine=v1 the page offers no drive to connect. */
+  @Test
+  void aServerWithoutFoldersOffersNoDrive() throws Exception {
+    try (TestNode v1 = TestNode.start(dir.resolve("v1"), cfg -> Config.put(cfg, "storage.engine", "v1"))) {
+      v1.account("flat", "flat-pw");
+      browser.driver.get("http://127.0.0.1:" + v1.port() + "/");
+      browser.await(d -> browser.id("auth-view").isDisplayed() || browser.id("files-view").isDisplayed());
+      if (browser.id("files-view").isDisplayed()) {
+        browser.id("logout").click();
+        browser.await(d -> browser.id("auth-view").isDisplayed());
+      }
+      browser.id("login-username").sendKeys("flat");
+      browser.id("login-password").sendKeys("flat-pw");
+      browser.id("login-form").findElement(By.cssSelector("button[type=submit]")).click();
+      browser.await(d -> "ready".equals(browser.js("return document.getElementById('file-rows').dataset.state;")));
+      browser.await(d -> browser.id("logout").isDisplayed());
+      browser.await(d -> !browser.id("drive-open").isDisplayed()); // hidden once the page knows there are no folders
+      assertTrue(browser.id("logout").isDisplayed());
+    }
+  }
+
   private static void rclone(Path conf, String... args) throws Exception {
     List<String> cmd = new ArrayList<>(List.of("rclone", "--config", conf.toString(), "--retries", "1"));
     cmd.addAll(List.of(args));
