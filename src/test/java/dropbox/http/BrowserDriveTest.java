@@ -96,6 +96,15 @@ class BrowserDriveTest {
         "const done = arguments[0]; navigator.clipboard.readText().then(done, e => done('failed: ' + e));"));
     browser.shot("d01-connect-a-drive");
 
+    // Without the clipboard API (plain http to a host name is not a secure context) the line is selected.
+    browser.js("Object.defineProperty(navigator, 'clipboard', {value: undefined, configurable: true});"
+        + " document.getElementById('drive-copied').textContent = '';");
+    browser.click(By.cssSelector("button[data-copy='drive-rclone']"));
+    browser.await(d -> !browser.id("drive-copied").getText().isEmpty());
+    assertEquals(rcloneLine, browser.js("return window.getSelection().toString();"), "the whole line is selected");
+    browser.js("document.getElementById('drive').scrollTop = 1e6;");
+    browser.shot("d01b-connect-a-drive-lines");
+
     // Readable on a phone: nothing in the panel makes the page or the dialog scroll sideways.
     browser.driver.manage().window().setSize(new Dimension(390, 844));
     try {
