@@ -5,6 +5,7 @@ import { api, session, setUnauthorizedHandler, ApiError } from './js/api.js';
 import { selectTab, showAuthError, showAuthInfo, wireAuth } from './js/auth.js';
 import { renderCrumbs } from './js/breadcrumbs.js';
 import { wireDragMove } from './js/dragmove.js';
+import { wireDrive } from './js/drive.js';
 import { wireDropZone } from './js/drop-zone.js';
 import { watchEvents } from './js/events.js';
 import { FileActions } from './js/file-actions.js';
@@ -401,6 +402,7 @@ function wire() {
   });
   wireTable();
   wireUploads();
+  wireDrive(() => session.user);
   window.addEventListener('hashchange', () => {
     if (state.signedIn) openFromHash();
   });

@@ -23,8 +23,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** GET /api/events: the caller's own changes, as server-sent events, from any protocol. */
-class EventsSseTest {
+/**
+ * GET /api/events: the caller's own changes, as server-sent events, from any protocol. Public only so that
+ * {@link Stream} can read the stream in other packages' tests (dropbox.dav.DavEventsTest).
+ */
+public class EventsSseTest {
   @TempDir static Path dir;
   static TestNode node;
 
@@ -39,17 +42,17 @@ class EventsSseTest {
   }
 
   /** Reads the stream's lines on a thread of its own. */
-  static final class Stream implements AutoCloseable {
+  public static final class Stream implements AutoCloseable {
     final Socket socket;
     final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-    final String status;
+    public final String status;
     final String contentType;
 
     Stream(String token) throws Exception {
       this(node.port(), token);
     }
 
-    Stream(int port, String token) throws Exception {
+    public Stream(int port, String token) throws Exception {
       socket = new Socket("127.0.0.1", port);
       OutputStream out = socket.getOutputStream();
       out.write(("GET /api/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\n\r\n")
@@ -74,7 +77,7 @@ class EventsSseTest {
     }
 
     /** The data of the next "event: file", or null on timeout. */
-    JsonObject nextFileEvent(long millis) throws InterruptedException {
+    public JsonObject nextFileEvent(long millis) throws InterruptedException {
       long deadline = System.currentTimeMillis() + millis;
       boolean inFileEvent = false;
       while (true) {
