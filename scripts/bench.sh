@@ -17,6 +17,8 @@
 #   scripts/bench.sh --million       1 000 000 files in one user's tree (seeded through the MetadataStore's
 #                                    bulk import), upload/delete rate vs an empty account, first page of a
 #                                    100 000-entry folder, RSS while a TCP LIST streams that folder.
+#   scripts/bench.sh --dav           rclone (webdav remote) copy of 1000 files of 4 KiB and of one 1 GiB file
+#                                    into /dav/, against curl's REST PUT of the same 1 GiB, in one run.
 # Ports: BENCH_PORT (default 8080) and the next few. The C original's port is patched in a temp copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,7 +36,7 @@ classpath() {
 }
 
 case "$mode" in
-  --small|--http-small|--big|--pg|--million) shift ;;
+  --small|--http-small|--big|--pg|--million|--dav) shift ;;
   --tls) shift; exec java "$@" -cp "$(classpath)" dropbox.bench.TlsBench ;;
   *) exec java "$@" -cp "$(classpath)" dropbox.bench.Bench ;;
 esac
@@ -262,10 +264,35 @@ million() {
   stop "$pid"
 }
 
+# rclone against our /dav/ vs curl's REST PUT, same server, same run (issue 9's figures).
+dav() {
+  local n=${DAV_FILES:-1000} url="http://127.0.0.1:$((port + 2))" t0 t1 r
+  ours "$jar" "$work/s"
+  signup bench
+  mkdir -p "$work/small"
+  for i in $(seq "$n"); do head -c 4096 /dev/urandom >"$work/small/f$i"; done
+  head -c $((1 << 30)) /dev/urandom >"$work/1g"
+  export RCLONE_CONFIG="$work/rclone.conf"
+  rclone config create bench webdav url="$url/dav/" vendor=owncloud user=bench \
+    pass="$(rclone obscure benchpass)" --no-obscure >/dev/null
+  echo "WebDAV vs REST, fsync on; load $(load)"
+  for r in 1 2 3; do
+    t0=$(date +%s.%N); rclone copy --transfers 4 "$work/small" "bench:small$r"; t1=$(date +%s.%N)
+    echo "rclone copy $n x 4 KiB r$r: $(echo "$n / ($t1 - $t0)" | bc -l | cut -c1-6) files/s"
+    t0=$(date +%s.%N); rclone copyto "$work/1g" "bench:big$r"; t1=$(date +%s.%N)
+    echo "rclone 1 GiB r$r: $(echo "1024 / ($t1 - $t0)" | bc -l | cut -c1-6) MiB/s"
+    t=$(curl -s -o /dev/null -w '%{time_total}' -u bench:benchpass -T "$work/1g" "$url/api/files/rest$r")
+    echo "REST PUT 1 GiB r$r: $(echo "1024 / $t" | bc -l | cut -c1-6) MiB/s"
+  done
+  echo "load $(load)"
+  stop "$pid"
+}
+
 case "$mode" in
   --small) small "$@" ;;
   --http-small) http_small ;;
   --big) big ;;
   --pg) pg "$@" ;;
   --million) million ;;
+  --dav) dav ;;
 esac
