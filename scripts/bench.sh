@@ -276,7 +276,7 @@ dav() {
   rclone config create bench webdav url="$url/dav/" vendor=owncloud user=bench \
     pass="$(rclone obscure benchpass)" --no-obscure >/dev/null
   echo "WebDAV vs REST, fsync on; load $(load)"
-  for r in 1 2 3; do
+  for r in $(seq "${DAV_ROUNDS:-3}"); do
     t0=$(date +%s.%N); rclone copy --transfers 4 "$work/small" "bench:small$r"; t1=$(date +%s.%N)
     echo "rclone copy $n x 4 KiB r$r: $(echo "$n / ($t1 - $t0)" | bc -l | cut -c1-6) files/s"
     t0=$(date +%s.%N); rclone copyto "$work/1g" "bench:big$r"; t1=$(date +%s.%N)
