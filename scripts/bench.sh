@@ -206,18 +206,23 @@ big() {
 }
 
 pg() {
-  local clients=${1:-10} ops=${2:-1000} bin=/usr/lib/postgresql/15/bin
-  mkdir -p "$work/pg"
-  "$bin/initdb" -D "$work/pg/data" -U bench -E UTF8 --locale=C -A trust >/dev/null
-  "$bin/pg_ctl" -D "$work/pg/data" -o "-p $((port + 4)) -k $work/pg -c listen_addresses=127.0.0.1" -l "$work/pg/log" -w start >/dev/null
-  # Expanded now: $bin is local and unset (an error under set -u) by the time the EXIT trap runs.
-  trap "'$bin/pg_ctl' -D '$work/pg/data' -m immediate stop >/dev/null 2>&1 || true; cleanup" EXIT
+  local clients=${1:-10} ops=${2:-1000} pgd
+  pgbin=/usr/lib/postgresql/15/bin # global: the EXIT trap calls pgt after pg() has returned
+  # PostgreSQL refuses to run as root: as root, its directory (outside the root-only $work) belongs to the
+  # postgres user and every tool runs as that user, as scripts/cluster.sh does.
+  pgd=$(mktemp -d /var/tmp/bench-pg.XXXXXX)
+  pgt() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$pgbin/$1" "${@:2}"); else "$pgbin/$1" "${@:2}"; fi; }
+  [ "$(id -u)" = 0 ] && chown postgres: "$pgd"
+  pgt initdb -D "$pgd/data" -U bench -E UTF8 --locale=C -A trust >/dev/null
+  pgt pg_ctl -D "$pgd/data" -o "-p $((port + 4)) -k $pgd -c listen_addresses=127.0.0.1" -l "$pgd/log" -w start >/dev/null
+  # Expanded now: $pgd is a local, unset (an error under set -u) by the time the EXIT trap runs.
+  trap "pgt pg_ctl -D '$pgd/data' -m immediate stop >/dev/null 2>&1 || true; rm -rf '$pgd'; cleanup" EXIT
   for r in 1 2 3; do
     for db in sqlite postgresql; do
       rm -rf "$work/o"
       if [ $db = postgresql ]; then
-        "$bin/dropdb" -h 127.0.0.1 -p $((port + 4)) -U bench --if-exists bench 2>/dev/null || true
-        "$bin/createdb" -h 127.0.0.1 -p $((port + 4)) -U bench bench
+        pgt dropdb -h 127.0.0.1 -p $((port + 4)) -U bench --if-exists bench 2>/dev/null || true
+        pgt createdb -h 127.0.0.1 -p $((port + 4)) -U bench bench
         ours "$jar" "$work/o" DROPBOX_DB_URL="jdbc:postgresql://127.0.0.1:$((port + 4))/bench" DROPBOX_DB_USER=bench
       else
         ours "$jar" "$work/o"
