@@ -16,7 +16,8 @@
 #   scripts/bench.sh --pg [CLIENTS] [OPS]  small ops against ours on SQLite vs a single PostgreSQL node.
 #   scripts/bench.sh --million       1 000 000 files in one user's tree (seeded through the MetadataStore's
 #                                    bulk import), upload/delete rate vs an empty account, first page of a
-#                                    100 000-entry folder, RSS while a TCP LIST streams that folder.
+#                                    100 000-entry folder (HTTP and TCP), RSS while a TCP LIST streams it and the
+#                                    whole tree. MILLION_FILES=N seeds fewer; MILLION_DIR=D keeps the seeded root.
 #   scripts/bench.sh --dav           rclone (webdav remote) copy of 1000 files of 4 KiB and of one 1 GiB file
 #                                    into /dav/, against curl's REST PUT of the same 1 GiB, in one run.
 # Ports: BENCH_PORT (default 8080) and the next few. The C original's port is patched in a temp copy.
@@ -31,7 +32,7 @@ jar=${JAR:-$here/target/dropbox-server.jar}
 mode=${1:-}
 
 classpath() {
-  mvn -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
+  mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/bench-classpath.txt >/dev/null
   echo "target/classes:target/test-classes:$(cat target/bench-classpath.txt)"
 }
 
@@ -207,17 +208,23 @@ big() {
 }
 
 pg() {
-  local clients=${1:-10} ops=${2:-1000} bin=/usr/lib/postgresql/15/bin
-  mkdir -p "$work/pg"
-  "$bin/initdb" -D "$work/pg/data" -U bench -E UTF8 --locale=C -A trust >/dev/null
-  "$bin/pg_ctl" -D "$work/pg/data" -o "-p $((port + 4)) -k $work/pg -c listen_addresses=127.0.0.1" -l "$work/pg/log" -w start >/dev/null
-  trap '"$bin/pg_ctl" -D "$work/pg/data" -m immediate stop >/dev/null 2>&1 || true; cleanup' EXIT
+  local clients=${1:-10} ops=${2:-1000} pgd
+  pgbin=/usr/lib/postgresql/15/bin # global: the EXIT trap calls pgt after pg() has returned
+  # PostgreSQL refuses to run as root: as root, its directory (outside the root-only $work) belongs to the
+  # postgres user and every tool runs as that user, as scripts/cluster.sh does.
+  pgd=$(mktemp -d /var/tmp/bench-pg.XXXXXX)
+  pgt() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$pgbin/$1" "${@:2}"); else "$pgbin/$1" "${@:2}"; fi; }
+  [ "$(id -u)" = 0 ] && chown postgres: "$pgd"
+  pgt initdb -D "$pgd/data" -U bench -E UTF8 --locale=C -A trust >/dev/null
+  pgt pg_ctl -D "$pgd/data" -o "-p $((port + 4)) -k $pgd -c listen_addresses=127.0.0.1" -l "$pgd/log" -w start >/dev/null
+  # Expanded now: $pgd is a local, unset (an error under set -u) by the time the EXIT trap runs.
+  trap "pgt pg_ctl -D '$pgd/data' -m immediate stop >/dev/null 2>&1 || true; rm -rf '$pgd'; cleanup" EXIT
   for r in 1 2 3; do
     for db in sqlite postgresql; do
       rm -rf "$work/o"
       if [ $db = postgresql ]; then
-        "$bin/dropdb" -h 127.0.0.1 -p $((port + 4)) -U bench --if-exists bench 2>/dev/null || true
-        "$bin/createdb" -h 127.0.0.1 -p $((port + 4)) -U bench bench
+        pgt dropdb -h 127.0.0.1 -p $((port + 4)) -U bench --if-exists bench 2>/dev/null || true
+        pgt createdb -h 127.0.0.1 -p $((port + 4)) -U bench bench
         ours "$jar" "$work/o" DROPBOX_DB_URL="jdbc:postgresql://127.0.0.1:$((port + 4))/bench" DROPBOX_DB_USER=bench
       else
         ours "$jar" "$work/o"
@@ -230,37 +237,135 @@ pg() {
   for db in sqlite postgresql; do echo "median $db: $(grep "^$db " "$work/pg.txt" | awk '{print $3}' | median) ops/s"; done
 }
 
+probe() {
+  cat <<'EOF'
+# Probe for bench.sh --million: first-page latency over HTTP (keep-alive, Bearer token) and TCP, and the
+# server's RSS while a TCP LIST streams a big folder. argv: host tcp_port http_port server_pid user password
+import http.client, json, socket, statistics, sys, threading, time
+
+host, tport, hport, pid, user, pw = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5], sys.argv[6]
+
+def rss_kb():
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+
+def ms(xs):
+    xs = sorted(xs)
+    return f"median {statistics.median(xs):.1f} ms, p90 {xs[int(len(xs) * 0.9) - 1]:.1f}, min {xs[0]:.1f} (n={len(xs)})"
+
+# HTTP: one keep-alive connection, a token from /api/login, so neither a connect nor a password hash is timed.
+c = http.client.HTTPConnection(host, hport)
+c.request("POST", "/api/login", json.dumps({"username": user, "password": pw}), {"Content-Type": "application/json"})
+r = c.getresponse(); token = json.loads(r.read())["token"]
+auth = {"Authorization": "Bearer " + token}
+def page(path):
+    t = time.perf_counter()
+    c.request("GET", path, headers=auth)
+    r = c.getresponse(); body = r.read()
+    dt = (time.perf_counter() - t) * 1000
+    if r.status != 200: raise SystemExit(f"{path}: HTTP {r.status} {body[:200]!r}")
+    j = json.loads(body)
+    return dt, len(j["entries"]), j["cursor"]
+for path, label in [("/api/folders/big?limit=1000", "big/ (100 000 entries)"),
+                    ("/api/folders/d0000?limit=1000", "d0000/ (1000 entries)"),
+                    ("/api/folders/big?limit=1000&sort=modified&order=desc", "big/ sort=modified desc"),
+                    ("/api/folders/big?limit=1000&sort=size", "big/ sort=size")]:
+    for _ in range(30): page(path)  # JIT warm-up, not counted
+    times = []
+    for _ in range(50):
+        dt, n, cur = page(path); times.append(dt)
+    print(f"HTTP GET {path}: {n} entries, cursor {'set' if cur else 'null'}; {ms(times)}  [{label}]")
+# a later page, via the cursor of the previous one
+dt, n, cur = page("/api/folders/big?limit=1000")
+for _ in range(49): dt, n, cur = page("/api/folders/big?limit=1000&cursor=" + cur)
+times = []
+for _ in range(20): times.append(page("/api/folders/big?limit=1000&cursor=" + cur)[0])
+print(f"HTTP GET big/ page 51 (by cursor): {ms(times)}")
+
+# TCP
+def tcp_session():
+    s = socket.create_connection((host, tport)); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    buf = b""
+    while not buf.endswith(b": "): buf += s.recv(65536)
+    s.sendall(f"LOGIN {user} {pw}\n".encode())
+    buf = b""
+    while not buf.endswith(b"> "): buf += s.recv(65536)
+    if b"LOGIN_SUCCESS" not in buf: raise SystemExit(f"TCP login failed: {buf!r}")
+    return s
+def tcp_list(s, arg):
+    """(ms to the first entry row, ms to the final prompt, rows)"""
+    t = time.perf_counter(); s.sendall(f"LIST {arg}\n".encode() if arg else b"LIST\n")
+    tail = b""; first = None; rows = 0; dashes = False
+    while True:
+        chunk = s.recv(1 << 20)
+        if not chunk: raise SystemExit("TCP: closed during LIST")
+        data = tail + chunk
+        lines = data.split(b"\n"); tail = lines.pop()
+        for l in lines:
+            if dashes and not l.startswith(b"Usage:"):
+                rows += 1
+                if first is None: first = (time.perf_counter() - t) * 1000
+            if l.startswith(b"--------"): dashes = True
+        if tail == b"> " and data.endswith(b"\n> "):
+            return first, (time.perf_counter() - t) * 1000, rows
+s = tcp_session()
+for arg, reps in [("d0000", 30), ("big", 5)]:
+    for _ in range(3): tcp_list(s, arg)
+    res = [tcp_list(s, arg) for _ in range(reps)]
+    print(f"TCP LIST {arg}: {res[0][2]} rows; first row after {ms([r[0] for r in res])}; whole listing {ms([r[1] for r in res])}")
+
+# RSS while LIST streams: sample every 20 ms in a thread
+def sampled(fn):
+    peak = [0]; done = threading.Event()
+    def run():
+        while not done.is_set():
+            peak[0] = max(peak[0], rss_kb()); time.sleep(0.02)
+    th = threading.Thread(target=run); th.start()
+    try: out = fn()
+    finally: done.set(); th.join()
+    return peak[0], out
+before = rss_kb()
+for arg, label in [("d0000", "1000-entry folder"), ("big", "100 000-entry folder"), ("", "whole tree (classic LIST)")]:
+    s2 = tcp_session()
+    peak, (first, total, rows) = sampled(lambda: tcp_list(s2, arg))
+    s2.close()
+    print(f"RSS during TCP LIST {arg or '(all)'} [{label}, {rows} rows, {total / 1000:.1f} s]: before {before} kB, peak {peak} kB")
+    before = rss_kb()
+EOF
+}
+
 million() {
   local cp; cp=$(classpath)
-  mkdir -p "$work/m"
-  echo "seeding 1 000 000 files (100 000 of them in big/) through MetadataStore.importFiles ..."
-  java -cp "$cp" dropbox.bench.MillionSeed "$work/m/data" "${MILLION_FILES:-1000000}"
+  # MILLION_DIR keeps the seeded root for another run (seeding is the slow part); seeded only when new.
+  local m=${MILLION_DIR:-$work/m}
+  mkdir -p "$m"
+  if [ ! -f "$m/data/dropbox.db" ]; then
+    echo "seeding ${MILLION_FILES:-1000000} files (100 000 of them in big/) through MetadataStore.importFiles ..."
+    java -cp "$cp" dropbox.bench.MillionSeed "$m/data" "${MILLION_FILES:-1000000}" 2>&1 | grep -v ' INFO '
+  fi
   rm -rf "$work/e"
   for r in 1 2; do
     for acct in empty million; do
-      local d=$([ $acct = empty ] && echo "$work/e" || echo "$work/m")
+      local d=$([ $acct = empty ] && echo "$work/e" || echo "$m")
       ours "$jar" "$d"
+      # A warm-up as another user first: a fresh JVM's first seconds are JIT, not the database.
+      "$(tcpload_bin)" -h 127.0.0.1 -p "$port" -c 10 -n 300 -s 4096 -q -u 1 -x warm -m ux >/dev/null 2>&1 || true
       # the million-file user is seeded_0: tcpload's SIGNUP makes its account, the tree is already there
-      echo "$acct r$r upload+delete (10 clients x 1000 ops, one user, mix ux): $(
-        "$(tcpload_bin)" -h 127.0.0.1 -p "$port" -c 10 -n 1000 -s 4096 -q -u 1 -x "seeded" -m ux 2>&1 |
-          sed -n 's/^RESULT.*ops_per_s=\([0-9.]*\).*/\1 ops\/s/p') load $(load)"
+      local out; out=$("$(tcpload_bin)" -h 127.0.0.1 -p "$port" -c 10 -n 1000 -s 4096 -q -u 1 -x "seeded" -m ux 2>&1 || true)
+      echo "$acct r$r upload+delete (10 clients x 1000 ops, one user, mix ux): $(echo "$out" |
+          sed -n 's/^RESULT.*ops_per_s=\([0-9.]*\).*/\1 ops\/s/p') $(
+          echo "$out" | awk '$2 ~ /^count/ {sub("p50=","",$4); printf "%s p50 %s (%s) ", $1, $4, $3}') load $(load)"
       stop "$pid"
     done
   done
-  ours "$jar" "$work/m"
-  local auth="Basic $(printf 'seeded_0:pass' | base64)" r t
-  for r in 1 2 3 4 5; do
-    t=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: $auth" "http://127.0.0.1:$((port + 2))/api/folders/big?limit=1000")
-    echo "first page (1000 of 100 000 entries) over HTTP: $(echo "$t * 1000" | bc) ms"
-  done
-  local rss0; rss0=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status")
-  (printf 'LOGIN seeded_0 pass\nLIST big\nQUIT\n'; sleep 120) | nc -q 1 127.0.0.1 "$port" >"$work/list.txt" &
-  local nc=$! max=0 v
-  while kill -0 $nc 2>/dev/null && ! grep -q Goodbye "$work/list.txt" 2>/dev/null; do
-    v=$(awk '/VmRSS/ {print $2}' "/proc/$pid/status"); [ "$v" -gt "$max" ] && max=$v; sleep 0.2
-  done
-  kill $nc 2>/dev/null || true
-  echo "TCP LIST big: $(grep -c ' 10 ' "$work/list.txt") rows; server RSS before ${rss0} kB, peak during ${max} kB"
+  ours "$jar" "$m"
+  # Timed from a client that keeps its connection and logs in once (Bearer token): curl per request timed
+  # its own start, the connect and, on a verticle whose Basic cache was cold, a password hash.
+  probe >"$work/probe.py"
+  python3 "$work/probe.py" 127.0.0.1 "$port" $((port + 2)) "$pid" seeded_0 pass
+  echo "load $(load)"
   stop "$pid"
 }
 
