@@ -199,7 +199,7 @@ public final class StorageVerticle extends VerticleBase {
     } catch (StorageException e) {
       Metrics.storageFailure(action, e.code().name());
       context.runOnContext(v -> msg.fail(e.code().number(), e.getMessage()));
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | Error e) { // an Error too (e.g. OutOfMemoryError): the sender gets an answer
       LOG.error("storage command {} failed", action, e);
       Metrics.storageFailure(action, ErrorCode.INTERNAL.name());
       context.runOnContext(v -> msg.fail(ErrorCode.INTERNAL.number(), "Internal error"));

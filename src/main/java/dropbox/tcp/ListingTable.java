@@ -19,17 +19,26 @@ public final class ListingTable {
   /** Files come sorted by their UTF-8 bytes from storage; the order is kept as it is. */
   public static String format(String user, Listing listing) {
     StringBuilder sb = new StringBuilder();
+    treeHeader(sb, user, listing.files().isEmpty());
+    treeRows(sb, listing.files());
+    return sb.append(usageLine(listing.usage())).toString();
+  }
+
+  /** The classic LIST's title and column heads ("No files found." when the whole listing is empty). */
+  public static void treeHeader(StringBuilder sb, String user, boolean empty) {
     sb.append("=== File Listing for ").append(user).append(" ===\n\n");
-    if (listing.files().isEmpty()) {
+    if (empty) {
       sb.append("No files found.\n");
     } else {
       row(sb, "Filename", "Size", "Modified");
       row(sb, "--------", "----", "--------");
-      for (FileInfo f : listing.files()) {
-        row(sb, f.name(), Long.toString(f.size()), TIME.format(Instant.ofEpochMilli(f.modified())));
-      }
     }
-    return sb.append(usageLine(listing.usage())).toString();
+  }
+
+  public static void treeRows(StringBuilder sb, List<FileInfo> files) {
+    for (FileInfo f : files) {
+      row(sb, f.name(), Long.toString(f.size()), TIME.format(Instant.ofEpochMilli(f.modified())));
+    }
   }
 
   /**

@@ -2,6 +2,7 @@ package dropbox.tcp;
 
 import dropbox.bus.FileNames;
 import dropbox.bus.FolderPage;
+import dropbox.bus.Listing;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageClient;
 import dropbox.bus.TreePath;
@@ -150,10 +151,43 @@ final class TcpCommands {
         session.reply(ar.succeeded() ? TcpReplies.SUCCESS : TcpReplies.storageError(ar.cause()))));
   }
 
+  /**
+   * The classic whole-tree LIST. On v2 it streams like LIST <folder>: pages of the tree walk, one in flight,
+   * so a million files cost one page of memory (collected whole, 1M rows took ~1.6 GB and an -Xmx128m server
+   * died). The usage line is the last page's snapshot; with writers running, rows of earlier pages may be a
+   * moment older. v1 has no paged walk (each page would re-read every file), so it answers in one piece.
+   */
   private void list(Priority p) {
     String user = session.user();
+    if (folders) {
+      listTreeFrom(user, null, p);
+      return;
+    }
     storage.list(user, p).onComplete(session.safe(ar ->
         session.reply(ar.succeeded() ? ListingTable.format(user, ar.result()) : TcpReplies.storageError(ar.cause()))));
+  }
+
+  private void listTreeFrom(String user, String cursor, Priority p) {
+    storage.listPage(user, LIST_PAGE, cursor, p).onComplete(session.safe(ar -> {
+      if (ar.failed()) {
+        session.reply(TcpReplies.storageError(ar.cause()));
+        return;
+      }
+      Listing page = ar.result();
+      boolean first = cursor == null;
+      boolean last = page.cursor() == null;
+      StringBuilder text = new StringBuilder();
+      if (first) ListingTable.treeHeader(text, user, page.files().isEmpty() && last);
+      ListingTable.treeRows(text, page.files());
+      if (last) {
+        session.reply(text.append(ListingTable.usageLine(page.usage())).toString());
+        return;
+      }
+      session.writePart(text.toString()).onComplete(session.safe(written -> {
+        if (written.failed() || session.peerClosed()) session.terminate(); // nobody reads the rest
+        else if (!session.closed()) listTreeFrom(user, page.cursor(), p);
+      }));
+    }));
   }
 
   private void quota(Priority p) {
