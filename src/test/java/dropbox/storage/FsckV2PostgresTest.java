@@ -2,33 +2,24 @@ package dropbox.storage;
 
 import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.MetadataStores;
+import dropbox.testing.PostgresPerClass;
 import dropbox.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 
 /** Every fsck case of FsckV2Test on a real PostgreSQL: one server for the class, a schema per test. */
 class FsckV2PostgresTest extends FsckV2Test {
-  static PostgresServer pg;
+  @RegisterExtension static final PostgresPerClass PG = new PostgresPerClass();
   private String schema;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (pg != null) pg.close();
-  }
 
   @Override MetadataStore openMeta(QuotaPolicy q) throws Exception {
-    schema = pg.newSchema();
-    return MetadataStores.openPostgres(pg.url(schema), PostgresServer.USER, null, 3, 5000, q::quotaFor, clock::get);
+    schema = PG.server().newSchema();
+    return MetadataStores.openPostgres(PG.server().url(schema), PostgresServer.USER, null, 3, 5000, q::quotaFor, clock::get);
   }
 
   @Override Connection db() throws Exception {
-    return DriverManager.getConnection(pg.url(schema), PostgresServer.USER, "");
+    return DriverManager.getConnection(PG.server().url(schema), PostgresServer.USER, "");
   }
 }

@@ -4,33 +4,24 @@ import dropbox.auth.SignupRepository;
 import dropbox.auth.SignupRepositoryContract;
 import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.MetadataStores;
+import dropbox.testing.PostgresPerClass;
 import dropbox.testing.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.BeforeEach;
 
 /** The sign-up contract on a real PostgreSQL: each opened repository is its own pool, like another node. */
 class MetadataSignupsPostgresTest extends SignupRepositoryContract {
-  static PostgresServer pg;
+  @RegisterExtension static final PostgresPerClass PG = new PostgresPerClass();
   String schema;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (pg != null) pg.close();
-  }
 
   @BeforeEach
   void freshSchema() throws Exception {
-    schema = pg.newSchema();
+    schema = PG.server().newSchema();
   }
 
   @Override protected SignupRepository openRepository() {
-    MetadataStore m = MetadataStores.openPostgres(pg.url(schema), PostgresServer.USER, null, 3, 10_000,
+    MetadataStore m = MetadataStores.openPostgres(PG.server().url(schema), PostgresServer.USER, null, 3, 10_000,
         u -> 1_000_000L, System::currentTimeMillis);
     opened.add(m);
     return new MetadataSignups(m, "PostgreSQL");

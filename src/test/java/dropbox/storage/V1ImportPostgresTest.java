@@ -2,27 +2,18 @@ package dropbox.storage;
 
 import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.MetadataStores;
+import dropbox.testing.PostgresPerClass;
 import dropbox.testing.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Everything V1ImportTest proves, on a real PostgreSQL: one server for the class, a schema per test. */
 class V1ImportPostgresTest extends V1ImportTest {
-  static PostgresServer pg;
+  @RegisterExtension static final PostgresPerClass PG = new PostgresPerClass();
   private String schema;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (pg != null) pg.close();
-  }
 
   @Override MetadataStore openMeta() throws Exception {
-    if (schema == null) schema = pg.newSchema(); // every "restart" of a test keeps its database
-    return MetadataStores.openPostgres(pg.url(schema), PostgresServer.USER, null, 6, 5000, quotas::quotaFor, clock::get);
+    if (schema == null) schema = PG.server().newSchema(); // every "restart" of a test keeps its database
+    return MetadataStores.openPostgres(PG.server().url(schema), PostgresServer.USER, null, 6, 5000, quotas::quotaFor, clock::get);
   }
 }

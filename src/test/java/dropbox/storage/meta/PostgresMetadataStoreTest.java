@@ -2,14 +2,14 @@ package dropbox.storage.meta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dropbox.testing.PostgresPerClass;
 import dropbox.testing.PostgresServer;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -17,47 +17,38 @@ import org.junit.jupiter.api.Test;
  * class, a fresh schema per test (the store's connections get it as their search_path).
  */
 class PostgresMetadataStoreTest extends MetadataStoreContract {
-  static PostgresServer pg;
+  @RegisterExtension static final PostgresPerClass PG = new PostgresPerClass();
   String schema;
 
-  @BeforeAll
-  static void startServer() throws Exception {
-    pg = PostgresServer.start();
-  }
-
-  @AfterAll
-  static void stopServer() {
-    if (pg != null) pg.close();
-  }
 
   @Override void createDatabase() throws SQLException {
-    schema = pg.newSchema();
+    schema = PG.server().newSchema();
   }
 
   @Override MetadataStore openStore() {
-    return MetadataStores.openPostgres(pg.url(schema), PostgresServer.USER, null, 6, 10_000,
+    return MetadataStores.openPostgres(PG.server().url(schema), PostgresServer.USER, null, 6, 10_000,
         this::quotaFor, clock::get);
   }
 
   @Override Connection raw() throws SQLException {
-    return DriverManager.getConnection(pg.url(schema), PostgresServer.USER, "");
+    return DriverManager.getConnection(PG.server().url(schema), PostgresServer.USER, "");
   }
 
   @Test
   void nodesStartingTogetherMigrateOnce() throws Exception {
-    String fresh = pg.newSchema();
+    String fresh = PG.server().newSchema();
     var pool = java.util.concurrent.Executors.newFixedThreadPool(3);
     try {
       java.util.List<java.util.concurrent.Future<MetadataStore>> opening = new java.util.ArrayList<>();
       for (int i = 0; i < 3; i++) {
-        opening.add(pool.submit(() -> MetadataStores.openPostgres(pg.url(fresh), PostgresServer.USER, null, 2,
+        opening.add(pool.submit(() -> MetadataStores.openPostgres(PG.server().url(fresh), PostgresServer.USER, null, 2,
             10_000, this::quotaFor, clock::get)));
       }
       for (var f : opening) f.get(120, java.util.concurrent.TimeUnit.SECONDS).close();
     } finally {
       pool.shutdownNow();
     }
-    try (Connection c = DriverManager.getConnection(pg.url(fresh), PostgresServer.USER, "");
+    try (Connection c = DriverManager.getConnection(PG.server().url(fresh), PostgresServer.USER, "");
          Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("SELECT COUNT(*) FROM flyway_schema_history WHERE success AND version IS NOT NULL")) {
       rs.next();
