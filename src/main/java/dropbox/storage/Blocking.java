@@ -12,6 +12,11 @@ final class Blocking {
   private Blocking() {}
 
   static <T> T await(Future<T> f, long timeoutMs) {
+    if (f.isComplete()) { // already decided (a free lock): no listener, so no hand-off to an event loop
+      if (f.succeeded()) return f.result();
+      if (f.cause() instanceof RuntimeException re) throw re;
+      throw new IllegalStateException(f.cause());
+    }
     try {
       return f.toCompletionStage().toCompletableFuture().get(timeoutMs, TimeUnit.MILLISECONDS);
     } catch (ExecutionException e) {

@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Where things live under the storage root. The only place a (user, name) becomes a disk path, and it never
@@ -38,7 +39,7 @@ public final class StorageLayout {
 
   /** Whether user can name a user directory (commands are checked with this before they reach a path). */
   static boolean isUserName(String user) {
-    return user != null && user.toLowerCase(Locale.ROOT).matches("[a-z0-9][a-z0-9_.-]{0,63}");
+    return user != null && USER_NAME.matcher(user.toLowerCase(Locale.ROOT)).matches();
   }
 
   public Path ledger(String user) { return userDir(user).resolve("ledger.json"); }
@@ -65,7 +66,11 @@ public final class StorageLayout {
     return id;
   }
 
-  static boolean isId(String id) { return id != null && id.matches("[0-9a-f-]{36}"); }
+  static boolean isId(String id) { return id != null && ID.matcher(id).matches(); }
+
+  // Compiled once: every storage command checks its user (and uploads their id) with these.
+  private static final Pattern USER_NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]{0,63}");
+  private static final Pattern ID = Pattern.compile("[0-9a-f-]{36}");
 
   static String nameKey(String name) {
     try {

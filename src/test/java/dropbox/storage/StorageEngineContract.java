@@ -1,6 +1,7 @@
 package dropbox.storage;
 
 import dropbox.bus.QuotaPolicy;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -94,7 +95,7 @@ abstract class StorageEngineContract {
     assertEquals(first.file().modified() + 5000, f.modified());
 
     DownloadHandle h = engine.openDownload("alice", "notes.txt");
-    assertEquals("hello world", Files.readString(Path.of(h.contentPath())));
+    assertEquals("hello world", dropbox.testing.Contents.text(h));
     Listing l = engine.list("alice");
     assertEquals(List.of(f), l.files());
     assertEquals(11, l.usage().usedBytes());
@@ -102,16 +103,25 @@ abstract class StorageEngineContract {
     assertEquals(List.of(FileEvent.UPLOADED, FileEvent.UPLOADED), events.stream().map(FileEvent::type).toList());
   }
 
+  /** Content files (larger than storage.inlineMaxBytes): a download in flight keeps reading the old one. */
   @Test
   void aReplacedContentFileStaysReadableForTheGracePeriod() throws Exception {
-    upload("alice", "a", "version one".getBytes());
-    DownloadHandle old = engine.openDownload("alice", "a");
-    upload("alice", "a", "version two".getBytes());
-    engine.delete("alice", "a");
-    assertEquals("version one", Files.readString(Path.of(old.contentPath())));
+    byte[] one = big('1');
+    upload("big", "a", one);
+    DownloadHandle old = engine.openDownload("big", "a");
+    upload("big", "a", big('2'));
+    engine.delete("big", "a");
+    assertArrayEquals(one, Files.readAllBytes(Path.of(old.contentPath())));
     assertEquals(0, sweepContent(false));
     assertEquals(2, sweepContent(true));
     assertFalse(Files.exists(Path.of(old.contentPath())));
+  }
+
+  /** Bytes above the default storage.inlineMaxBytes (64 KiB), so they are a content file in every engine. */
+  static byte[] big(char fill) {
+    byte[] b = new byte[70_000];
+    java.util.Arrays.fill(b, (byte) fill);
+    return b;
   }
 
   @Test

@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The v2 engine (database + content-addressed blobs) on SQLite: the engine contract, plus dedup
- * accounting, recovery and the sweeper. StorageServiceV2PostgresTest runs all of it on PostgreSQL.
+ * accounting, recovery and the sweeper, with every file a content file (storage.inlineMaxBytes 0: these
+ * tests look at the files). StorageServiceV2PostgresTest runs all of it on PostgreSQL; small files kept in
+ * the database are StorageServiceV2InlineTest's.
  */
 class StorageServiceV2Test extends StorageEngineContract {
   static final long STALE_MS = 600_000;
@@ -50,10 +52,14 @@ class StorageServiceV2Test extends StorageEngineContract {
     QuotaPolicy q = quotas(quota);
     meta = openMeta(q);
     blobs = new FsBlobStore(root, true);
-    v2 = new StorageServiceV2(meta, blobs, new LocalLockManager(vertx), q, 5000, "node-a", events::add, clock::get);
+    v2 = new StorageServiceV2(meta, blobs, new LocalLockManager(vertx), q, 5000, "node-a", events::add, clock::get,
+        inlineMax());
     upkeep = new V2Upkeep(v2, blobs, true, () -> null, STALE_MS, GRACE_MS);
     return v2;
   }
+
+  /** storage.inlineMaxBytes of the engine under test. */
+  long inlineMax() { return 0; }
 
   @Override int sweepContent(boolean pastGrace) throws Exception {
     if (pastGrace) clock.addAndGet(GRACE_MS + 1);

@@ -48,7 +48,7 @@ class StorageVerticleTest {
     JsonObject storage = new JsonObject().put("root", root.toString());
     storage.put("engine", engine()); // v1 is no longer the default: named explicitly
     JsonObject cfg = new JsonObject().put("storage", storage)
-        .put("quota", new JsonObject().put("defaultBytes", 1000))
+        .put("quota", new JsonObject().put("defaultBytes", 1000).put("users", new JsonObject().put("big", 1_000_000)))
         .put("workers", new JsonObject().put("threads", 1).put("queueCapacity", 50));
     verticle = new StorageVerticle(new LocalLockManager(vertx), true);
     vertx.deployVerticle(verticle, new DeploymentOptions().setConfig(cfg)).await(10, TimeUnit.SECONDS);
@@ -68,8 +68,8 @@ class StorageVerticleTest {
     assertEquals("a.txt", l.files().get(0).name());
     assertEquals(5, l.usage().usedBytes());
     assertEquals(1000, l.usage().quotaBytes());
-    assertEquals("hello", Files.readString(Path.of(
-        client.openDownload("alice", "a.txt", Priority.HIGH).await(10, TimeUnit.SECONDS).contentPath())));
+    assertEquals("hello", dropbox.testing.Contents.text(
+        client.openDownload("alice", "a.txt", Priority.HIGH).await(10, TimeUnit.SECONDS)));
     client.delete("alice", "a.txt", Priority.MEDIUM).await(10, TimeUnit.SECONDS);
     StorageException e = fail(client.delete("alice", "a.txt", Priority.MEDIUM));
     assertEquals(ErrorCode.NOT_FOUND, e.code());

@@ -49,15 +49,31 @@ class StorageVerticleV2Test extends StorageVerticleTest {
 
   @Test
   void theDatabaseLivesAtTheStorageRootAndV1FilesAreNotWritten() throws Exception {
-    UploadTicket t = client.openUpload("alice", "a", 3, Priority.MEDIUM).await(10, TimeUnit.SECONDS);
-    Files.writeString(Path.of(t.stagingPath()), "abc");
-    client.commitUpload("alice", "a", t.uploadId(), 3, StorageServiceTest.sha("abc".getBytes()), Preconditions.NONE,
+    byte[] big = StorageEngineContract.big('x'); // above storage.inlineMaxBytes: a content file
+    UploadTicket t = client.openUpload("big", "a", big.length, Priority.MEDIUM).await(10, TimeUnit.SECONDS);
+    Files.write(Path.of(t.stagingPath()), big);
+    client.commitUpload("big", "a", t.uploadId(), big.length, StorageServiceTest.sha(big), Preconditions.NONE,
         Priority.MEDIUM).await(10, TimeUnit.SECONDS);
     assertTrue(Files.isRegularFile(root.resolve("dropbox.db")));
     assertTrue(Files.notExists(root.resolve("users")), "no v1 metadata or ledger");
-    Path content = Path.of(client.openDownload("alice", "a", Priority.MEDIUM).await(10, TimeUnit.SECONDS).contentPath());
+    Path content = Path.of(client.openDownload("big", "a", Priority.MEDIUM).await(10, TimeUnit.SECONDS).contentPath());
     assertTrue(content.startsWith(root.resolve("blobs")), content.toString());
-    assertTrue(content.getFileName().toString().equals(StorageServiceTest.sha("abc".getBytes())));
+    assertTrue(content.getFileName().toString().equals(StorageServiceTest.sha(big)));
+  }
+
+  /** A small file over the bus: one command with its bytes, kept in the database, its bytes in the answer. */
+  @Test
+  void aSmallUploadIsOneCommandAndItsDownloadCarriesTheBytes() throws Exception {
+    client.putSmall("alice", "s.txt", io.vertx.core.buffer.Buffer.buffer("small"), Preconditions.NONE, Priority.MEDIUM)
+        .await(10, TimeUnit.SECONDS);
+    dropbox.bus.DownloadHandle h = client.openDownload("alice", "s.txt", Priority.MEDIUM).await(10, TimeUnit.SECONDS);
+    assertTrue(h.isInline());
+    assertEquals("small", h.inline().toString());
+    assertEquals(5, client.usage("alice", Priority.MEDIUM).await(10, TimeUnit.SECONDS).usedBytes());
+    assertTrue(Files.notExists(root.resolve("blobs").resolve("alice")), "no content file");
+    StorageException e = fail(client.putSmall("alice", "s.txt", io.vertx.core.buffer.Buffer.buffer("again"),
+        new Preconditions(true, null), Priority.MEDIUM));
+    assertEquals(ErrorCode.PRECONDITION_FAILED, e.code());
   }
 
   @Test

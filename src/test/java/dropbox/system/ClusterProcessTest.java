@@ -247,8 +247,9 @@ public class ClusterProcessTest {
       for (FileInfo f : l.files()) {
         String want = acked.remove(user + "/" + f.name());
         if (want == null) continue; // committed by A just before it died, never acknowledged: allowed
-        String path = client.openDownload(user, f.name(), Priority.HIGH).await(10, TimeUnit.SECONDS).contentPath();
-        assertEquals(want, sha(Files.readAllBytes(Path.of(path))), "content of " + user + "/" + f.name());
+        byte[] got = dropbox.testing.Contents.bytes(client.openDownload(user, f.name(), Priority.HIGH)
+            .await(10, TimeUnit.SECONDS));
+        assertEquals(want, sha(got), "content of " + user + "/" + f.name());
       }
     }
     assertTrue(acked.isEmpty(), "acknowledged but missing: " + acked.keySet());

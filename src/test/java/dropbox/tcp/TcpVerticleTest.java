@@ -1,5 +1,6 @@
 package dropbox.tcp;
 
+import dropbox.bus.SmallUploads;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -689,6 +690,33 @@ class TcpVerticleTest {
     List<String> names = list("drop").files().stream().map(f -> f.name()).toList();
     assertEquals(List.of("full.bin"), names);
     assertEquals(100_000, list("drop").usage().usedBytes());
+  }
+
+  /** A small body is held in memory (bus/SmallUploads) until complete: cut short, nothing is stored and the memory is given back. */
+  @Test
+  void disconnectMidSmallUploadStoresNothingAndGivesBackItsMemory() throws Exception {
+    start();
+    try (ClassicClient c = node.login("smallcut")) {
+      c.sendLine("UPLOAD partial.txt");
+      assertEquals("SEND_FILE_DATA\n", c.readLine());
+      c.send(ClassicClient.le64(4096));
+      c.send(bytes(1000, 1));
+      long deadline = System.currentTimeMillis() + 10_000;
+      while (SmallUploads.inFlight() != 4096 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+      assertEquals(4096, SmallUploads.inFlight(), "the body's room is taken while it arrives");
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (SmallUploads.inFlight() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(10);
+    assertEquals(0, SmallUploads.inFlight(), "given back when the client left");
+    assertEquals(List.of(), list("smallcut").files());
+    try (ClassicClient c = node.login("smallcut")) {
+      assertEquals(OK, c.upload("whole.txt", bytes(4096, 2)));
+      c.sendLine("DOWNLOAD whole.txt");
+      assertEquals(4096, c.readLe64());
+      assertArrayEquals(bytes(4096, 2), c.rawIn().readNBytes(4096));
+      assertEquals(OK, c.readUntil("> "));
+    }
+    assertEquals(0, SmallUploads.inFlight());
   }
 
   @Test
