@@ -30,7 +30,16 @@ public final class Main {
 
   private Main() {}
 
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    // Hazelcast completes async map calls on ForkJoinPool.commonPool() only when its parallelism is above 1,
+    // and otherwise starts a new OS thread per completion: on 2 cores (parallelism 1) that was ~5 % of a
+    // clustered node's CPU (docs/deploy.md "Measured"). Set before anything touches the common pool.
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM,
+          Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
     List<String> rest = new ArrayList<>(Arrays.asList(args));
     String cmd = rest.isEmpty() ? "" : rest.get(0);
     int code;

@@ -152,7 +152,7 @@ public final class StorageServiceV2 implements StorageEngine {
     if (announced != null && size > announced.covered()) { // as v1 (known on the node that opened it)
       throw endUpload(user, uploadId, owner, StorageException.of(ErrorCode.BAD_REQUEST, "Upload larger than announced"));
     }
-    if (size <= inlineMax) return commitStagedInline(user, name, path, uploadId, size, key, pre, owner);
+    if (inline(size)) return commitStagedInline(user, name, path, uploadId, size, key, pre, owner);
     // The slow part (fsync of the content, placing the blob) happens before any lock is taken.
     try {
       blobs.publish(staging, sha256, size);
@@ -180,6 +180,9 @@ public final class StorageServiceV2 implements StorageEngine {
     return uploaded(user, name, c);
   }
 
+  /** Whether content of this size is kept in the database (storage.inlineMaxBytes; 0: never, even empty). */
+  private boolean inline(long size) { return inlineMax > 0 && size <= inlineMax; }
+
   private CommitResult uploaded(String user, String name, UploadCommit c) {
     FileInfo f = c.file().info(name);
     events.accept(new FileEvent(user, FileEvent.UPLOADED, f.name(), f.size(), f.sha256(), f.modified()));
@@ -198,7 +201,7 @@ public final class StorageServiceV2 implements StorageEngine {
     TreePath path = path(name);
     long limit = quotas.limitFor(user);
     if (content.length > limit) throw StorageService.tooLarge(limit);
-    if (content.length > inlineMax) return StorageEngine.super.putSmall(user, name, content, pre, owner);
+    if (!inline(content.length)) return StorageEngine.super.putSmall(user, name, content, pre, owner);
     String sha256 = Sha256.hex(content);
     UploadCommit c = locks.with(() -> meta.commitInline(user, path, null, sha256, content,
         old -> checkPreconditions(old, pre)), StorageLocks.fileLock(user, name), StorageLocks.userLock(user));

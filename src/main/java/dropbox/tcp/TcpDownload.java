@@ -55,9 +55,9 @@ final class TcpDownload {
   private void sendFile(DownloadHandle h) {
     if (h.isInline()) { // a small file's bytes came with the answer: one write, no file to open
       Buffer bytes = h.inline();
-      session.writeBuffer(Buffer.buffer(8 + bytes.length()).appendLongLE(bytes.length()).appendBuffer(bytes));
       Metrics.bytesOut("tcp", bytes.length());
-      session.reply(TcpReplies.SUCCESS);
+      session.reply(Buffer.buffer(8 + bytes.length() + 64).appendLongLE(bytes.length()).appendBuffer(bytes),
+          TcpReplies.SUCCESS);
       return;
     }
     session.enter(State.DOWNLOADING);

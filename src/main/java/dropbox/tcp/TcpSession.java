@@ -271,6 +271,17 @@ final class TcpSession {
     waitForLine(State.COMMAND_WAIT);
   }
 
+  /** As reply, with body bytes before the text, in one write (a small download's length, bytes and trailer). */
+  void reply(Buffer body, String text) {
+    if (state == State.CLOSED) return;
+    if (peerClosed) {
+      terminate();
+      return;
+    }
+    writeBuffer(body.appendString(text + TcpReplies.PROMPT));
+    waitForLine(State.COMMAND_WAIT);
+  }
+
   void waitForLine(State next) {
     if (state == State.CLOSED) return;
     if (peerClosed) {
