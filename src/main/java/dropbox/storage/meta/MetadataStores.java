@@ -157,7 +157,8 @@ public final class MetadataStores {
   private static HikariConfig config(String name, DataSource ds, int size, long waitMs) {
     HikariConfig hc = new HikariConfig();
     hc.setPoolName(name);
-    hc.setDataSource(ds);
+    // Each physical connection keeps its compiled statements (StatementCache): Hikari has no statement cache.
+    hc.setDataSource(StatementCache.caching(ds));
     hc.setMaximumPoolSize(size);
     hc.setMinimumIdle(1);
     hc.setAutoCommit(true);
