@@ -145,6 +145,9 @@ public final class MetadataStores {
     cfg.enforceForeignKeys(true);
     cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyMs));
     cfg.setTransactionMode(mode);
+    // Nothing reads generated keys (new ids come back by RETURNING or a query); with them on, the driver
+    // compiles and runs a "SELECT last_insert_rowid()" after every INSERT.
+    cfg.setGetGeneratedKeys(false);
     SQLiteDataSource ds = new SQLiteDataSource(cfg);
     ds.setUrl(url);
     return ds;
