@@ -3,7 +3,6 @@ package dropbox.storage.meta;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -112,21 +111,17 @@ final class GroupCommit {
       if (batch.get(0).failure != null) throw new Rollback();
       return;
     }
-    try (Statement s = c.createStatement()) {
-      for (Pending<?> p : batch) {
-        s.execute("SAVEPOINT w");
-        p.runIn(c);
-        if (p.failure != null) s.execute("ROLLBACK TO w");
-        s.execute("RELEASE w");
-      }
+    for (Pending<?> p : batch) {
+      Sql.update(c, "SAVEPOINT w");
+      p.runIn(c);
+      if (p.failure != null) Sql.update(c, "ROLLBACK TO w");
+      Sql.update(c, "RELEASE w");
     }
   }
 
   private void syncMode(Connection c, boolean durable) throws SQLException {
     if (fullSync != null && fullSync == durable) return;
-    try (Statement s = c.createStatement()) {
-      s.execute(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-    }
+    Sql.update(c, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
     fullSync = durable;
   }
 

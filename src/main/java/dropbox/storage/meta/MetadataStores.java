@@ -145,6 +145,9 @@ public final class MetadataStores {
     cfg.enforceForeignKeys(true);
     cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyMs));
     cfg.setTransactionMode(mode);
+    // Nothing reads generated keys (new ids come back by RETURNING or a query); with them on, the driver
+    // compiles and runs a "SELECT last_insert_rowid()" after every INSERT.
+    cfg.setGetGeneratedKeys(false);
     SQLiteDataSource ds = new SQLiteDataSource(cfg);
     ds.setUrl(url);
     return ds;
@@ -157,7 +160,8 @@ public final class MetadataStores {
   private static HikariConfig config(String name, DataSource ds, int size, long waitMs) {
     HikariConfig hc = new HikariConfig();
     hc.setPoolName(name);
-    hc.setDataSource(ds);
+    // Each physical connection keeps its compiled statements (StatementCache): Hikari has no statement cache.
+    hc.setDataSource(StatementCache.caching(ds));
     hc.setMaximumPoolSize(size);
     hc.setMinimumIdle(1);
     hc.setAutoCommit(true);

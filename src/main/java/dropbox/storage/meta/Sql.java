@@ -6,19 +6,34 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
 
-/** Small JDBC helpers: bind-and-run without the boilerplate, nulls bound as such. */
+/**
+ * Small JDBC helpers: bind-and-run without the boilerplate, nulls bound as such. Statements come from the
+ * connection's StatementCache when it has one (the pools of MetadataStores): close what prepare returns
+ * (try-with-resources) and it goes back compiled, for the next caller of the same SQL.
+ */
 final class Sql {
   private Sql() {}
 
   static PreparedStatement prepare(Connection c, String sql, Object... args) throws SQLException {
-    PreparedStatement ps = c.prepareStatement(sql);
+    StatementCache cache = StatementCache.of(c);
+    if (cache == null) {
+      PreparedStatement ps = c.prepareStatement(sql);
+      try {
+        bind(ps, args);
+      } catch (SQLException | RuntimeException e) {
+        ps.close();
+        throw e;
+      }
+      return ps;
+    }
+    PreparedStatement ps = cache.takeRaw(sql);
     try {
       bind(ps, args);
     } catch (SQLException | RuntimeException e) {
-      ps.close();
+      cache.give(sql, ps, null, false);
       throw e;
     }
-    return ps;
+    return cache.wrap(c, sql, ps);
   }
 
   static void bind(PreparedStatement ps, Object... args) throws SQLException {

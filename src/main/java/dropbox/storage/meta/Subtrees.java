@@ -42,7 +42,7 @@ final class Subtrees {
   }
 
   static Totals totals(Connection c) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT COUNT(*), COALESCE(SUM(n.size), 0) FROM " + FILES);
+    try (PreparedStatement ps = Sql.prepare(c, "SELECT COUNT(*), COALESCE(SUM(n.size), 0) FROM " + FILES);
          ResultSet rs = ps.executeQuery()) {
       rs.next();
       return new Totals(rs.getLong(1), rs.getLong(2));

@@ -64,7 +64,7 @@ final class TreeWalk implements FileStream {
     this.c = tx.openSnapshot();
     try {
       usage = UsageRows.read(c, user.id()); // the first read fixes the snapshot every page comes from
-      children = c.prepareStatement("SELECT " + TreeRows.COLS + ", walk_key FROM nodes "
+      children = Sql.prepare(c, "SELECT " + TreeRows.COLS + ", walk_key FROM nodes "
           + "WHERE parent_id = ? AND walk_key > ? ORDER BY walk_key LIMIT " + PAGE);
       resumeAfter(user.rootId(), after);
     } catch (SQLException e) {
@@ -86,7 +86,7 @@ final class TreeWalk implements FileStream {
     Frame f = new Frame(rootId, "");
     stack.push(f);
     if (after.isRoot()) return;
-    try (PreparedStatement folder = c.prepareStatement(
+    try (PreparedStatement folder = Sql.prepare(c,
         "SELECT id FROM nodes WHERE parent_id = ? AND name = ? AND kind = " + Node.Kind.FOLDER.code)) {
       for (int i = 0; i < after.depth() - 1; i++) {
         String seg = after.segment(i);
@@ -143,7 +143,7 @@ final class TreeWalk implements FileStream {
     if (closed) return;
     closed = true;
     try {
-      children.close();
+      children.close(); // before the connection: a cached statement goes back reset, its snapshot ended
     } catch (SQLException ignored) {
       // the connection goes anyway
     }
