@@ -1,5 +1,10 @@
 package dropbox.storage.meta;
 
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -8,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import javax.sql.DataSource;
 
@@ -24,8 +31,19 @@ import javax.sql.DataSource;
  * alone. A work's caller returns only after the batch's commit, so nothing is acknowledged before it is
  * durable. Works of one batch see each other's changes in queue order, as they would have one after another.
  *
- * <p>Volatile works (reservations, which a restart releases anyway) do not need the fsync: a batch of only
- * those commits with synchronous=NORMAL, and the next durable commit's fsync of the WAL covers them too.
+ * <p>The fsync happens after the write lock is released (pipelined). The writer connection commits with
+ * synchronous=NORMAL (WAL frames written, not synced; SQLite stays consistent after a crash, and syncs the
+ * WAL itself before every checkpoint), and a durable batch's callers then wait until an fsync of the WAL
+ * that started after their commit has completed ({@link #awaitDurable}): one fsync covers every batch
+ * committed before it began, and the next batch is written while it runs. Measured on the small-operation
+ * load, with the fsync inside the lock (synchronous=FULL) the writer idled through every ~4-8 ms flush and
+ * the rate was half of what it was without any fsync. Still nothing is acknowledged before it is durable; a
+ * committed change can be seen by readers for the few milliseconds of its fsync before it is acknowledged,
+ * which only a power loss or kernel crash in that window could take back (a killed process cannot: the
+ * frames are in the page cache). An fsync that fails is the caller's failure (INTERNAL).
+ *
+ * <p>Volatile works (reservations, which a restart releases anyway) do not wait for the fsync; the next
+ * durable batch's fsync covers them too.
  */
 final class GroupCommit {
   /** Keeps a batch's transaction (and its WAL growth) bounded when hundreds of writers queue at once. */
@@ -36,14 +54,42 @@ final class GroupCommit {
 
   private final DataSource writes;
   private final long waitMs;
+  private final WalFlush walFlush;
   private final ReentrantLock leader = new ReentrantLock();
   private final ConcurrentLinkedQueue<Pending<?>> queue = new ConcurrentLinkedQueue<>();
-  /** The writer connection's synchronous mode as last set (guarded by leader); null = not set yet. */
-  private Boolean fullSync;
+  /** Durable batches committed so far (written under the leader lock). */
+  private final AtomicLong committed = new AtomicLong();
+  private final ReentrantLock syncLock = new ReentrantLock();
+  private final Condition synced = syncLock.newCondition();
+  /** Batches up to this number are on disk (guarded by syncLock); syncing: an fsync is running. */
+  private long durable;
+  private boolean syncing;
 
-  GroupCommit(DataSource writes, long waitMs) {
+  /** Makes the write-ahead log durable: everything written to it before the call is on disk after it. */
+  interface WalFlush {
+    void flush() throws IOException;
+  }
+
+  /**
+   * fsync of the database's -wal file. fsync is per file, not per descriptor, so this flushes what the
+   * writer connection wrote. No WAL file: everything was checkpointed into the database file, which SQLite
+   * syncs at the end of every checkpoint.
+   */
+  static WalFlush walOf(Path database) {
+    Path wal = database.resolveSibling(database.getFileName() + "-wal");
+    return () -> {
+      try (FileChannel ch = FileChannel.open(wal, StandardOpenOption.WRITE)) {
+        ch.force(false);
+      } catch (NoSuchFileException checkpointedAway) {
+        // nothing left in a WAL to make durable
+      }
+    };
+  }
+
+  GroupCommit(DataSource writes, long waitMs, WalFlush walFlush) {
     this.writes = writes;
     this.waitMs = waitMs;
+    this.walFlush = walFlush;
   }
 
   <T> T run(Transactions.Work<T> work, boolean durable) throws SQLException {
@@ -70,7 +116,38 @@ final class GroupCommit {
     } finally {
       leader.unlock();
     }
+    if (p.durableAs > 0 && p.failure == null) awaitDurable(p.durableAs);
     return p.result();
+  }
+
+  /** Returns once batch number seq is on disk: joins the fsync in flight, or runs the next one itself. */
+  private void awaitDurable(long seq) throws SQLException {
+    syncLock.lock();
+    try {
+      while (durable < seq) {
+        if (syncing) {
+          synced.awaitUninterruptibly();
+          continue;
+        }
+        syncing = true;
+        long covers = committed.get(); // every batch committed so far has its frames in the WAL now
+        IOException failed = null;
+        syncLock.unlock();
+        try {
+          walFlush.flush();
+        } catch (IOException e) {
+          failed = e;
+        } finally {
+          syncLock.lock();
+          syncing = false;
+        }
+        if (failed == null) durable = Math.max(durable, covers);
+        synced.signalAll();
+        if (failed != null) throw new SQLException("fsync of the write-ahead log failed", failed);
+      }
+    } finally {
+      syncLock.unlock();
+    }
   }
 
   /** Works waiting for a batch (for tests that line a batch up). */
@@ -87,17 +164,20 @@ final class GroupCommit {
     }
     if (batch.isEmpty()) return;
     try (Connection c = writes.getConnection()) {
-      syncMode(c, durable);
       c.setAutoCommit(false);
-      boolean committed = false;
+      boolean done = false;
       try {
         runAll(c, batch);
         c.commit();
-        committed = true;
+        done = true;
       } finally {
-        if (!committed) rollbackQuietly(c);
+        if (!done) rollbackQuietly(c);
       }
-      for (Pending<?> p : batch) p.finish();
+      long seq = durable ? committed.incrementAndGet() : 0;
+      for (Pending<?> p : batch) {
+        if (p.durable) p.durableAs = seq;
+        p.finish();
+      }
     } catch (SQLException | RuntimeException | Error e) {
       // The connection or the commit failed: no work of this batch happened.
       for (Pending<?> p : batch) p.fail(e);
@@ -119,12 +199,6 @@ final class GroupCommit {
     }
   }
 
-  private void syncMode(Connection c, boolean durable) throws SQLException {
-    if (fullSync != null && fullSync == durable) return;
-    Sql.update(c, durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
-    fullSync = durable;
-  }
-
   private static void rollbackQuietly(Connection c) {
     try {
       c.rollback();
@@ -144,6 +218,8 @@ final class GroupCommit {
     final AtomicInteger state = new AtomicInteger(QUEUED);
     private T value;
     private Throwable failure;
+    /** The durable batch it committed in (0: none, or volatile): its caller waits for that batch's fsync. */
+    private long durableAs;
     /** Written before the leader lock is released, read after it is taken: the lock orders them. */
     private boolean done;
 

@@ -86,8 +86,8 @@ public final class MetadataStores {
     createOwnerOnly(file);
     String url = "jdbc:sqlite:" + file.toAbsolutePath();
     migrate(sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, busyMs), Dialect.SQLITE);
-    HikariDataSource writes = pool("meta-sqlite-write", sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, busyMs),
-        1, busyMs);
+    HikariDataSource writes = pool("meta-sqlite-write", sqlite(url, SQLiteConfig.TransactionMode.IMMEDIATE, busyMs,
+        SQLiteConfig.SynchronousMode.NORMAL), 1, busyMs);
     HikariDataSource reads;
     try {
       reads = pool("meta-sqlite-read", sqlite(url, SQLiteConfig.TransactionMode.DEFERRED, busyMs),
@@ -97,7 +97,8 @@ public final class MetadataStores {
       throw e;
     }
     LOG.info("metadata: SQLite at {}", file);
-    return new JdbcMetadataStore(new Transactions(Dialect.SQLITE, writes, reads, busyMs), quotaFor, clock, () -> {
+    return new JdbcMetadataStore(new Transactions(Dialect.SQLITE, writes, reads, busyMs,
+        GroupCommit.walOf(file)), quotaFor, clock, () -> {
       reads.close();
       writes.close();
     });
@@ -139,9 +140,19 @@ public final class MetadataStores {
   }
 
   private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode, long busyMs) {
+    return sqlite(url, mode, busyMs, SQLiteConfig.SynchronousMode.FULL);
+  }
+
+  /**
+   * The writer connection commits with synchronous=NORMAL: GroupCommit then makes each durable batch's WAL
+   * frames durable itself, with an fsync outside the write lock (see GroupCommit). The migrations and the
+   * readers keep FULL.
+   */
+  private static SQLiteDataSource sqlite(String url, SQLiteConfig.TransactionMode mode, long busyMs,
+                                         SQLiteConfig.SynchronousMode sync) {
     SQLiteConfig cfg = new SQLiteConfig();
     cfg.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    cfg.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    cfg.setSynchronous(sync);
     cfg.enforceForeignKeys(true);
     cfg.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, busyMs));
     cfg.setTransactionMode(mode);

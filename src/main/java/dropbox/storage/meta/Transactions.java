@@ -31,12 +31,18 @@ final class Transactions {
   /** SQLite (one writer connection): concurrent writers share one commit. Null for PostgreSQL. */
   private final GroupCommit group;
 
+  /** PostgreSQL (no group commit of ours). */
   Transactions(Dialect dialect, DataSource writes, DataSource reads, long busyMs) {
+    this(dialect, writes, reads, busyMs, null);
+  }
+
+  /** walFlush: for SQLite, how GroupCommit makes the write-ahead log durable (GroupCommit.walOf). */
+  Transactions(Dialect dialect, DataSource writes, DataSource reads, long busyMs, GroupCommit.WalFlush walFlush) {
     this.dialect = dialect;
     this.writes = writes;
     this.reads = reads;
     // PostgreSQL has many writer connections and already shares one WAL flush among concurrent commits.
-    this.group = dialect == Dialect.SQLITE ? new GroupCommit(writes, busyMs) : null;
+    this.group = dialect == Dialect.SQLITE ? new GroupCommit(writes, busyMs, walFlush) : null;
   }
 
   Dialect dialect() { return dialect; }

@@ -1,6 +1,7 @@
 package dropbox.storage.meta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -19,6 +20,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,7 @@ class GroupCommitTest {
   @TempDir Path dir;
   SQLiteDataSource ds;
   ExecutorService pool = Executors.newCachedThreadPool();
+  final Flushes flushes = new Flushes();
 
   @BeforeEach void open() throws SQLException {
     SQLiteConfig cfg = new SQLiteConfig();
@@ -48,7 +51,7 @@ class GroupCommitTest {
 
   @Test
   void everyConcurrentWriteCommitsOnceAndIsVisibleWhenItReturns() throws Exception {
-    GroupCommit g = new GroupCommit(ds, 30_000);
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
     List<Future<?>> all = new ArrayList<>();
     for (int t = 0; t < 16; t++) {
       int thread = t;
@@ -67,7 +70,7 @@ class GroupCommitTest {
 
   @Test
   void aRefusedWorkRollsBackAloneWhileItsBatchCommits() throws Exception {
-    GroupCommit g = new GroupCommit(ds, 30_000);
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     // The first work holds the connection, so the next three queue up and run as one batch after it.
@@ -102,7 +105,7 @@ class GroupCommitTest {
 
   @Test
   void aWriterThatWaitsTooLongIsBusyAndItsWorkNeverRuns() throws Exception {
-    GroupCommit g = new GroupCommit(ds, 300);
+    GroupCommit g = new GroupCommit(ds, 300, flushes);
     CountDownLatch holding = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     Future<Object> first = pool.submit(() -> g.run(c -> {
@@ -119,12 +122,80 @@ class GroupCommitTest {
     assertEquals(List.of("a", "after"), keys("1"));
   }
 
+  /** A durable write is committed (visible) at once but returns only after a WAL fsync that began after it. */
   @Test
-  void onlyABatchOfVolatileWorksSkipsTheFsync() throws Exception {
-    GroupCommit g = new GroupCommit(ds, 30_000);
-    assertEquals("1", g.run(c -> SqliteMetadataStoreTest.pragma(c, "synchronous"), false)); // NORMAL
-    assertEquals("2", g.run(c -> SqliteMetadataStoreTest.pragma(c, "synchronous"), true));  // FULL
-    assertEquals("1", g.run(c -> SqliteMetadataStoreTest.pragma(c, "synchronous"), false));
+  void aDurableWriteReturnsOnlyAfterTheWalFsyncThatCoversIt() throws Exception {
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
+    flushes.hold();
+    Future<Object> a = pool.submit(() -> g.run(c -> insert(c, "a"), true));
+    waitFor(() -> keys("1").equals(List.of("a")));
+    waitFor(() -> flushes.started.get() == 1);
+    Thread.sleep(200);
+    assertFalse(a.isDone(), "acknowledged before its fsync completed");
+    flushes.open();
+    assertEquals("a", a.get(30, TimeUnit.SECONDS));
+    assertEquals(1, flushes.done.get());
+  }
+
+  /** Pipelined: the next batch is written while the previous one's fsync runs, and needs an fsync of its own. */
+  @Test
+  void theNextBatchCommitsWhileAnFsyncRunsAndIsCoveredByTheNextOne() throws Exception {
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
+    flushes.hold();
+    Future<Object> a = pool.submit(() -> g.run(c -> insert(c, "a"), true));
+    waitFor(() -> flushes.started.get() == 1);
+    Future<Object> b = pool.submit(() -> g.run(c -> insert(c, "b"), true));
+    waitFor(() -> keys("1").equals(List.of("a", "b"))); // b committed though a's fsync has not returned
+    assertFalse(a.isDone());
+    assertFalse(b.isDone());
+    flushes.open();
+    assertEquals("a", a.get(30, TimeUnit.SECONDS));
+    assertEquals("b", b.get(30, TimeUnit.SECONDS));
+    assertEquals(2, flushes.done.get(), "b's frames came after the first fsync began: a second one covers them");
+  }
+
+  @Test
+  void aVolatileWriteDoesNotWaitForAnFsync() throws Exception {
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
+    flushes.hold();
+    assertEquals("v", pool.submit(() -> g.run(c -> insert(c, "v"), false)).get(30, TimeUnit.SECONDS));
+    assertEquals(0, flushes.started.get());
+    flushes.open();
+  }
+
+  @Test
+  void aFailedFsyncIsTheWritersFailureAndTheNextWriteSyncsAgain() throws Exception {
+    flushes.failNext.set(true);
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
+    SQLException e = assertThrows(SQLException.class, () -> g.run(c -> insert(c, "x"), true));
+    assertTrue(e.getMessage().contains("fsync"), e.getMessage());
+    assertEquals("y", g.run(c -> insert(c, "y"), true));
+    assertEquals(2, flushes.started.get());
+  }
+
+  /** The real WAL fsync (GroupCommit.walOf) of this test's database, observable and holdable. */
+  final class Flushes implements GroupCommit.WalFlush {
+    final AtomicInteger started = new AtomicInteger();
+    final AtomicInteger done = new AtomicInteger();
+    final java.util.concurrent.atomic.AtomicBoolean failNext = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile CountDownLatch gate = new CountDownLatch(0);
+
+    void hold() { gate = new CountDownLatch(1); }
+
+    void open() { gate.countDown(); }
+
+    @Override public void flush() throws java.io.IOException {
+      started.incrementAndGet();
+      if (failNext.getAndSet(false)) throw new java.io.IOException("disk gone");
+      await(gate);
+      GroupCommit.walOf(dir.resolve("g.db")).flush();
+      done.incrementAndGet();
+    }
+  }
+
+  private static void waitFor(java.util.concurrent.Callable<Boolean> cond) throws Exception {
+    for (int i = 0; i < 3000 && !cond.call(); i++) Thread.sleep(10);
+    assertTrue(cond.call(), "condition not reached in 30 s");
   }
 
   private static void await(CountDownLatch l) {
