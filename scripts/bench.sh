@@ -12,7 +12,12 @@
 #                                    the first run of a fresh JVM (default: a warm-up run first, not counted).
 #   scripts/bench.sh --http-small    wrk, 4 KiB GET and PUT over 32 keep-alive connections, ours vs nginx
 #                                    (user-level nginx, WebDAV PUT). DURATION=10s.
-#   scripts/bench.sh --big           1 GiB HTTP PUT and GET, ours vs nginx vs the disk (dd conv=fsync).
+#   scripts/bench.sh --big           1 GiB HTTP PUT and GET, ours vs nginx (also nginx's PUT followed by an fsync
+#                                    of its file) vs the disk (dd conv=fsync). ROUNDS=3; a 256 MiB warm-up
+#                                    PUT+GET per server first (COLD=1: none).
+#   scripts/bench.sh --tcp-big       1 GiB TCP UPLOAD and DOWNLOAD vs loopback (the same client to/from a server
+#                                    that only discards or sendfile()s the bytes) and
+#                                    vs the disk (dd conv=fsync). ROUNDS=3; warm-up and COLD=1 as --big.
 #   scripts/bench.sh --pg [CLIENTS] [OPS]  small ops against ours on SQLite vs a single PostgreSQL node.
 #   scripts/bench.sh --million       1 000 000 files in one user's tree (seeded through the MetadataStore's
 #                                    bulk import), upload/delete rate vs an empty account, first page of a
@@ -37,7 +42,7 @@ classpath() {
 }
 
 case "$mode" in
-  --small|--http-small|--big|--pg|--million|--dav) shift ;;
+  --small|--http-small|--big|--tcp-big|--pg|--million|--dav) shift ;;
   --tls) shift; exec java "$@" -cp "$(classpath)" dropbox.bench.TlsBench ;;
   *) exec java "$@" -cp "$(classpath)" dropbox.bench.Bench ;;
 esac
@@ -179,32 +184,167 @@ EOF
   done
 }
 
+# Each server (ours and nginx) first takes a 256 MiB PUT and GET that are not timed: a fresh JVM's first
+# seconds are the JIT compiling the upload path on the same 2 cores, and a server in use is warm (COLD=1: no
+# warm-up). "nginx PUT+fsync" is nginx's PUT followed by an fsync of the file it wrote (coreutils sync FILE):
+# what answering only once the bytes are durable would cost nginx.
 big() {
   local gib=$((1 << 30)) auth rounds=${ROUNDS:-3}
   head -c "$gib" /dev/urandom >"$work/big"
+  head -c $((256 << 20)) "$work/big" >"$work/warm"
   nginx_start
   mbs() { awk -v b="$gib" -v t="$1" 'BEGIN {printf "%.0f", b / t / 1e6}'; }
   local jars="ours=$jar"; [ -n "${BASE_JAR:-}" ] && jars="base=$BASE_JAR $jars"
+  local ng="http://127.0.0.1:$((port + 3))"
+  if [ "${COLD:-0}" != 1 ]; then
+    curl -s -o /dev/null -T "$work/warm" "$ng/warm"; curl -s -o /dev/null "$ng/warm"
+  fi
+  echo "1 GiB over HTTP/1.1 on loopback (curl), MB/s; medians at the end"
   for r in $(seq "$rounds"); do
     sync
-    local t0 t1 dd_t np ng spec line
+    local t0 t1 dd_t np ng_t nps spec line
     t0=$(date +%s.%N); dd if="$work/big" of="$work/dd.out" bs=1M conv=fsync status=none; t1=$(date +%s.%N)
     dd_t=$(echo "$t1 - $t0" | bc); rm -f "$work/dd.out"
-    np=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" "http://127.0.0.1:$((port + 3))/big")
-    ng=$(curl -s -o /dev/null -w '%{time_total}' "http://127.0.0.1:$((port + 3))/big")
-    rm -f "$work/www/big"
-    line="r$r MB/s: dd+fsync $(mbs "$dd_t") | nginx PUT $(mbs "$np") GET $(mbs "$ng")"
+    np=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" "$ng/big")
+    ng_t=$(curl -s -o /dev/null -w '%{time_total}' "$ng/big")
+    rm -f "$work/www/big"; sync
+    t0=$(date +%s.%N); curl -s -o /dev/null -T "$work/big" "$ng/big"; sync "$work/www/big"; t1=$(date +%s.%N)
+    nps=$(echo "$t1 - $t0" | bc); rm -f "$work/www/big"
+    line="r$r: dd+fsync $(mbs "$dd_t") | nginx PUT $(mbs "$np") PUT+fsync $(mbs "$nps") GET $(mbs "$ng_t")"
     for spec in $jars; do
       rm -rf "$work/o"; ours "${spec#*=}" "$work/o"
       signup bench; auth="Basic $(printf 'bench:benchpass' | base64)"
-      local op og
-      op=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" -H "Authorization: $auth" "http://127.0.0.1:$((port + 2))/api/files/big")
-      og=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: $auth" "http://127.0.0.1:$((port + 2))/api/files/big")
+      local op og u="http://127.0.0.1:$((port + 2))/api/files"
+      if [ "${COLD:-0}" != 1 ]; then
+        curl -s -o /dev/null -T "$work/warm" -H "Authorization: $auth" "$u/warm"
+        curl -s -o /dev/null -H "Authorization: $auth" "$u/warm"
+      fi
+      sync
+      op=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" -H "Authorization: $auth" "$u/big")
+      og=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: $auth" "$u/big")
       line="$line | ${spec%%=*} PUT $(mbs "$op") GET $(mbs "$og")"
       stop "$pid"
     done
-    echo "$line | load $(load)"
+    echo "$line | load $(load)" | tee -a "$work/big.txt"
   done
+  columns_median "$work/big.txt"
+}
+
+# The first row of a file of "r<N>: name value ... | load ..." rounds, each number replaced by its column's median.
+columns_median() {
+  python3 - "$1" <<'EOF'
+import re, statistics, sys
+rows = [re.sub(r"^r\d+: | \| load.*$", "", l.strip()).split(" ") for l in open(sys.argv[1]) if re.match(r"r\d+:", l)]
+out = [f"{statistics.median(int(r[i]) for r in rows):.0f}" if t.isdigit() else t for i, t in enumerate(rows[0])]
+print(f"median of {len(rows)} rounds: " + " ".join(out))
+EOF
+}
+
+# --tcp-big: 1 GiB UPLOAD and DOWNLOAD over the TCP protocol (tcpbig.py: sendfile up, recv_into a reused
+# buffer down), against the two limits of the same run: loopback (the same client to and from a server that
+# only discards, or sendfile()s, the bytes: no protocol, no disk) and the disk (dd conv=fsync).
+tcpbig_py() {
+  cat <<'EOF'
+# tcpbig.py MODE host port file [warm-up file]: MODE up (to "sink") or down (from "source"), timed; sink and
+# source are the loopback reference's server (one connection: discard, or sendfile the file); ours: the TCP
+# protocol, UPLOAD then DOWNLOAD. Prints seconds, for ours "upload_s download_s".
+import os, socket, sys, time
+mode, host, port, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+size = os.path.getsize(path)
+buf = bytearray(1 << 20); view = memoryview(buf)
+def connect():
+    s = socket.create_connection((host, port)); s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return s
+def until(s, tail):
+    got = b""
+    while not got.endswith(tail):
+        b = s.recv(65536)
+        if not b: raise SystemExit(f"closed, got {got[-200:]!r}")
+        got += b
+    return got
+def drain(s, n):
+    while n > 0:
+        k = s.recv_into(view[:min(n, len(buf))])
+        if k == 0: raise SystemExit(f"eof with {n} bytes left")
+        n -= k
+def send_file(s, p):
+    with open(p, "rb") as f: s.sendfile(f)
+if mode in ("sink", "source"):
+    ls = socket.create_server((host, port)); print("listening", flush=True)
+    c, _ = ls.accept()
+    if mode == "sink":
+        while c.recv_into(buf): pass
+    else:
+        send_file(c, path)
+    c.close(); raise SystemExit(0)
+s = connect()
+if mode == "up":
+    t = time.perf_counter(); send_file(s, path); s.shutdown(socket.SHUT_WR); s.recv(1)
+    print(f"{time.perf_counter() - t:.4f}")
+elif mode == "down":
+    t = time.perf_counter(); drain(s, size); print(f"{time.perf_counter() - t:.4f}")
+else:
+    for _ in range(300):  # a server still starting may close a first connection before its greeting
+        try:
+            until(s, b": "); break
+        except SystemExit:
+            time.sleep(0.1); s = connect()
+    s.sendall(b"SIGNUP tcpbig benchpass\n")
+    r = b""
+    while not (r.endswith(b"> ") or r.endswith(b": ")): r += s.recv(65536)
+    if b"SIGNUP_SUCCESS" not in r:
+        s.sendall(b"LOGIN tcpbig benchpass\n"); until(s, b"> ")
+    def up(name, p):
+        s.sendall(f"UPLOAD {name}\n".encode()); until(s, b"SEND_FILE_DATA\n")
+        s.sendall(os.path.getsize(p).to_bytes(8, "little")); send_file(s, p)
+        r = until(s, b"> ")
+        if b"SUCCESS" not in r: raise SystemExit(f"upload: {r!r}")
+    def down(name):
+        s.sendall(f"DOWNLOAD {name}\n".encode())
+        hdr = b""
+        while len(hdr) < 8: hdr += s.recv(8 - len(hdr))
+        drain(s, int.from_bytes(hdr, "little")); r = until(s, b"> ")
+        if b"SUCCESS" not in r: raise SystemExit(f"download: {r!r}")
+    if len(sys.argv) > 5:  # warm-up, not timed
+        up("warm", sys.argv[5]); down("warm")
+    os.sync()
+    t = time.perf_counter(); up("big", path); u = time.perf_counter() - t
+    t = time.perf_counter(); down("big"); d = time.perf_counter() - t
+    print(f"{u:.4f} {d:.4f}")
+EOF
+}
+
+# The reference server serves one connection: wait for its socket without connecting to it.
+listening() { for _ in $(seq 100); do ss -ltnH "sport = :$1" | grep -q . && return 0; sleep 0.05; done; return 1; }
+
+tcp_big() {
+  local gib=$((1 << 30)) rounds=${ROUNDS:-3} np=$((port + 5))
+  head -c "$gib" /dev/urandom >"$work/big"
+  head -c $((256 << 20)) "$work/big" >"$work/warm"
+  tcpbig_py >"$work/tcpbig.py"
+  mbs() { awk -v b="$gib" -v t="$1" 'BEGIN {printf "%.0f", b / t / 1e6}'; }
+  local jars="ours=$jar"; [ -n "${BASE_JAR:-}" ] && jars="base=$BASE_JAR $jars"
+  echo "1 GiB over the TCP protocol on loopback, MB/s; loopback = the same client to/from a discard/sendfile server"
+  for r in $(seq "$rounds"); do
+    sync
+    local t0 t1 dd_t lu ld spec line w t
+    t0=$(date +%s.%N); dd if="$work/big" of="$work/dd.out" bs=1M conv=fsync status=none; t1=$(date +%s.%N)
+    dd_t=$(echo "$t1 - $t0" | bc); rm -f "$work/dd.out"
+    python3 "$work/tcpbig.py" sink 127.0.0.1 "$np" "$work/big" >/dev/null & w=$!; pids+=("$w"); listening "$np"
+    lu=$(python3 "$work/tcpbig.py" up 127.0.0.1 "$np" "$work/big"); wait "$w" || true
+    python3 "$work/tcpbig.py" source 127.0.0.1 "$np" "$work/big" >/dev/null & w=$!; pids+=("$w"); listening "$np"
+    ld=$(python3 "$work/tcpbig.py" down 127.0.0.1 "$np" "$work/big"); kill "$w" 2>/dev/null || true; wait "$w" 2>/dev/null || true
+    line="r$r: dd+fsync $(mbs "$dd_t") | loopback up $(mbs "$lu") down $(mbs "$ld")"
+    for spec in $jars; do
+      rm -rf "$work/o"; ours "${spec#*=}" "$work/o"
+      if [ "${COLD:-0}" = 1 ]; then t=$(python3 "$work/tcpbig.py" ours 127.0.0.1 "$port" "$work/big")
+      else t=$(python3 "$work/tcpbig.py" ours 127.0.0.1 "$port" "$work/big" "$work/warm"); fi
+      line="$line | ${spec%%=*} UPLOAD $(mbs "${t% *}") DOWNLOAD $(mbs "${t#* }")"
+      stop "$pid"
+    done
+    echo "$line | load $(load)" | tee -a "$work/tcpbig.txt"
+  done
+  columns_median "$work/tcpbig.txt"
 }
 
 pg() {
@@ -397,6 +537,7 @@ case "$mode" in
   --small) small "$@" ;;
   --http-small) http_small ;;
   --big) big ;;
+  --tcp-big) tcp_big ;;
   --pg) pg "$@" ;;
   --million) million ;;
   --dav) dav ;;

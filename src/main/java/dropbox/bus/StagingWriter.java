@@ -29,6 +29,7 @@ public final class StagingWriter {
    * pool, so bulk uploads never queue behind the storage workers (nor the reverse). Each lane runs one
    * batch at a time, so the threads bound the parallelism, not the number of uploads.
    */
+  private static final long REPORT_EVERY = 1 << 20;
   private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   private static final Executor LANES = Executors.newFixedThreadPool(
       Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), new LaneThreads());
@@ -41,6 +42,11 @@ public final class StagingWriter {
   private final Priority priority;
   /** Counts bytes received (for the front end's metrics); bus/ uses no project package but the leaf files/. */
   private final LongConsumer bytesIn;
+  /**
+   * Received bytes not yet given to bytesIn: a meter look-up per network chunk was ~7% of the event loop's
+   * time in a bulk upload, so they are reported per MiB and when the upload ends.
+   */
+  private long unreported;
   private HashingFileWriter file;
   private Throwable writeError;
   private long written;
@@ -75,7 +81,7 @@ public final class StagingWriter {
    */
   public boolean write(Buffer chunk, Runnable onDrain) {
     written += chunk.length();
-    bytesIn.accept(chunk.length());
+    count(chunk.length());
     if (writeError != null) return false;
     if (file == null) { // not open, or already ended: these bytes can never be committed
       writeError = new IllegalStateException("staging file not open");
@@ -94,7 +100,19 @@ public final class StagingWriter {
 
   /** Bytes that arrived but will never be written (the upload is failing) still count as received. */
   public void countDiscarded(long bytes) {
-    bytesIn.accept(bytes);
+    count(bytes);
+  }
+
+  private void count(long bytes) {
+    unreported += bytes;
+    if (ended || unreported >= REPORT_EVERY) reportCount(); // after the end, nothing else would report them
+  }
+
+  private void reportCount() {
+    if (unreported == 0) return;
+    long n = unreported;
+    unreported = 0;
+    bytesIn.accept(n);
   }
 
   /** The first write failure, or null. */
@@ -107,6 +125,7 @@ public final class StagingWriter {
    * the client has gone. Anything short of a clean file of that size aborts instead of committing.
    */
   public Future<CommitResult> commit(long size, Preconditions pre) {
+    reportCount();
     if (ended) return Future.failedFuture(internal());
     ended = true;
     return finishFile().transform(closed -> {
@@ -125,6 +144,7 @@ public final class StagingWriter {
 
   /** Rolls back (disconnect, timeout, shutdown, refusal): nothing is stored and the reservation is released. */
   public Future<Void> abort() {
+    reportCount();
     if (ended) return Future.succeededFuture();
     ended = true;
     HashingFileWriter f = file;
