@@ -1,5 +1,6 @@
 package dropbox;
 
+import dropbox.bus.QuotaPolicy;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -42,6 +43,10 @@ public final class Config {
     DEFAULTS.put("storage.engine", "v2");
     // How long superseded content stays readable for downloads in flight (ARCHITECTURE.md "Moving bytes").
     DEFAULTS.put("storage.graceSeconds", 3600L);
+    // Files up to this size are kept in the database, and uploaded by the front ends in one storage command
+    // (bus/SmallUploads): one group-committed WAL fsync instead of a content file's create, fsync, rename
+    // and directory fsync. 0 keeps every file as a content file. At most INLINE_MAX_LIMIT.
+    DEFAULTS.put("storage.inlineMaxBytes", 65536L);
     // Unset: max(600, 2 x tcp.idleTimeoutSeconds), so an upload is reaped only once its connection must be gone.
     DEFAULTS.put("storage.stagingStaleSeconds", null);
     DEFAULTS.put("quota.defaultBytes", 104857600L);
@@ -282,5 +287,20 @@ public final class Config {
     List<String> lines = new ArrayList<>();
     OPTIONS.forEach((opt, key) -> lines.add(String.format("  %-20s %s (default %s)", opt, key, DEFAULTS.get(key))));
     return lines;
+  }
+
+  /** The largest storage.inlineMaxBytes accepted: the front ends hold up to 1024 such bodies in memory. */
+  public static final long INLINE_MAX_LIMIT = 1 << 20;
+
+  /** storage.inlineMaxBytes, clamped to 0..INLINE_MAX_LIMIT. */
+  public static long inlineMaxBytes(JsonObject config) {
+    return Math.max(0, Math.min(INLINE_MAX_LIMIT, longValue(config, "storage.inlineMaxBytes", 65536L)));
+  }
+
+  /** quota.defaultBytes, quota.users.<name> and storage.maxFileBytes as one policy. */
+  public static QuotaPolicy quotaPolicy(JsonObject config) {
+    Object users = get(config, "quota.users");
+    return new QuotaPolicy(longValue(config, "quota.defaultBytes", 104857600L),
+        users instanceof JsonObject j ? j : new JsonObject(), longValue(config, "storage.maxFileBytes", Long.MAX_VALUE));
   }
 }

@@ -7,7 +7,7 @@ import dropbox.storage.DurableFiles;
 import dropbox.storage.Fsck;
 import dropbox.storage.FsckV2;
 import dropbox.storage.LocalLockManager;
-import dropbox.storage.QuotaPolicy;
+import dropbox.bus.QuotaPolicy;
 import dropbox.storage.StorageLayout;
 import dropbox.storage.StorageService;
 import dropbox.storage.blob.FsBlobStore;
@@ -142,13 +142,13 @@ public final class Main {
               + "(storage.engine=v2 imports it at start), or check it as v1 with --storage-engine v1");
           return 2;
         }
-        try (MetadataStore meta = MetadataStores.open(config, QuotaPolicy.from(config)::quotaFor)) {
+        try (MetadataStore meta = MetadataStores.open(config, Config.quotaPolicy(config)::quotaFor)) {
           problems = new FsckV2(meta, new FsBlobStore(root, true)).run(repair, 15 * 60_000L,
               Config.longValue(config, "storage.graceSeconds", 3600) * 1000, System.currentTimeMillis());
         }
       } else {
         StorageService svc = new StorageService(new StorageLayout(root), new DurableFiles(true),
-            new LocalLockManager(vertx), QuotaPolicy.from(config), 10_000, "fsck", e -> { }, System::currentTimeMillis);
+            new LocalLockManager(vertx), Config.quotaPolicy(config), 10_000, "fsck", e -> { }, System::currentTimeMillis);
         problems = new Fsck(svc).run(repair, 15 * 60_000L, System.currentTimeMillis());
       }
       problems.forEach(p -> System.out.println((repair ? "repaired: " : "problem: ") + p));

@@ -6,6 +6,8 @@ public enum Action {
   UPLOAD_EXTEND("upload.extend"),
   UPLOAD_COMMIT("upload.commit"),
   UPLOAD_ABORT("upload.abort"),
+  /** A whole small upload in one command, its bytes in the request (SmallUploads). */
+  UPLOAD_SMALL("upload.small"),
   DOWNLOAD_OPEN("download.open"),
   DELETE("delete"),
   LIST("list"),

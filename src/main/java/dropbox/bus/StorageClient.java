@@ -2,6 +2,7 @@ package dropbox.bus;
 
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.ReplyException;
@@ -93,6 +94,16 @@ public class StorageClient {
     JsonObject body = new JsonObject().put("user", user).put("name", name).put("uploadId", uploadId)
         .put("size", size).put("sha256", sha256).put("preconditions", pre.toJson());
     return unlocked(user, one(name)).compose(v -> call(Action.UPLOAD_COMMIT, p, withNode(body), CommitResult::fromJson));
+  }
+
+  /**
+   * A whole small upload in one command (SmallUploads): no reservation, no staging file; storage checks
+   * the quota at the commit and, up to storage.inlineMaxBytes, keeps the bytes in the database.
+   */
+  public Future<CommitResult> putSmall(String user, String name, Buffer content, Preconditions pre, Priority p) {
+    JsonObject body = new JsonObject().put("user", user).put("name", name).put("content", content)
+        .put("preconditions", pre.toJson());
+    return unlocked(user, one(name)).compose(v -> call(Action.UPLOAD_SMALL, p, withNode(body), CommitResult::fromJson));
   }
 
   /** Releases the reservation and removes the staging file. Aborts jump the queue: they free resources. */

@@ -3,6 +3,7 @@ package dropbox.storage;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -50,6 +51,20 @@ final class CommandFields {
   String text(String key) {
     if (!(body.getValue(key) instanceof String s)) throw bad("Missing or malformed " + key);
     return s;
+  }
+
+  /** Bytes (a Buffer locally, base64 text over a cluster's wire). */
+  byte[] bytes(String key) {
+    Object v = body.getValue(key);
+    if (v instanceof Buffer b) return b.getBytes();
+    if (v instanceof String) {
+      try {
+        return body.getBinary(key);
+      } catch (IllegalArgumentException notBase64) {
+        throw bad("Malformed " + key);
+      }
+    }
+    throw bad("Missing or malformed " + key);
   }
 
   /** An integral number; absent = def (pass null to make it required). */

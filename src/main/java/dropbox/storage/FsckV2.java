@@ -157,7 +157,8 @@ public final class FsckV2 {
 
   private boolean hasContent(String user, FileInfo f) {
     try {
-      return blobs.exists(new BlobKey(user, f.sha256()));
+      // A small file's bytes may be in its blob row (storage.inlineMaxBytes) instead of a content file.
+      return blobs.exists(new BlobKey(user, f.sha256())) || meta.inlineContent(user, f.sha256()).isPresent();
     } catch (IllegalArgumentException notAHash) { // a damaged row: it can name no content
       return false;
     }

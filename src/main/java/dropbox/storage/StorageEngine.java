@@ -11,6 +11,12 @@ import dropbox.bus.Listing;
 import dropbox.bus.Preconditions;
 import dropbox.bus.UploadTicket;
 import dropbox.bus.Usage;
+import dropbox.files.Sha256;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * What StorageVerticle serves, whichever storage sits behind it (storage.engine: v1 = JSON files,
@@ -29,6 +35,31 @@ public interface StorageEngine extends AutoCloseable {
   /** Publishes the staged bytes under name if the preconditions hold; any refusal ends the upload. */
   CommitResult commitUpload(String user, String name, String uploadId, long size, String sha256,
                             Preconditions pre, String owner);
+
+  /**
+   * A whole upload whose bytes came with the command (bus/SmallUploads), with the same checks, outcome and
+   * event as openUpload + commitUpload. This default is exactly that: the bytes go through a staging file
+   * (v1); v2 keeps small content in the database instead.
+   */
+  default CommitResult putSmall(String user, String name, byte[] content, Preconditions pre, String owner) {
+    UploadTicket t = openUpload(user, name, content.length, owner);
+    try {
+      Path staging = Path.of(t.stagingPath());
+      Files.write(staging, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+      try (FileChannel ch = FileChannel.open(staging, StandardOpenOption.WRITE)) {
+        ch.force(true);
+      }
+      return commitUpload(user, name, t.uploadId(), content.length, Sha256.hex(content), pre, owner);
+    } catch (IOException | RuntimeException e) {
+      try {
+        abortUpload(user, t.uploadId(), owner); // idempotent: a refused commit has already ended it
+      } catch (RuntimeException again) {
+        e.addSuppressed(again);
+      }
+      if (e instanceof IOException io) throw StorageService.io(io);
+      throw (RuntimeException) e;
+    }
+  }
 
   /** Releases the reservation and removes the staging file. Idempotent. */
   void abortUpload(String user, String uploadId, String owner);

@@ -1,5 +1,6 @@
 package dropbox.storage;
 
+import dropbox.bus.QuotaPolicy;
 import dropbox.Config;
 import dropbox.auth.SignupRepository;
 import dropbox.bus.FileEvent;
@@ -27,7 +28,7 @@ final class StorageEngines {
   static Opened open(JsonObject cfg, LockManager locks, boolean alone, Supplier<Set<String>> liveNodes,
                      String nodeId, Consumer<FileEvent> events) throws IOException {
     Path root = Path.of(Config.string(cfg, "storage.root"));
-    QuotaPolicy quotas = QuotaPolicy.from(cfg);
+    QuotaPolicy quotas = Config.quotaPolicy(cfg);
     boolean fsync = Config.bool(cfg, "storage.fsync");
     int lockTimeout = Config.integer(cfg, "locks.timeoutMillis");
     // Uploads idle longer than twice the TCP idle timeout are dead (their connection was closed).
@@ -48,7 +49,7 @@ final class StorageEngines {
         try {
           FsBlobStore blobs = new FsBlobStore(root, fsync);
           StorageServiceV2 v2 = new StorageServiceV2(meta, blobs, locks, quotas, lockTimeout, nodeId, events,
-              System::currentTimeMillis);
+              System::currentTimeMillis, Config.inlineMaxBytes(cfg));
           String url = Config.string(cfg, "db.url");
           String where = url == null || url.isBlank() ? root.resolve(MetadataStores.SQLITE_FILE).toString()
               : "the PostgreSQL database";

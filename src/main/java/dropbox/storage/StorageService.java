@@ -1,5 +1,6 @@
 package dropbox.storage;
 
+import dropbox.bus.QuotaPolicy;
 import dropbox.bus.CommitResult;
 import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;

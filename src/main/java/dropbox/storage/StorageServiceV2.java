@@ -1,5 +1,6 @@
 package dropbox.storage;
 
+import dropbox.bus.QuotaPolicy;
 import dropbox.bus.CommitResult;
 import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
@@ -23,7 +24,10 @@ import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.Node;
 import dropbox.storage.meta.RemovedTree;
 import dropbox.storage.meta.Reservation;
+import dropbox.storage.meta.StoredFile;
 import dropbox.storage.meta.UploadCommit;
+import dropbox.files.Sha256;
+import io.vertx.core.buffer.Buffer;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -54,6 +58,8 @@ public final class StorageServiceV2 implements StorageEngine {
   static final long RESERVATION_LIFETIME_MS = 24L * 3600 * 1000;
   /** The largest folder page one command may ask for (rest-api.md "Folders"). */
   static final int MAX_PAGE = 10_000;
+  /** storage.inlineMaxBytes' default (Config). */
+  static final long DEFAULT_INLINE_MAX = 65536;
 
   private final MetadataStore meta;
   private final BlobStore blobs;
@@ -63,9 +69,19 @@ public final class StorageServiceV2 implements StorageEngine {
   private final Consumer<FileEvent> events;
   private final LongSupplier clock;
   private final UploadCredits credits = new UploadCredits();
+  /** Content of at most this many bytes is kept in the database (storage.inlineMaxBytes; 0: never). */
+  private final long inlineMax;
 
+  /** With the default storage.inlineMaxBytes. */
   public StorageServiceV2(MetadataStore meta, BlobStore blobs, LockManager locks, QuotaPolicy quotas,
                           long lockTimeoutMs, String nodeId, Consumer<FileEvent> events, LongSupplier clock) {
+    this(meta, blobs, locks, quotas, lockTimeoutMs, nodeId, events, clock, DEFAULT_INLINE_MAX);
+  }
+
+  public StorageServiceV2(MetadataStore meta, BlobStore blobs, LockManager locks, QuotaPolicy quotas,
+                          long lockTimeoutMs, String nodeId, Consumer<FileEvent> events, LongSupplier clock,
+                          long inlineMax) {
+    this.inlineMax = Math.max(0, inlineMax);
     this.meta = meta;
     this.blobs = blobs;
     this.locks = new StorageLocks(locks, lockTimeoutMs);
@@ -136,6 +152,7 @@ public final class StorageServiceV2 implements StorageEngine {
     if (announced != null && size > announced.covered()) { // as v1 (known on the node that opened it)
       throw endUpload(user, uploadId, owner, StorageException.of(ErrorCode.BAD_REQUEST, "Upload larger than announced"));
     }
+    if (size <= inlineMax) return commitStagedInline(user, name, path, uploadId, size, key, pre, owner);
     // The slow part (fsync of the content, placing the blob) happens before any lock is taken.
     try {
       blobs.publish(staging, sha256, size);
@@ -160,9 +177,68 @@ public final class StorageServiceV2 implements StorageEngine {
       throw endUpload(user, uploadId, owner, e);
     }
     credits.ended(uploadId);
+    return uploaded(user, name, c);
+  }
+
+  private CommitResult uploaded(String user, String name, UploadCommit c) {
     FileInfo f = c.file().info(name);
     events.accept(new FileEvent(user, FileEvent.UPLOADED, f.name(), f.size(), f.sha256(), f.modified()));
     return new CommitResult(f, c.created());
+  }
+
+  /**
+   * A small upload whose bytes came with the command: no reservation, no staging file. The quota is checked
+   * by the commit's conditional UPDATE (the only check there is for it, which is all a reservation adds up
+   * to when the upload is one command). Up to inlineMax the bytes go into the database with the row, in
+   * one commit; a larger body (inlineMax lowered, or a front end of another setting) goes through a
+   * staging file as any upload does.
+   */
+  @Override
+  public CommitResult putSmall(String user, String name, byte[] content, Preconditions pre, String owner) {
+    TreePath path = path(name);
+    long limit = quotas.limitFor(user);
+    if (content.length > limit) throw StorageService.tooLarge(limit);
+    if (content.length > inlineMax) return StorageEngine.super.putSmall(user, name, content, pre, owner);
+    String sha256 = Sha256.hex(content);
+    UploadCommit c = locks.with(() -> meta.commitInline(user, path, null, sha256, content,
+        old -> checkPreconditions(old, pre)), StorageLocks.fileLock(user, name), StorageLocks.userLock(user));
+    return uploaded(user, name, c);
+  }
+
+  /**
+   * A streamed upload that turned out small (chunked HTTP, a front end's budget spent): its staging file is
+   * read into the database row instead of being published as a blob file, so every file of at most
+   * inlineMax bytes is stored the same way whichever path it came by. The hash is re-computed from the bytes
+   * read: the content address of a row that holds the bytes itself must be right.
+   */
+  private CommitResult commitStagedInline(String user, String name, TreePath path, String uploadId, long size,
+                                          BlobKey claimed, Preconditions pre, String owner) {
+    StagingId staging = stagingId(user, owner, uploadId);
+    byte[] content;
+    try {
+      content = blobs.readStaging(staging, size);
+    } catch (IOException e) {
+      throw endUpload(user, uploadId, owner, publishRefusal(e));
+    }
+    String sha256 = Sha256.hex(content);
+    if (!sha256.equals(claimed.sha256())) {
+      throw endUpload(user, uploadId, owner, StorageException.of(ErrorCode.BAD_REQUEST, "Upload incomplete"));
+    }
+    UploadCommit c;
+    try {
+      c = locks.with(() -> meta.commitInline(user, path, uploadId, sha256, content,
+          old -> checkPreconditions(old, pre)), StorageLocks.fileLock(user, name), StorageLocks.userLock(user));
+    } catch (StorageException e) {
+      throw endUpload(user, uploadId, owner, e);
+    }
+    credits.ended(uploadId);
+    try {
+      blobs.discard(staging); // committed: the staging file is only a copy now (recovery would sweep it)
+    } catch (IOException e) {
+      org.slf4j.LoggerFactory.getLogger(StorageServiceV2.class)
+          .warn("staging file of committed upload {} not removed: {}", uploadId, e.toString());
+    }
+    return uploaded(user, name, c);
   }
 
   @Override
@@ -181,7 +257,9 @@ public final class StorageServiceV2 implements StorageEngine {
   @Override
   public DownloadHandle openDownload(String user, String name) {
     TreePath path = path(name);
-    Node file = meta.resolve(user, path).filter(Node::isFile).orElseThrow(StorageServiceV2::notFound);
+    StoredFile stored = meta.openFile(user, path).orElseThrow(StorageServiceV2::notFound);
+    Node file = stored.node();
+    if (stored.inline() != null) return DownloadHandle.inline(file.info(name), Buffer.buffer(stored.inline()));
     Optional<Path> content = blobs.locate(new BlobKey(user, file.sha256()));
     if (content.isEmpty()) {
       org.slf4j.LoggerFactory.getLogger(StorageServiceV2.class)

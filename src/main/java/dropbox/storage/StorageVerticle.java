@@ -138,6 +138,8 @@ public final class StorageVerticle extends VerticleBase {
       case UPLOAD_COMMIT:
         return engine.commitUpload(user, b.name(), b.uploadId(), b.number("size", null), b.text("sha256"),
             b.preconditions(), b.optionalText("node")).toJson();
+      case UPLOAD_SMALL:
+        return engine.putSmall(user, b.name(), b.bytes("content"), b.preconditions(), b.optionalText("node")).toJson();
       case UPLOAD_ABORT:
         engine.abortUpload(user, b.uploadId(), b.optionalText("node"));
         return new JsonObject();

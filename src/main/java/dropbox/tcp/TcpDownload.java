@@ -16,7 +16,7 @@ import org.slf4j.LoggerFactory;
 /**
  * DOWNLOAD for one session (tcp-protocol.md): the 8-byte length, the file's bytes straight from disk
  * (zero-copy sendfile on the plain port; large reads on the TLS port, where sendFile would read 8 KiB per
- * call), then the trailer. A failure is announced as length 0 so classic clients, which read a
+ * call) or, for a small file kept in the database, from the storage answer itself, then the trailer. A failure is announced as length 0 so classic clients, which read a
  * length first, stay in step.
  */
 final class TcpDownload {
@@ -53,6 +53,13 @@ final class TcpDownload {
   }
 
   private void sendFile(DownloadHandle h) {
+    if (h.isInline()) { // a small file's bytes came with the answer: one write, no file to open
+      Buffer bytes = h.inline();
+      session.writeBuffer(Buffer.buffer(8 + bytes.length()).appendLongLE(bytes.length()).appendBuffer(bytes));
+      Metrics.bytesOut("tcp", bytes.length());
+      session.reply(TcpReplies.SUCCESS);
+      return;
+    }
     session.enter(State.DOWNLOADING);
     long size = h.file().size();
     session.writeBuffer(Buffer.buffer(8).appendLongLE(size));

@@ -2,6 +2,7 @@ package dropbox.tcp;
 
 import dropbox.auth.AuthService;
 import dropbox.auth.ClientAddress;
+import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -66,7 +67,7 @@ final class TcpSession {
   private int cleanups;
 
   TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose,
-      TcpTransport transport, boolean folders) {
+      TcpTransport transport, boolean folders, SmallUploads small) {
     this.vertx = vertx;
     this.folders = folders;
     this.halfClose = halfClose;
@@ -84,7 +85,7 @@ final class TcpSession {
       }
     }, new Records());
     this.authPhase = new TcpAuthPhase(this, auth, transport);
-    this.upload = new TcpUpload(this, vertx, storage);
+    this.upload = new TcpUpload(this, vertx, storage, small);
     this.commands = new TcpCommands(this, storage, upload, new TcpDownload(vertx, this, socket, storage), folders);
   }
 

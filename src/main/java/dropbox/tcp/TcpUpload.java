@@ -3,6 +3,7 @@ package dropbox.tcp;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
+import dropbox.bus.SmallUploads;
 import dropbox.bus.StagingWriter;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
@@ -19,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * the body streamed to a staging file and committed — or, when the reservation is refused, the body
  * read and thrown away so the stream stays in step. An upload that has not reached its commit when
  * the session ends is aborted ({@link #abortOpen}).
+ *
+ * <p>A small body (bus/SmallUploads) skips the reservation and the staging file: it is read into memory
+ * and sent to storage in one command, which checks the quota as it commits. The client sees the same
+ * replies either way (a refusal comes after the body in both).
  */
 final class TcpUpload {
   private static final Logger log = LoggerFactory.getLogger(TcpUpload.class);
@@ -26,6 +31,7 @@ final class TcpUpload {
   private final TcpSession session;
   private final Vertx vertx;
   private final StorageClient storage;
+  private final SmallUploads small;
 
   // The upload in progress.
   private String uploadName;
@@ -33,11 +39,15 @@ final class TcpUpload {
   private long uploadSize;
   private StagingWriter upload;
   private String replyAfterDiscard;
+  /** A small upload's body as it arrives (null: none, or the streamed path); smallTaken its budget. */
+  private Buffer smallBody;
+  private long smallTaken;
 
-  TcpUpload(TcpSession session, Vertx vertx, StorageClient storage) {
+  TcpUpload(TcpSession session, Vertx vertx, StorageClient storage, SmallUploads small) {
     this.session = session;
     this.vertx = vertx;
     this.storage = storage;
+    this.small = small;
   }
 
   void start(String name, Priority p) {
@@ -54,9 +64,13 @@ final class TcpUpload {
   }
 
   void onLength(long n) {
-    session.enter(State.UPLOAD_OPEN);
     uploadSize = n;
     String user = session.user();
+    if (small.tryTake(n)) {
+      startSmall(user, n);
+      return;
+    }
+    session.enter(State.UPLOAD_OPEN);
     // A length >= 2^63 can never fit; asking for the most a long holds makes storage name the limit.
     long ask = n < 0 ? Long.MAX_VALUE : n;
     storage.openUpload(user, uploadName, ask, uploadPriority).onComplete(session.safe(ar -> {
@@ -111,7 +125,26 @@ final class TcpUpload {
     }));
   }
 
+  /** Too large for this user is refused before the body, as the streamed path's reservation would. */
+  private void startSmall(String user, long n) {
+    long limit = small.limitFor(user);
+    if (n > limit) {
+      small.release(n);
+      session.closeWith(TcpReplies.error(ErrorCode.TOO_LARGE, "File too large (limit " + limit + " bytes)"));
+      return;
+    }
+    smallTaken = n;
+    smallBody = Buffer.buffer((int) n);
+    session.enter(State.UPLOAD_DATA);
+    session.touch();
+    session.framer().expectData(n);
+  }
+
   void onData(Buffer chunk) {
+    if (smallBody != null) {
+      smallBody.appendBuffer(chunk); // a copy: the network buffer is reused
+      return;
+    }
     if (upload != null && upload.write(chunk, this::onFileDrained)) session.framer().hold();
   }
 
@@ -124,12 +157,32 @@ final class TcpUpload {
   /** All N bytes are in: commit, then the reply. */
   void onDataEnd() {
     session.enter(State.UPLOAD_COMMIT);
+    if (smallBody != null) {
+      commitSmall();
+      return;
+    }
     StagingWriter u = upload;
     upload = null;
     Future<?> commit = u.commit(uploadSize, Preconditions.NONE);
     session.track(commit);
     commit.onComplete(session.safe(ar ->
         session.reply(ar.succeeded() ? TcpReplies.SUCCESS : TcpReplies.storageError(ar.cause()))));
+  }
+
+  private void commitSmall() {
+    Buffer body = smallBody;
+    smallBody = null;
+    Metrics.bytesIn("tcp", body.length());
+    Future<?> commit = storage.putSmall(session.user(), uploadName, body, Preconditions.NONE, uploadPriority)
+        .andThen(ar -> releaseSmall());
+    session.track(commit);
+    commit.onComplete(session.safe(ar ->
+        session.reply(ar.succeeded() ? TcpReplies.SUCCESS : TcpReplies.storageError(ar.cause()))));
+  }
+
+  private void releaseSmall() {
+    small.release(smallTaken);
+    smallTaken = 0;
   }
 
   private void discardThenReply(long n, String text) {
@@ -148,6 +201,10 @@ final class TcpUpload {
 
   /** The session ended before the commit: the staging file and its reservation are released. */
   void abortOpen() {
+    if (smallBody != null) { // short of its bytes: nothing was sent to storage
+      smallBody = null;
+      releaseSmall();
+    }
     if (upload == null) return;
     StagingWriter u = upload;
     upload = null;

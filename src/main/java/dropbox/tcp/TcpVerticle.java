@@ -2,6 +2,7 @@ package dropbox.tcp;
 
 import dropbox.Config;
 import dropbox.auth.AuthService;
+import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -51,6 +52,8 @@ public class TcpVerticle extends VerticleBase {
   private TcpTransport transport;
   /** storage.engine=v2: the folder extension is on (tcp-protocol.md "Paths and folders"). */
   private boolean folders;
+  /** Which uploads go to storage in one command with their bytes. */
+  private SmallUploads small;
   private long timeoutTimer = -1;
   private boolean stopping;
 
@@ -90,6 +93,7 @@ public class TcpVerticle extends VerticleBase {
     loginTimeoutMs = TimeUnit.SECONDS.toMillis(Config.integer(cfg, "tcp.loginTimeoutSeconds"));
     // Paths and MKDIR/MOVE/COPY/RMDIR/LIST <folder> are the v2 extension; on v1 the protocol stays classic.
     folders = "v2".equals(Config.string(cfg, "storage.engine"));
+    small = new SmallUploads(Config.inlineMaxBytes(cfg), Config.quotaPolicy(cfg));
     transport = new TcpTransport(tls, Config.bool(cfg, "auth.allowPlaintextLogin"), Config.integer(cfg, "tcp.tlsPort"));
     String host = Config.string(cfg, "host");
     int port = Config.integer(cfg, tls ? "tcp.tlsPort" : "tcp.port");
@@ -135,7 +139,8 @@ public class TcpVerticle extends VerticleBase {
     }
     TcpSession session;
     try {
-      session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket), transport, folders);
+      session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket), transport, folders,
+          small);
     } catch (RuntimeException e) {
       openConnections.decrementAndGet();
       log.error("cannot set up a session", e);

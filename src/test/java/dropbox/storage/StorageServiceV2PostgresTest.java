@@ -1,5 +1,6 @@
 package dropbox.storage;
 
+import dropbox.bus.QuotaPolicy;
 import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.MetadataStores;
 import dropbox.testing.PostgresPerClass;

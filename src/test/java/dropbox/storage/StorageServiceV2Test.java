@@ -1,5 +1,6 @@
 package dropbox.storage;
 
+import dropbox.bus.QuotaPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;

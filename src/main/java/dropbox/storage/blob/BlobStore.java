@@ -34,6 +34,13 @@ public interface BlobStore {
    */
   Published publish(StagingId id, String sha256, long size) throws IOException;
 
+  /**
+   * The bytes of a small, fully written staging file (at most storage.inlineMaxBytes), for an upload whose
+   * content goes into the database instead of a blob file: read, not published; the caller discards the
+   * staging file once the commit is done. A missing file or one of another size fails as for publish.
+   */
+  byte[] readStaging(StagingId id, long size) throws IOException;
+
   /** Removes a staging file (an aborted upload); false when it was not there. Idempotent. */
   boolean discard(StagingId id) throws IOException;
 

@@ -67,6 +67,20 @@ public final class FsBlobStore implements BlobStore {
   }
 
   @Override
+  public byte[] readStaging(StagingId id, long size) throws IOException {
+    Path staging = stagingPath(id);
+    long actual = Files.size(staging); // NoSuchFileException: expired and swept, or never created
+    if (actual != size || size > Integer.MAX_VALUE - 8) {
+      throw new IOException("staging file of upload " + id.uploadId() + " has " + actual + " bytes, not " + size);
+    }
+    byte[] bytes = Files.readAllBytes(staging);
+    if (bytes.length != size) {
+      throw new IOException("staging file of upload " + id.uploadId() + " has " + bytes.length + " bytes, not " + size);
+    }
+    return bytes;
+  }
+
+  @Override
   public Published publish(StagingId id, String sha256, long size) throws IOException {
     BlobKey key = new BlobKey(id.user(), sha256);
     Path staging = stagingPath(id);

@@ -1,6 +1,8 @@
 package dropbox.storage.meta;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 
 /**
@@ -19,6 +21,22 @@ final class Blobs {
             + "ON CONFLICT (user_id, sha256) DO UPDATE SET refcount = blobs.refcount + excluded.refcount, zero_since = NULL",
         userId, sha256, size, refs);
     return !existed;
+  }
+
+  /**
+   * Stores the bytes of a blob row this transaction just created (incref returned true): the blob is then
+   * inline, in the database, and has no content file. Only for content of at most storage.inlineMaxBytes.
+   */
+  static void setContent(Connection c, long userId, String sha256, byte[] content) throws SQLException {
+    Sql.update(c, "UPDATE blobs SET content = ? WHERE user_id = ? AND sha256 = ?", content, userId, sha256);
+  }
+
+  /** The bytes of an inline blob; null when the blob is a content file (or there is no such row). */
+  static byte[] content(Connection c, long userId, String sha256) throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c, "SELECT content FROM blobs WHERE user_id = ? AND sha256 = ?",
+        userId, sha256); ResultSet rs = ps.executeQuery()) {
+      return rs.next() ? rs.getBytes(1) : null;
+    }
   }
 
   static void decref(Connection c, long userId, String sha256, long now) throws SQLException {

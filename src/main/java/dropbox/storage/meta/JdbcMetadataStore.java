@@ -127,6 +127,18 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public UploadCommit commitUpload(String user, TreePath path, String reservationId, long size,
                                              String sha256, Consumer<Node> check) {
+    return commit(user, path, reservationId, size, sha256, null, check);
+  }
+
+  @Override public UploadCommit commitInline(String user, TreePath path, String reservationId, String sha256,
+                                             byte[] content, Consumer<Node> check) {
+    if (content == null) throw StorageException.of(ErrorCode.BAD_REQUEST, "Invalid upload");
+    return commit(user, path, reservationId, content.length, sha256, content, check);
+  }
+
+  /** One upload's commit; inline: the bytes to keep in the blob row when this creates it. */
+  private UploadCommit commit(String user, TreePath path, String reservationId, long size, String sha256,
+                              byte[] inline, Consumer<Node> check) {
     if (path.isRoot()) throw MetaException.of(Reason.PATH_CONFLICT);
     if (size < 0 || sha256 == null) throw StorageException.of(ErrorCode.BAD_REQUEST, "Invalid upload");
     Users.Ref u = users.ensure(user);
@@ -144,6 +156,7 @@ final class JdbcMetadataStore implements MetadataStore {
       UsageRows.settle(c, u.id(), size - (old == null ? 0 : old.size()), old == null ? 1 : 0, held);
       // New reference first: replacing a file by the same content never takes its blob through 0.
       boolean blobCreated = Blobs.incref(c, u.id(), sha256, size, 1);
+      if (blobCreated && inline != null) Blobs.setContent(c, u.id(), sha256, inline);
       Node file;
       if (old == null) {
         file = TreeRows.insertFile(c, u.id(), parent.id(), path.name(), size, sha256, now, now);
@@ -154,6 +167,20 @@ final class JdbcMetadataStore implements MetadataStore {
       }
       return new UploadCommit(file, old, blobCreated);
     });
+  }
+
+  @Override public Optional<StoredFile> openFile(String user, TreePath path) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> {
+      Node n = TreeRows.walk(c, u, path);
+      if (n == null || !n.isFile()) return Optional.<StoredFile>empty();
+      return Optional.of(new StoredFile(n, Blobs.content(c, u.id(), n.sha256())));
+    });
+  }
+
+  @Override public Optional<byte[]> inlineContent(String user, String sha256) {
+    Users.Ref u = users.ensure(user);
+    return tx.read(c -> Optional.ofNullable(Blobs.content(c, u.id(), sha256)));
   }
 
   @Override public List<FileInfo> importFiles(String user, List<FileInfo> files) {

@@ -67,6 +67,22 @@ public interface MetadataStore extends AutoCloseable {
   UploadCommit commitUpload(String user, TreePath path, String reservationId, long size, String sha256,
                             Consumer<Node> check);
 
+  /**
+   * As commitUpload, for content of at most storage.inlineMaxBytes kept in the database: when this content
+   * is new to the user, its blob row is created holding these bytes (no content file exists or is made);
+   * when the user already has the content (inline or as a file), it only gains a reference. The bytes are
+   * durable exactly when the row that names them is: one commit. reservationId may be null (a one-shot
+   * small upload, whose growth is checked against the quota here and only here).
+   */
+  UploadCommit commitInline(String user, TreePath path, String reservationId, String sha256, byte[] content,
+                            Consumer<Node> check);
+
+  /** The file at path with its bytes when they are inline (StoredFile.inline null: a content file). */
+  Optional<StoredFile> openFile(String user, TreePath path);
+
+  /** The bytes of the user's inline blob of this content; empty when it is a content file or unknown. */
+  Optional<byte[]> inlineContent(String user, String sha256);
+
   /** Removes a file (its blob loses a reference); FILE_NOT_FOUND, IS_FOLDER. check as for commitUpload. */
   Node deleteFile(String user, TreePath path, Consumer<Node> check);
 

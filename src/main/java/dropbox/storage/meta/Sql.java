@@ -28,6 +28,7 @@ final class Sql {
       else if (a instanceof Long l) ps.setLong(i + 1, l);
       else if (a instanceof Integer n) ps.setLong(i + 1, n);
       else if (a instanceof String s) ps.setString(i + 1, s);
+      else if (a instanceof byte[] b) ps.setBytes(i + 1, b);
       else throw new IllegalArgumentException("cannot bind " + a.getClass());
     }
   }

@@ -1,10 +1,13 @@
-package dropbox.storage;
+package dropbox.bus;
 
-import dropbox.Config;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
 
-/** Per-user quota (quota.defaultBytes, overridden by quota.users.&lt;name&gt;) and the optional file-size cap. */
+/**
+ * Per-user quota (quota.defaultBytes, overridden by quota.users.&lt;name&gt;) and the optional file-size cap. Read from the settings by
+ * Config.quotaPolicy; in bus/ because the front ends refuse a file larger than limitFor before they read it
+ * (a small upload goes to storage in one command, after its bytes).
+ */
 public final class QuotaPolicy {
   private final long defaultBytes;
   private final JsonObject overrides;
@@ -16,12 +19,6 @@ public final class QuotaPolicy {
     this.maxFileBytes = maxFileBytes;
   }
 
-  public static QuotaPolicy from(JsonObject config) {
-    Object users = Config.get(config, "quota.users");
-    return new QuotaPolicy(Config.longValue(config, "quota.defaultBytes", 104857600L),
-        users instanceof JsonObject j ? j : new JsonObject(),
-        Config.longValue(config, "storage.maxFileBytes", Long.MAX_VALUE));
-  }
 
   public long quotaFor(String user) {
     Object v = overrides.getValue(user);
