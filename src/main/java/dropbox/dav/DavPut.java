@@ -67,9 +67,10 @@ final class DavPut {
 
   private Future<Void> upload(long size, Preconditions pre, Long mtime) {
     HttpServerRequest req = r.ctx.request();
-    Upload up = new Upload(r.ctx.vertx(), r.storage(), r.user, r.path, size, pre, r.prio, small);
-    r.ctx.response().closeHandler(v -> up.cancel());
     boolean expectContinue = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
+    // Waiting for 100, the client is owed the quota's answer first: only the streamed path's reservation gives it.
+    Upload up = new Upload(r.ctx.vertx(), r.storage(), r.user, r.path, size, pre, r.prio, expectContinue ? null : small);
+    r.ctx.response().closeHandler(v -> up.cancel());
     return up.open()
         .compose(v -> expectContinue ? r.ctx.response().writeContinue() : Future.<Void>succeededFuture())
         .compose(v -> up.transfer(req))

@@ -107,9 +107,12 @@ final class FileRoutes {
       HttpVerticle.refuse(ctx, f);
       return;
     }
-    Upload up = new Upload(vertx, storage, user(ctx), ctx.get(NAME), size, pre, AccountRoutes.priority(ctx), small);
-    ctx.response().closeHandler(v -> up.cancel());
     boolean expectContinue = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
+    // A client that waits for 100 is owed the quota's answer before it sends (rest-api.md): only the
+    // streamed path's reservation gives it; the one-command path checks the quota after the body.
+    Upload up = new Upload(vertx, storage, user(ctx), ctx.get(NAME), size, pre, AccountRoutes.priority(ctx),
+        expectContinue ? null : small);
+    ctx.response().closeHandler(v -> up.cancel());
     up.open()
         .compose(v -> expectContinue ? ctx.response().writeContinue() : Future.<Void>succeededFuture())
         .compose(v -> up.transfer(req))

@@ -399,6 +399,11 @@ class FileRoutesTest {
     Http.Resp over = put(t, "b", random(6000, 25));
     assertEquals(507, over.status(), over.toString());
     assertEquals("quota_exceeded", over.json().getString("error"));
+    // A client that waits for 100 still gets the quota's answer instead, right after its headers.
+    Http.Resp expect = http.raw("PUT /api/files/b HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+        + "\r\nContent-Length: 6000\r\nExpect: 100-continue\r\n\r\n", null);
+    assertEquals(507, expect.status(), expect.toString());
+    assertEquals("quota_exceeded", expect.json().getString("error"));
     Http.Resp never = put(t, "c", random(20_000, 26));
     assertEquals(413, never.status(), never.toString());
     assertEquals("too_large", never.json().getString("error"));
