@@ -25,7 +25,9 @@
 #                                    node, two clustered nodes on one database and blob root (clients split half/half
 #                                    over their TCP ports, two tcpload at once, ops/s added, p50s averaged), one
 #                                    unclustered node on PostgreSQL, and SQLite; alternating, medians. Then wrk GET of
-#                                    4 KiB against one clustered node vs both (DURATION=5s). Ports: BENCH_PORT+0..+25.
+#                                    4 KiB against each (DURATION=5s). Ports: BENCH_PORT+0..+25. CLUSTER_CONFIGS="cl1 cl2"
+#                                    runs only some of sqlite, pg, cl1, cl2 (with BENCH_JVM=-agentpath:...file=P-%p: a
+#                                    profile per node).
 # Ports: BENCH_PORT (default 8080) and the next few. The C original's port is patched in a temp copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -490,7 +492,7 @@ LUA
   echo "cluster: $rounds rounds x $clients clients x $ops ops of 4 KiB (udlx, quick-ACK), wrk GET 4 KiB ${DURATION:-5s}, $(nproc) cores"
   echo "columns: ops/s, errors, p50 ms upload download list delete | wrk GET req/s | load"
   for r in $(seq "$rounds"); do
-    for n in sqlite pg cl1 cl2; do
+    for n in ${CLUSTER_CONFIGS:-sqlite pg cl1 cl2}; do
       rm -rf "$work/o"; mkdir -p "$work/o"
       local two=()
       case $n in
@@ -513,7 +515,7 @@ LUA
     done
   done
   echo "medians over $rounds rounds (ops/s | p50 ms upload download list delete | wrk GET req/s):"
-  for n in sqlite pg cl1 cl2; do
+  for n in ${CLUSTER_CONFIGS:-sqlite pg cl1 cl2}; do
     local m="" c
     for c in 3 5 6 7 8 9; do m="$m $(awk -v n="$n" -v c="$c" '$1 == n {print $c}' "$work/cluster.txt" | median)"; done
     local label; case $n in sqlite) label="SQLite, one node";; pg) label="PostgreSQL, one unclustered node";;
