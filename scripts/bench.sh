@@ -11,7 +11,9 @@
 #                                    jar with storage.engine=v2; each run on a fresh root; COLD=1 also times
 #                                    the first run of a fresh JVM (default: a warm-up run first, not counted).
 #   scripts/bench.sh --http-small    wrk, 4 KiB GET and PUT over 32 keep-alive connections, ours vs nginx
-#                                    (user-level nginx, WebDAV PUT). DURATION=10s.
+#                                    (user-level nginx, WebDAV PUT). DURATION=10s; WARMUP=10s (an uncounted
+#                                    run of each first, 0 for none). Ours is asked with Basic on every
+#                                    request, as a sync client does.
 #   scripts/bench.sh --big           1 GiB HTTP PUT and GET, ours vs nginx (also nginx's PUT followed by an fsync
 #                                    of its file) vs the disk (dd conv=fsync). ROUNDS=3; a 256 MiB warm-up
 #                                    PUT+GET per server first (COLD=1: none).
@@ -25,6 +27,14 @@
 #                                    whole tree. MILLION_FILES=N seeds fewer; MILLION_DIR=D keeps the seeded root.
 #   scripts/bench.sh --dav           rclone (webdav remote) copy of 1000 files of 4 KiB and of one 1 GiB file
 #                                    into /dav/, against curl's REST PUT of the same 1 GiB, in one run.
+#   scripts/bench.sh --cluster [ROUNDS] [CLIENTS] [OPS]
+#                                    small ops (tcpload -q, 4 KiB, udlx) on a throw-away PostgreSQL: one clustered
+#                                    node, two clustered nodes on one database and blob root (clients split half/half
+#                                    over their TCP ports, two tcpload at once, ops/s added, p50s averaged), one
+#                                    unclustered node on PostgreSQL, and SQLite; alternating, medians. Then wrk GET of
+#                                    4 KiB against each (DURATION=5s). Ports: BENCH_PORT+0..+25. CLUSTER_CONFIGS="cl1 cl2"
+#                                    runs only some of sqlite, pg, cl1, cl2 (with BENCH_JVM=-agentpath:...file=P-%p: a
+#                                    profile per node).
 # Ports: BENCH_PORT (default 8080) and the next few. The C original's port is patched in a temp copy.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -42,7 +52,7 @@ classpath() {
 }
 
 case "$mode" in
-  --small|--http-small|--big|--tcp-big|--pg|--million|--dav) shift ;;
+  --small|--http-small|--big|--tcp-big|--pg|--million|--dav|--cluster) shift ;;
   --tls) shift; exec java "$@" -cp "$(classpath)" dropbox.bench.TlsBench ;;
   *) exec java "$@" -cp "$(classpath)" dropbox.bench.Bench ;;
 esac
@@ -167,7 +177,18 @@ EOF
   signup bench; auth="Basic $(printf 'bench:benchpass' | base64)"
   cp "$work/4k" "$work/www/g"
   curl -s -o /dev/null -T "$work/4k" -H "Authorization: $auth" "http://127.0.0.1:$((port + 2))/api/files/g"
+  # One uncounted run of each first: our JIT needs a while under load to reach its steady state (C2
+  # was still compiling the request path 30 s in on a busy 2-core box), and a long-running server is
+  # what clients meet. nginx gets the same, so both are measured warm.
+  if [ "${WARMUP:-10s}" != 0 ]; then
+    AUTH="$auth" PREFIX="api/files/" wrk -t2 -c32 -d"${WARMUP:-10s}" -s "$work/get.lua" "http://127.0.0.1:$((port + 2))" >/dev/null 2>&1
+    AUTH="$auth" PREFIX="api/files/" BODY="$work/4k" wrk -t2 -c32 -d"${WARMUP:-10s}" -s "$work/put.lua" "http://127.0.0.1:$((port + 2))" >/dev/null 2>&1
+    AUTH="" PREFIX="" wrk -t2 -c32 -d"${WARMUP:-10s}" -s "$work/get.lua" "http://127.0.0.1:$((port + 3))" >/dev/null 2>&1
+    AUTH="" PREFIX="" BODY="$work/4k" wrk -t2 -c32 -d"${WARMUP:-10s}" -s "$work/put.lua" "http://127.0.0.1:$((port + 3))" >/dev/null 2>&1
+  fi
   rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p'; }
+  # Any answer but 2xx/3xx (a 429, a 500) makes a rate meaningless: shown next to it.
+  errs() { sed -n 's/^ *Non-2xx or 3xx responses: *\([0-9]*\)/ (\1 non-2xx!)/p'; }
   lat() { awk '/Latency/ {print $2}'; }
   for r in 1 2 3; do
     for t in nginx ours; do
@@ -176,7 +197,7 @@ EOF
       local g p
       g=$(AUTH="$a" PREFIX="$pre" wrk -t2 -c32 -d"$d" -s "$work/get.lua" "$url" 2>&1)
       p=$(AUTH="$a" PREFIX="$pre" BODY="$work/4k" wrk -t2 -c32 -d"$d" -s "$work/put.lua" "$url" 2>&1)
-      echo "$t r$r: GET $(echo "$g" | rate) req/s (mean latency $(echo "$g" | lat)), PUT $(echo "$p" | rate) req/s (mean $(echo "$p" | lat)), load $(load)" | tee -a "$work/http.txt"
+      echo "$t r$r: GET $(echo "$g" | rate) req/s (mean latency $(echo "$g" | lat))$(echo "$g" | errs), PUT $(echo "$p" | rate) req/s (mean $(echo "$p" | lat))$(echo "$p" | errs), load $(load)" | tee -a "$work/http.txt"
     done
   done
   for t in nginx ours; do
@@ -533,6 +554,130 @@ dav() {
   stop "$pid"
 }
 
+# ---- --cluster: one vs two clustered nodes on one PostgreSQL (issue 8), beside an unclustered node on
+# PostgreSQL and one on SQLite. Node i (1, 2) uses $port+10(i-1): TCP +0, TLS +1, HTTP +2, event bus +3,
+# Hazelcast +5; PostgreSQL listens on $port+20.
+
+# cpg_start: a throw-away PostgreSQL (initdb + pg_ctl, trust on 127.0.0.1 only), as pg() and cluster.sh do:
+# PostgreSQL refuses to run as root, so as root its directory belongs to the postgres user. Sets $cpg_port.
+cpg_start() {
+  cpg_bin=/usr/lib/postgresql/15/bin cpg_port=$((port + 20))
+  if (exec 3<>"/dev/tcp/127.0.0.1/$cpg_port") 2>/dev/null; then echo "port $cpg_port is in use" >&2; exit 1; fi
+  cpg_dir=$(mktemp -d /var/tmp/bench-cluster-pg.XXXXXX) # global: the EXIT trap needs it after we return
+  [ "$(id -u)" = 0 ] && chown postgres: "$cpg_dir"
+  cpg initdb -D "$cpg_dir/data" -U bench -E UTF8 --locale=C -A trust >/dev/null
+  cpg pg_ctl -D "$cpg_dir/data" -o "-p $cpg_port -k $cpg_dir -c listen_addresses=127.0.0.1" \
+    -l "$cpg_dir/log" -w start >/dev/null
+  trap "cpg pg_ctl -D '$cpg_dir/data' -m immediate stop >/dev/null 2>&1 || true; rm -rf '$cpg_dir'; cleanup" EXIT
+}
+cpg() { if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$cpg_bin/$1" "${@:2}"); else "$cpg_bin/$1" "${@:2}"; fi; }
+cpg_freshdb() {
+  cpg dropdb -h 127.0.0.1 -p "$cpg_port" -U bench --if-exists bench 2>/dev/null || true
+  cpg createdb -h 127.0.0.1 -p "$cpg_port" -U bench bench
+}
+
+# cnode I DIR MEMBERS: clustered node I on the shared root DIR/data and the bench database; sets $pid.
+cnode() {
+  local i=$1 d=$2 members=$3 b=$((port + 10 * ($1 - 1)))
+  mkdir -p "$d"
+  DROPBOX_STORAGE_ENGINE=v2 DROPBOX_AUTH_SIGNUPS_PER_HOUR=1000000 DROPBOX_TCP_TLS_PORT=$((b + 1)) \
+    DROPBOX_CLUSTER_BUS_PORT=$((b + 3)) DROPBOX_CLUSTER_NAME="bench-$$" \
+    DROPBOX_DB_URL="jdbc:postgresql://127.0.0.1:$cpg_port/bench" DROPBOX_DB_USER=bench \
+    java ${BENCH_JVM:-} -jar "$jar" --host 127.0.0.1 --tcp-port "$b" --http-port $((b + 2)) \
+    --storage "$d/data" --default-quota $((8 << 30)) \
+    --cluster --cluster-host 127.0.0.1 --cluster-port $((b + 5)) --cluster-members "$members" >"$d/node$i.log" 2>&1 &
+  pid=$!; pids+=("$pid")
+  # One at a time, as cluster.sh does: the first forms the cluster, the second joins it.
+  for _ in $(seq 1200); do
+    grep -qs 'ready tcp=' "$d/node$i.log" && return 0
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "clustered node $i did not start:" >&2; tail -20 "$d/node$i.log" >&2; exit 1
+}
+
+# crun PORT CLIENTS OPS PREFIX: one closed-loop tcpload run; prints "ops/s errors up dl list del" (p50, ms).
+crun() {
+  local out
+  out=$("$work/tcpload" -h 127.0.0.1 -p "$1" -c "$2" -n "$3" -s 4096 -q -x "$4" 2>&1 || true)
+  echo "$(echo "$out" | sed -n 's/^RESULT.*ops_per_s=\([0-9.]*\).*/\1/p') $(echo "$out" | sed -n 's/^RESULT.*errors=\([0-9]*\).*/\1/p') $(
+    echo "$out" | awk '$2 ~ /^count/ {sub("p50=","",$4); sub("ms","",$4); printf "%s ", $4}')"
+}
+
+# crun2 CLIENTS OPS PREFIX: two tcpload at once, half the clients on node 1, half on node 2; ops/s and errors
+# added, p50s averaged (equal halves, so close to the p50 of all operations).
+crun2() {
+  local a b
+  crun "$port" $(($1 / 2)) "$2" "${3}a" >"$work/half1" & a=$!
+  crun $((port + 10)) $(($1 - $1 / 2)) "$2" "${3}b" >"$work/half2" & b=$!
+  wait "$a" "$b" || true
+  paste -d' ' "$work/half1" "$work/half2" |
+    awk '{printf "%.1f %d %.3f %.3f %.3f %.3f\n", $1 + $7, $2 + $8, ($3 + $9) / 2, ($4 + $10) / 2, ($5 + $11) / 2, ($6 + $12) / 2}'
+}
+
+# cwrk HTTPPORT... : wrk GET of one 4 KiB file over 32 keep-alive connections split over the given HTTP ports
+# (all at once); prints the summed req/s.
+cwrk() {
+  # A Bearer token (shared by the nodes): 32 connections opening with Basic at once are each a password check,
+  # and the login throttle answers most of them 429 before the credential cache is warm.
+  local n=$# p auth ws=()
+  auth="Bearer $(curl -s -H 'Content-Type: application/json' -d '{"username":"bench","password":"benchpass"}' \
+    "http://127.0.0.1:$1/api/login" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')"
+  for p in "$@"; do
+    AUTH="$auth" PREFIX="api/files/" wrk -t$((2 / n)) -c$((32 / n)) -d"${DURATION:-5s}" -s "$work/get.lua" \
+      "http://127.0.0.1:$p" >"$work/wrk.$p" 2>&1 & ws+=($!)
+  done
+  wait "${ws[@]}" || true
+  for p in "$@"; do grep -q 'Non-2xx' "$work/wrk.$p" && grep 'Non-2xx' "$work/wrk.$p" >&2; done
+  for p in "$@"; do sed -n 's/^Requests\/sec: *\([0-9.]*\)/\1/p' "$work/wrk.$p"; done | awk '{s += $1} END {printf "%.0f\n", s}'
+}
+
+cluster_bench() {
+  local rounds=${1:-3} clients=${2:-10} ops=${3:-1000} r n res get
+  tcpload_bin >/dev/null
+  cat >"$work/get.lua" <<'LUA'
+local auth = os.getenv("AUTH")
+request = function() return wrk.format("GET", "/" .. os.getenv("PREFIX") .. "g", {["Authorization"] = auth}) end
+LUA
+  head -c 4096 /dev/urandom >"$work/4k"
+  cpg_start
+  local hz1="127.0.0.1:$((port + 5))" hz2="127.0.0.1:$((port + 15))"
+  echo "cluster: $rounds rounds x $clients clients x $ops ops of 4 KiB (udlx, quick-ACK), wrk GET 4 KiB ${DURATION:-5s}, $(nproc) cores"
+  echo "columns: ops/s, errors, p50 ms upload download list delete | wrk GET req/s | load"
+  for r in $(seq "$rounds"); do
+    for n in ${CLUSTER_CONFIGS:-sqlite pg cl1 cl2}; do
+      rm -rf "$work/o"; mkdir -p "$work/o"
+      local two=()
+      case $n in
+        sqlite) ours "$jar" "$work/o" ;;
+        pg) cpg_freshdb; ours "$jar" "$work/o" DROPBOX_DB_URL="jdbc:postgresql://127.0.0.1:$cpg_port/bench" DROPBOX_DB_USER=bench ;;
+        cl1) cpg_freshdb; cnode 1 "$work/o" "$hz1"; two=("$pid") ;;
+        cl2) cpg_freshdb; cnode 1 "$work/o" "$hz1,$hz2"; two=("$pid"); cnode 2 "$work/o" "$hz1,$hz2"; two+=("$pid") ;;
+      esac
+      [ "$n" = cl2 ] || two=("$pid")
+      # A warm-up run first (JIT, pools, Hazelcast partitions), not counted; the same split as the measured run.
+      if [ "$n" = cl2 ]; then crun2 "$clients" 400 "warm$r" >/dev/null; res=$(crun2 "$clients" "$ops" "r$r")
+      else crun "$port" "$clients" 400 "warm$r" >/dev/null; res=$(crun "$port" "$clients" "$ops" "r$r"); fi
+      signup bench
+      curl -s -o /dev/null -T "$work/4k" -u bench:benchpass "http://127.0.0.1:$((port + 2))/api/files/g"
+      if [ "$n" = cl2 ]; then get=$(cwrk $((port + 2)) $((port + 12))); else get=$(cwrk $((port + 2))); fi
+      echo "$n r$r $res $get" >>"$work/cluster.txt"
+      echo "$n r$r: $res | $get | load $(load)"
+      # the joined node first, then the one that formed the cluster
+      for ((i = ${#two[@]} - 1; i >= 0; i--)); do stop "${two[$i]}"; done
+    done
+  done
+  echo "medians over $rounds rounds (ops/s | p50 ms upload download list delete | wrk GET req/s):"
+  for n in ${CLUSTER_CONFIGS:-sqlite pg cl1 cl2}; do
+    local m="" c
+    for c in 3 5 6 7 8 9; do m="$m $(awk -v n="$n" -v c="$c" '$1 == n {print $c}' "$work/cluster.txt" | median)"; done
+    local label; case $n in sqlite) label="SQLite, one node";; pg) label="PostgreSQL, one unclustered node";;
+      cl1) label="PostgreSQL, one clustered node";; cl2) label="PostgreSQL, two clustered nodes";; esac
+    echo "$m" | awk -v l="$label" '{printf "  %-34s %8s ops/s | p50 %s %s %s %s | GET %s req/s\n", l, $1, $2, $3, $4, $5, $6}'
+  done
+  echo "errors (all rounds): $(awk '{s += $4} END {print s + 0}' "$work/cluster.txt"); load $(load)"
+}
+
 case "$mode" in
   --small) small "$@" ;;
   --http-small) http_small ;;
@@ -541,4 +686,5 @@ case "$mode" in
   --pg) pg "$@" ;;
   --million) million ;;
   --dav) dav ;;
+  --cluster) cluster_bench "$@" ;;
 esac

@@ -1,6 +1,7 @@
 package dropbox.dav;
 
 import dropbox.Config;
+import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
 import dropbox.http.Authenticator;
 import dropbox.http.Download;
@@ -24,12 +25,14 @@ final class DavHandler implements Handler<RoutingContext> {
   private final Authenticator authn;
   private final boolean allowPlaintextLogin;
   private final boolean refuseMac;
+  private final SmallUploads small;
 
   DavHandler(StorageClient storage, Authenticator authn, JsonObject config) {
     this.storage = storage;
     this.authn = authn;
     this.allowPlaintextLogin = Config.bool(config, "auth.allowPlaintextLogin");
     this.refuseMac = Config.bool(config, "dav.refuseMacMetadata");
+    this.small = new SmallUploads(Config.inlineMaxBytes(config), Config.quotaPolicy(config));
   }
 
   @Override
@@ -59,7 +62,7 @@ final class DavHandler implements Handler<RoutingContext> {
     HttpMethod m = r.ctx.request().method();
     switch (m.name()) {
       case "GET", "HEAD" -> get(r);
-      case "PUT" -> new DavPut(r, refuseMac).run();
+      case "PUT" -> new DavPut(r, refuseMac, small).run();
       case "PROPFIND" -> new Propfind(r).run();
       case "PROPPATCH" -> new Proppatch(r).run();
       case "MKCOL" -> mkcol(r);

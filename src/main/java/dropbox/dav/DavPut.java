@@ -2,6 +2,7 @@ package dropbox.dav;
 
 import dropbox.bus.CommitResult;
 import dropbox.bus.Preconditions;
+import dropbox.bus.SmallUploads;
 import dropbox.http.HttpFailure;
 import dropbox.http.HttpVerticle;
 import dropbox.http.Upload;
@@ -12,15 +13,18 @@ import io.vertx.core.http.HttpServerRequest;
  * PUT: REST's streamed upload (http.Upload: quota reserved before the body, 507 up front when the
  * announced size cannot fit, chunked bodies reserved step by step), plus what WebDAV adds: the parent
  * must exist (409), X-Expected-Entity-Length stands in for the length of a chunked body (macOS Finder),
- * and X-OC-Mtime sets the file's modified time (rclone, ownCloud clients).
+ * and X-OC-Mtime sets the file's modified time (rclone, ownCloud clients). A small body goes to storage
+ * in one command as REST's does (Upload, bus/SmallUploads).
  */
 final class DavPut {
   private final DavRequest r;
   private final boolean refuseMac;
+  private final SmallUploads small;
 
-  DavPut(DavRequest r, boolean refuseMac) {
+  DavPut(DavRequest r, boolean refuseMac, SmallUploads small) {
     this.r = r;
     this.refuseMac = refuseMac;
+    this.small = small;
   }
 
   void run() {
@@ -63,9 +67,10 @@ final class DavPut {
 
   private Future<Void> upload(long size, Preconditions pre, Long mtime) {
     HttpServerRequest req = r.ctx.request();
-    Upload up = new Upload(r.ctx.vertx(), r.storage(), r.user, r.path, size, pre, r.prio);
-    r.ctx.response().closeHandler(v -> up.cancel());
     boolean expectContinue = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
+    // Waiting for 100, the client is owed the quota's answer first: only the streamed path's reservation gives it.
+    Upload up = new Upload(r.ctx.vertx(), r.storage(), r.user, r.path, size, pre, r.prio, expectContinue ? null : small);
+    r.ctx.response().closeHandler(v -> up.cancel());
     return up.open()
         .compose(v -> expectContinue ? r.ctx.response().writeContinue() : Future.<Void>succeededFuture())
         .compose(v -> up.transfer(req))

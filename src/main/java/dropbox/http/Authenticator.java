@@ -14,7 +14,8 @@ import java.util.Base64;
 import java.util.Set;
 
 /**
- * Who is asking: a Bearer session token, Basic credentials (cached 60 s after a success), or a
+ * Who is asking: a Bearer session token, Basic credentials (cached 60 s after a success, concurrent
+ * identical ones checked once: {@link BasicCache}), or a
  * download-link token (?dl=) for GET/HEAD of exactly its file. Puts the canonical user name into the
  * context under {@link #USER}; answers 401/429 itself.
  */
@@ -103,10 +104,11 @@ public final class Authenticator implements Handler<RoutingContext> {
     if (colon < 0) return Future.failedFuture(challenge(ctx, "Malformed Basic credentials"));
     String user = decoded.substring(0, colon);
     String password = decoded.substring(colon + 1);
-    String cached = basicCache.get(user, password);
+    String key = basicCache.key(user, password);
+    String cached = basicCache.get(key);
     if (cached != null) return Future.succeededFuture(cached);
-    return auth.login(user, password, Caller.refused(addresses.of(ctx.request())))
-        .onSuccess(canonical -> basicCache.put(user, password, canonical))
+    String address = addresses.of(ctx.request());
+    return basicCache.check(key, address, () -> auth.login(user, password, Caller.refused(address)))
         .recover(err -> Future.failedFuture(err instanceof AuthException ae
             && ae.reason() == AuthException.Reason.INVALID_CREDENTIALS
             ? challenge(ctx, "Invalid username or password") : err));

@@ -17,7 +17,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends one immutable content file (or a small file's bytes from the database): validators, a single byte range, and the headers that keep user
+ * Sends one immutable content file, or a small file's bytes that came from the database with the storage
+ * answer (DownloadHandle.inline): validators, a single byte range, and the headers that keep user
  * content from ever running as a page of the UI's origin (attachment, nosniff, a sandboxing CSP).
  */
 public final class Download {
@@ -67,7 +68,7 @@ public final class Download {
       return;
     }
     long sent = length;
-    // A small file's bytes came with the storage answer: the range of them, one write, no file to open.
+    // Inline: the range of the bytes in hand, headers and body in one write, no file to open.
     // sendfile (zero-copy) only for plain HTTP/1.1: under TLS or HTTP/2 the bytes pass through the JVM.
     Future<Void> done = h.isInline()
         ? resp.end(h.inline().slice((int) offset, (int) (offset + length)))

@@ -3,6 +3,7 @@ package dropbox.http;
 import dropbox.bus.CommitResult;
 import dropbox.bus.FileNames;
 import dropbox.bus.Preconditions;
+import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,11 +28,16 @@ final class FileRoutes {
   private final Vertx vertx;
   private final StorageClient storage;
   private final TokenStore links;
+  private final SmallUploads small;
+  /** storage.inlineMaxBytes: a multipart request no longer than this has every part sent in one command. */
+  private final long smallMax;
 
-  FileRoutes(Vertx vertx, StorageClient storage, TokenStore links) {
+  FileRoutes(Vertx vertx, StorageClient storage, TokenStore links, SmallUploads small, long smallMax) {
     this.vertx = vertx;
     this.storage = storage;
     this.links = links;
+    this.small = small;
+    this.smallMax = smallMax;
   }
 
   /**
@@ -101,9 +107,12 @@ final class FileRoutes {
       HttpVerticle.refuse(ctx, f);
       return;
     }
-    Upload up = new Upload(vertx, storage, user(ctx), ctx.get(NAME), size, pre, AccountRoutes.priority(ctx));
-    ctx.response().closeHandler(v -> up.cancel());
     boolean expectContinue = "100-continue".equalsIgnoreCase(req.getHeader("Expect"));
+    // A client that waits for 100 is owed the quota's answer before it sends (rest-api.md): only the
+    // streamed path's reservation gives it; the one-command path checks the quota after the body.
+    Upload up = new Upload(vertx, storage, user(ctx), ctx.get(NAME), size, pre, AccountRoutes.priority(ctx),
+        expectContinue ? null : small);
+    ctx.response().closeHandler(v -> up.cancel());
     up.open()
         .compose(v -> expectContinue ? ctx.response().writeContinue() : Future.<Void>succeededFuture())
         .compose(v -> up.transfer(req))
@@ -127,11 +136,18 @@ final class FileRoutes {
     private final List<Future<CommitResult>> results = new ArrayList<>();
     private Upload current;
     private boolean failed;
+    /** A small request (Content-Length up to smallMax): its budget, taken once for all its parts, else -1. */
+    private long smallTaken = -1;
 
     MultipartUpload(RoutingContext ctx) { this.ctx = ctx; }
 
     void start() {
       HttpServerRequest req = ctx.request();
+      long length = announcedLength(req);
+      if (length >= 0 && length <= smallMax && small.tryTake(length)) {
+        smallTaken = length;
+        ctx.response().endHandler(v -> releaseSmall());
+      }
       req.setExpectMultipart(true);
       req.uploadHandler(part -> {
         part.pause();
@@ -146,7 +162,9 @@ final class FileRoutes {
           fail(HttpFailure.badRequest("Invalid file name in a multipart part"));
           return;
         }
-        Upload up = new Upload(vertx, storage, user(ctx), name, -1, Preconditions.NONE, AccountRoutes.priority(ctx));
+        Upload up = smallTaken >= 0
+            ? Upload.bufferedPart(vertx, storage, user(ctx), name, AccountRoutes.priority(ctx), smallTaken)
+            : new Upload(vertx, storage, user(ctx), name, -1, Preconditions.NONE, AccountRoutes.priority(ctx));
         current = up;
         Future<CommitResult> f = up.open().compose(v -> up.transfer(part));
         results.add(f);
@@ -157,6 +175,7 @@ final class FileRoutes {
       });
       ctx.response().closeHandler(v -> {
         if (current != null) current.cancel();
+        releaseSmall();
       });
       req.endHandler(v -> {
         if (failed) return;
@@ -171,6 +190,15 @@ final class FileRoutes {
         });
       });
       req.resume();
+    }
+
+    /**
+     * Once the answer is out or the connection gone. Every part's bytes are in storage's hands by then
+     * (a part is sent when it ends, the answer waits for all), or were dropped with a failed part.
+     */
+    private void releaseSmall() {
+      if (smallTaken >= 0) small.release(smallTaken);
+      smallTaken = -1;
     }
 
     private void fail(Throwable err) {
@@ -206,6 +234,16 @@ final class FileRoutes {
   /** After a failed upload the body may be unread: refuse() closes (or drains) as needed. */
   static void answerUploadFailure(RoutingContext ctx, Throwable err) {
     HttpVerticle.refuse(ctx, HttpErrors.toFailure(err));
+  }
+
+  /** The Content-Length of a request that has one and is not chunked, else -1. */
+  private static long announcedLength(HttpServerRequest req) {
+    if (req.getHeader("Transfer-Encoding") != null) return -1;
+    try {
+      return Upload.bodySize(req);
+    } catch (HttpFailure f) {
+      return -1;
+    }
   }
 
   /** Content-Length, or -1 for a chunked body (shared with WebDAV's PUT: Upload). */

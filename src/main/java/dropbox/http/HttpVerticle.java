@@ -3,6 +3,7 @@ package dropbox.http;
 import dropbox.Config;
 import dropbox.auth.AuthService;
 import dropbox.auth.ClientAddress;
+import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -97,7 +98,8 @@ public final class HttpVerticle extends VerticleBase {
     ClientAddress addresses = ClientAddress.fromConfig(config());
     Authenticator authn = new Authenticator(auth, sessions, links, addresses);
     AccountRoutes accounts = new AccountRoutes(auth, storage, sessions, addresses);
-    FileRoutes files = new FileRoutes(vertx, storage, links);
+    long smallMax = Config.inlineMaxBytes(config());
+    FileRoutes files = new FileRoutes(vertx, storage, links, new SmallUploads(smallMax, Config.quotaPolicy(config())), smallMax);
     FolderRoutes folders = new FolderRoutes(storage);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
 

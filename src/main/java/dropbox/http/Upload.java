@@ -4,6 +4,7 @@ import dropbox.bus.CommitResult;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
+import dropbox.bus.SmallUploads;
 import dropbox.bus.StagingWriter;
 import dropbox.bus.StorageClient;
 import dropbox.metrics.Metrics;
@@ -25,6 +26,11 @@ import java.util.regex.Pattern;
  * stays here is only what HTTP adds: the Content-Length checks, cancellation and, with an unknown size
  * (chunked, multipart), reserving quota ahead of the bytes in steps of at most 1 MiB: a chunk is written
  * only once the bytes received so far are covered. Used only from one event loop.
+ *
+ * <p>A small body (bus/SmallUploads: a known size up to storage.inlineMaxBytes, while the process's budget
+ * for such bodies lasts) skips the reservation and the staging file: it is held in memory until complete
+ * and sent to storage in one command (StorageClient.putSmall), which checks the quota as it commits. A body
+ * too large for the user is still refused before it is read; everything else the client sees is the same.
  */
 public final class Upload {
   static final long STEP = 1 << 20;
@@ -52,9 +58,24 @@ public final class Upload {
   private boolean endSeen;
   private Buffer pending;
   private boolean cancelled;
+  /** Decides which uploads are small (null: always streamed). */
+  private final SmallUploads small;
+  /** Small mode: the most bytes held (the size, or a multipart request's bound), else -1. */
+  private long smallCap = -1;
+  /** Bytes of the SmallUploads budget this upload took itself and must give back (0 once given back). */
+  private long smallTaken;
+  /** Small mode: the body so far. */
+  private Buffer smallBody;
 
   public Upload(Vertx vertx, StorageClient storage, String user, String name, long size, Preconditions pre, Priority prio) {
+    this(vertx, storage, user, name, size, pre, prio, null);
+  }
+
+  /** small: takes the one-command path when the size is known and small enough (see the class comment). */
+  public Upload(Vertx vertx, StorageClient storage, String user, String name, long size, Preconditions pre, Priority prio,
+                SmallUploads small) {
     this.vertx = vertx;
+    this.small = small;
     this.storage = storage;
     this.user = user;
     this.name = name;
@@ -63,11 +84,29 @@ public final class Upload {
     this.prio = prio;
   }
 
+  /**
+   * One part of a multipart request whose whole body is at most cap bytes and whose budget the caller has
+   * taken (and gives back): held in memory and sent in one command, however long the part turns out to be.
+   */
+  static Upload bufferedPart(Vertx vertx, StorageClient storage, String user, String name, Priority prio, long cap) {
+    Upload u = new Upload(vertx, storage, user, name, -1, Preconditions.NONE, prio, null);
+    u.smallCap = cap;
+    return u;
+  }
+
+  /** Whether this upload went the one-command way (after open()). */
+  boolean isSmall() { return smallCap >= 0; }
+
   String name() { return name; }
 
   /** Reserves quota (the whole size when known) and opens the staging file. */
   public Future<Void> open() {
     state = State.OPENING;
+    if (smallCap < 0 && small != null && small.tryTake(size)) {
+      smallCap = size;
+      smallTaken = size;
+    }
+    if (smallCap >= 0) return openSmall();
     return storage.openUpload(user, name, size, prio).compose(t -> {
       ticket = t;
       sink = new StagingWriter(vertx, storage, user, name, t, prio, n -> Metrics.bytesIn("http", n));
@@ -80,9 +119,27 @@ public final class Upload {
     }).onFailure(this::finishFailed);
   }
 
+  /** No storage command before the body; only what the user could never store is refused up front. */
+  private Future<Void> openSmall() {
+    if (size >= 0) {
+      long limit = small.limitFor(user);
+      if (size > limit) {
+        StorageException tooLarge = new StorageException(ErrorCode.TOO_LARGE, "File too large (limit " + limit + " bytes)");
+        finishFailed(tooLarge);
+        return Future.failedFuture(tooLarge);
+      }
+    }
+    if (cancelled) {
+      finishFailed(gone());
+      return Future.failedFuture(gone());
+    }
+    smallBody = Buffer.buffer((int) Math.max(0, Math.min(size, smallCap)));
+    return Future.succeededFuture();
+  }
+
   /** Streams the (paused) source in; completes with the commit's result. */
   public Future<CommitResult> transfer(ReadStream<Buffer> source) {
-    if (state != State.OPENING || sink == null) return result.future();
+    if (state != State.OPENING || (sink == null && smallBody == null)) return result.future();
     if (cancelled) {
       finishFailed(gone());
       return result.future();
@@ -102,7 +159,8 @@ public final class Upload {
   /** The client went away: abort unless every byte is already in (then the commit goes on). */
   public void cancel() {
     cancelled = true;
-    if (state == State.STREAMING || state == State.NEW) finishFailed(gone());
+    // A small upload opening has taken only its memory budget: give it back now, transfer() may never come.
+    if (state == State.STREAMING || state == State.NEW || (state == State.OPENING && smallBody != null)) finishFailed(gone());
   }
 
   Future<CommitResult> result() { return result.future(); }
@@ -115,8 +173,18 @@ public final class Upload {
     if (state != State.STREAMING) return;
     received += buf.length();
     if (size >= 0 && received > size) {
-      sink.countDiscarded(buf.length());
+      if (sink != null) sink.countDiscarded(buf.length());
       finishFailed(new StorageException(ErrorCode.BAD_REQUEST, "The body is longer than Content-Length"));
+      return;
+    }
+    if (smallBody != null) {
+      // The cap is the announced size or the multipart request's: a longer body was refused just above
+      // or by the HTTP codec, so this only guards the memory bound itself.
+      if (received > smallCap) {
+        finishFailed(new StorageException(ErrorCode.BAD_REQUEST, "The body is longer than announced"));
+        return;
+      }
+      smallBody.appendBuffer(buf); // a copy: the network buffer is reused
       return;
     }
     if (received > allowance) {
@@ -196,6 +264,10 @@ public final class Upload {
       return;
     }
     state = State.COMMITTING;
+    if (smallBody != null) {
+      commitSmall();
+      return;
+    }
     sink.commit(received, pre)
         .onSuccess(r -> {
           state = State.DONE;
@@ -207,11 +279,31 @@ public final class Upload {
         });
   }
 
+  private void commitSmall() {
+    Buffer body = smallBody;
+    smallBody = null;
+    Metrics.bytesIn("http", body.length());
+    storage.putSmall(user, name, body, pre, prio).onComplete(ar -> {
+      state = State.DONE;
+      releaseSmall();
+      if (ar.succeeded()) result.tryComplete(ar.result());
+      else result.tryFail(ar.cause());
+    });
+  }
+
+  private void releaseSmall() {
+    if (smallTaken > 0) small.release(smallTaken);
+    smallTaken = 0;
+  }
+
   private void finishFailed(Throwable err) {
     if (state == State.DONE || state == State.COMMITTING) return;
     state = State.DONE;
     if (src != null) src.pause(); // stop reading: the caller answers and closes the connection
     if (sink != null) sink.abort();
+    if (smallBody != null) Metrics.bytesIn("http", smallBody.length()); // arrived all the same
+    smallBody = null;
+    releaseSmall();
     result.tryFail(err);
   }
 

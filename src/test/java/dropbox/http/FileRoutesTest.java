@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dropbox.Config;
+import dropbox.bus.SmallUploads;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
@@ -45,6 +46,7 @@ class FileRoutesTest {
     node = TestNode.start(dir, cfg -> {
       Config.put(cfg, "quota.defaultBytes", 10_000_000L);
       Config.put(cfg, "quota.users.tight", 1_000_000L);
+      Config.put(cfg, "quota.users.wee", 10_000L);
       Config.put(cfg, "storage.maxFileBytes", 4_000_000L);
     });
     http = node.http;
@@ -324,6 +326,142 @@ class FileRoutesTest {
       assertEquals(0L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
       try (Stream<Path> staging = Files.list(stagingDir("quitter"))) {
         assertEquals(0, staging.count(), "staging file dropped");
+      }
+    }
+  }
+
+  /**
+   * A body up to storage.inlineMaxBytes (64 KiB by default) goes to storage in one command and is kept in
+   * the database; downloads of it are served from the bytes storage answers with, with exactly the headers,
+   * ranges and validators of a file on disk. A larger one still becomes a content file.
+   */
+  @Test
+  void smallFilesAreStoredInOneCommandAndServedLikeAnyOther() throws Exception {
+    String t = node.account("smally", "secret1");
+    byte[] small = random(4096, 21);
+    byte[] large = random(100_000, 22);
+    Http.Resp created = put(t, "small.bin", small);
+    assertEquals(201, created.status(), created.toString());
+    assertEquals(sha(small), created.json().getString("sha256"));
+    assertEquals(201, put(t, "large.bin", large).status());
+    assertEquals(Boolean.TRUE, storedInline("smally", sha(small)), "4 KiB kept in the database");
+    assertEquals(Boolean.FALSE, storedInline("smally", sha(large)), "100 KB kept as a content file");
+
+    for (String name : List.of("small.bin", "large.bin")) {
+      byte[] want = name.startsWith("small") ? small : large;
+      Http.Resp full = http.get("/api/files/" + name, t);
+      assertEquals(200, full.status());
+      assertArrayEquals(want, full.body());
+      assertEquals("\"" + sha(want) + "\"", full.header("etag"));
+      assertEquals("attachment; filename*=UTF-8''" + name, full.header("content-disposition"));
+      assertEquals("nosniff", full.header("x-content-type-options"));
+      assertEquals("application/octet-stream", full.header("content-type"));
+      assertEquals("bytes", full.header("accept-ranges"));
+      Http.Resp part = http.get("/api/files/" + name, t, "Range", "bytes=100-199");
+      assertEquals(206, part.status());
+      assertArrayEquals(Arrays.copyOfRange(want, 100, 200), part.body());
+      assertEquals("bytes 100-199/" + want.length, part.header("content-range"));
+      Http.Resp tail = http.get("/api/files/" + name, t, "Range", "bytes=-10");
+      assertArrayEquals(Arrays.copyOfRange(want, want.length - 10, want.length), tail.body());
+      assertEquals(416, http.get("/api/files/" + name, t, "Range", "bytes=" + want.length + "-").status());
+      assertEquals(304, http.get("/api/files/" + name, t, "If-None-Match", "\"" + sha(want) + "\"").status());
+      Http.Resp head = http.send("HEAD", "/api/files/" + name, t, null);
+      assertEquals(200, head.status());
+      assertEquals(String.valueOf(want.length), head.header("content-length"));
+      assertEquals(0, head.body().length);
+    }
+
+    // Replacing, preconditions and an empty body take the same path.
+    byte[] v2 = random(3000, 23);
+    assertEquals(412, put(t, "small.bin", v2, "If-None-Match", "*").status());
+    assertEquals(412, put(t, "small.bin", v2, "If-Match", "\"" + sha(large) + "\"").status());
+    Http.Resp replaced = put(t, "small.bin", v2, "If-Match", "\"" + sha(small) + "\"");
+    assertEquals(200, replaced.status(), replaced.toString());
+    assertArrayEquals(v2, http.get("/api/files/small.bin", t).body());
+    assertEquals(201, put(t, "empty", new byte[0]).status());
+    Http.Resp empty = http.get("/api/files/empty", t);
+    assertEquals(200, empty.status());
+    assertEquals(0, empty.body().length);
+    assertEquals(v2.length + (long) large.length, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
+    assertEquals(0, SmallUploads.inFlight(), "every small body's memory budget was given back");
+    assertNoReservations("smally");
+  }
+
+  /**
+   * The quota is checked by storage at the one command, after the body; a file that could never fit the
+   * user is still refused before its body is read, as the streamed path's reservation does. Either way
+   * nothing is stored and the body's memory budget is given back, also when the client leaves mid-body.
+   */
+  @Test
+  void smallUploadsRefusedOrCutShortLeaveNothing() throws Exception {
+    String t = node.account("wee", "secret1"); // quota 10 000 bytes
+    assertEquals(201, put(t, "a", random(6000, 24)).status());
+    Http.Resp over = put(t, "b", random(6000, 25));
+    assertEquals(507, over.status(), over.toString());
+    assertEquals("quota_exceeded", over.json().getString("error"));
+    // A client that waits for 100 still gets the quota's answer instead, right after its headers.
+    Http.Resp expect = http.raw("PUT /api/files/b HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+        + "\r\nContent-Length: 6000\r\nExpect: 100-continue\r\n\r\n", null);
+    assertEquals(507, expect.status(), expect.toString());
+    assertEquals("quota_exceeded", expect.json().getString("error"));
+    Http.Resp never = put(t, "c", random(20_000, 26));
+    assertEquals(413, never.status(), never.toString());
+    assertEquals("too_large", never.json().getString("error"));
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(("PUT /api/files/partial HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+          + "\r\nContent-Length: 4000\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(random(1000, 27));
+      out.flush();
+      Thread.sleep(300);
+    }
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (SmallUploads.inFlight() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+    assertEquals(0, SmallUploads.inFlight(), "the dropped body's budget was given back");
+    JsonArray files = http.get("/api/files", t).json().getJsonArray("files");
+    assertEquals(1, files.size(), files.encode());
+    assertEquals(6000L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
+    assertNoReservations("wee");
+  }
+
+  /** A multipart request no longer than storage.inlineMaxBytes sends each of its parts in one command. */
+  @Test
+  void aSmallMultipartFormStoresEachPartInline() throws Exception {
+    String t = node.account("formlet", "secret1");
+    byte[] one = random(5000, 28);
+    byte[] two = random(7000, 29);
+    String boundary = "----s" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (Object[] p : new Object[][] {{"one.bin", one}, {"two.bin", two}}) {
+      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + p[0] + "\"\r\n"
+          + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      body.write((byte[]) p[1]);
+      body.write("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    Http.Resp r = http.send("POST", "/api/files", t, body.toByteArray(), "Content-Type", "multipart/form-data; boundary=" + boundary);
+    assertEquals(201, r.status(), r.toString());
+    assertEquals(2, r.json().getJsonArray("files").size());
+    assertArrayEquals(one, http.get("/api/files/one.bin", t).body());
+    assertArrayEquals(two, http.get("/api/files/two.bin", t).body());
+    assertEquals(Boolean.TRUE, storedInline("formlet", sha(one)));
+    assertEquals(Boolean.TRUE, storedInline("formlet", sha(two)));
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (SmallUploads.inFlight() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(50);
+    assertEquals(0, SmallUploads.inFlight());
+    assertNoReservations("formlet");
+  }
+
+  /** Whether this user's content with this hash is kept in the database (true) or as a file (false); null: none. */
+  static Boolean storedInline(String user, String sha256) throws Exception {
+    Path db = Path.of(Config.string(node.server.config(), "storage.root"), "dropbox.db");
+    try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + db);
+         PreparedStatement ps = c.prepareStatement("SELECT b.content IS NOT NULL FROM blobs b JOIN users u ON u.id = b.user_id"
+             + " WHERE u.name_key = ? AND b.sha256 = ?")) {
+      ps.setString(1, user.toLowerCase());
+      ps.setString(2, sha256);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getBoolean(1) : null;
       }
     }
   }

@@ -150,6 +150,37 @@ class LoginThrottlingTest {
     assertEquals(unauthorized, checks() - before, "every 401 was one password check, no 429 was");
   }
 
+  /**
+   * A sync client's first burst: one request per parallel connection, all with the same right Basic header.
+   * Each used to be its own attempt in flight, and since those count as failures until they end, all but
+   * the first few got 429. Identical credentials in flight now share one check (per HTTP instance).
+   */
+  @Test
+  void aBurstOfParallelBasicRequestsWithTheRightPasswordAllGetIn() throws Exception {
+    assertEquals(201, signup("fay", "secret1", "198.51.100.7").status());
+    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
+    long before = checks();
+    List<CompletableFuture<HttpResponse<String>>> all = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      HttpRequest req = HttpRequest.newBuilder(http.uri("/api/me")).timeout(Duration.ofSeconds(60))
+          .header("Authorization", basic("fay", "secret1")).header("X-Forwarded-For", "198.51.100.7").GET().build();
+      all.add(client.sendAsync(req, HttpResponse.BodyHandlers.ofString()));
+    }
+    for (CompletableFuture<HttpResponse<String>> f : all) {
+      HttpResponse<String> r = f.get();
+      assertEquals(200, r.statusCode(), r.body());
+      assertEquals("fay", new JsonObject(r.body()).getString("username"));
+    }
+    long checked = checks() - before;
+    int instances = Config.integer(node.server.config(), "http.instances");
+    assertTrue(checked >= 1 && checked <= instances, checked + " password checks for 40 identical requests");
+    long beforeWrong = checks();
+    assertEquals(401, http.get("/api/me", null, "Authorization", basic("fay", "nope"), "X-Forwarded-For", "198.51.100.7").status());
+    Http.Resp again = http.get("/api/me", null, "Authorization", basic("fay", "nope"), "X-Forwarded-For", "198.51.100.7");
+    assertEquals(401, again.status(), "a wrong password is never cached: checked again");
+    assertEquals(2, checks() - beforeWrong, "each wrong attempt was a check of its own");
+  }
+
   @Test
   void theUserCounterSlowsGuessesSpreadOverManyAddresses() throws Exception {
     assertEquals(201, signup("eve", "secret1", "198.51.100.6").status());
