@@ -12,11 +12,8 @@ import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.FileEvent;
 import dropbox.bus.Preconditions;
-import dropbox.bus.QuotaPolicy;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
-import dropbox.storage.blob.FsBlobStore;
-import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.MetadataStores;
 import dropbox.testing.Contents;
 import java.nio.file.Files;
@@ -40,37 +37,10 @@ import org.junit.jupiter.api.Test;
  * small ends up inline too; content files written before (or larger) are still found and shared.
  * StorageServiceV2InlinePostgresTest runs all of it on PostgreSQL.
  */
-class StorageServiceV2InlineTest extends StorageEngineContract {
+class StorageServiceV2InlineTest extends V2EngineContract {
   static final long INLINE = 65536;
-  MetadataStore meta;
-  FsBlobStore blobs;
-  StorageServiceV2 v2;
-  V2Upkeep upkeep;
 
-  MetadataStore openMeta(QuotaPolicy quotas) throws Exception {
-    return MetadataStores.openSqlite(root.resolve(MetadataStores.SQLITE_FILE), 4, 5000, quotas::quotaFor, clock::get);
-  }
-
-  @Override StorageEngine open(long quota) throws Exception { return open(quota, INLINE); }
-
-  StorageEngine open(long quota, long inlineMax) throws Exception {
-    QuotaPolicy q = quotas(quota);
-    meta = openMeta(q);
-    blobs = new FsBlobStore(root, true);
-    v2 = new StorageServiceV2(meta, blobs, new LocalLockManager(vertx), q, 5000, "node-a", events::add, clock::get,
-        inlineMax);
-    upkeep = new V2Upkeep(v2, blobs, true, () -> null, StorageServiceV2Test.STALE_MS, StorageServiceV2Test.GRACE_MS);
-    return v2;
-  }
-
-  @Override int sweepContent(boolean pastGrace) throws Exception {
-    if (pastGrace) clock.addAndGet(StorageServiceV2Test.GRACE_MS + 1);
-    return upkeep.sweepUnreferenced(clock.get());
-  }
-
-  @Override void assertConsistent(String user) {
-    assertTrue(meta.checkUsage(user).consistent(), () -> meta.checkUsage(user).toString());
-  }
+  @Override long inlineMax() { return INLINE; }
 
   /** Regular files under the storage root's blobs/ (content files) and staging/ (uploads in progress). */
   long filesUnder(String dir) throws Exception {
@@ -237,7 +207,7 @@ class StorageServiceV2InlineTest extends StorageEngineContract {
     assertArrayEquals(data, Contents.bytes(h));
     assertEquals(2, refcount("alice", sha(data)));
     assertTrue(meta.inlineContent("alice", sha(data)).isEmpty());
-    assertTrue(new FsckV2(meta, blobs).run(false, StorageServiceV2Test.STALE_MS, StorageServiceV2Test.GRACE_MS,
+    assertTrue(new FsckV2(meta, blobs).run(false, STALE_MS, GRACE_MS,
         clock.get()).isEmpty());
   }
 
@@ -247,14 +217,14 @@ class StorageServiceV2InlineTest extends StorageEngineContract {
     putSmall("alice", "b", "inline two".getBytes());
     upload("big", "big", big('b'));
     FsckV2 fsck = new FsckV2(meta, blobs);
-    assertTrue(fsck.run(false, StorageServiceV2Test.STALE_MS, StorageServiceV2Test.GRACE_MS, clock.get()).isEmpty());
+    assertTrue(fsck.run(false, STALE_MS, GRACE_MS, clock.get()).isEmpty());
     try (Connection c = db(); Statement s = c.createStatement()) {
       s.executeUpdate("UPDATE blobs SET refcount = 5 WHERE content IS NOT NULL");
     }
-    List<String> kinds = fsck.run(true, StorageServiceV2Test.STALE_MS, StorageServiceV2Test.GRACE_MS, clock.get())
+    List<String> kinds = fsck.run(true, STALE_MS, GRACE_MS, clock.get())
         .stream().map(p -> p.kind()).distinct().toList();
     assertFalse(kinds.isEmpty(), "the wrong counts are found");
-    assertTrue(fsck.run(false, StorageServiceV2Test.STALE_MS, StorageServiceV2Test.GRACE_MS, clock.get()).isEmpty());
+    assertTrue(fsck.run(false, STALE_MS, GRACE_MS, clock.get()).isEmpty());
     assertEquals("inline one", Contents.text(v2.openDownload("alice", "a")));
   }
 

@@ -1,6 +1,5 @@
 package dropbox.storage;
 
-import dropbox.bus.QuotaPolicy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,10 +13,7 @@ import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
 import dropbox.storage.blob.BlobKey;
-import dropbox.storage.blob.FsBlobStore;
 import dropbox.storage.blob.StagingId;
-import dropbox.storage.meta.MetadataStore;
-import dropbox.storage.meta.MetadataStores;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,40 +31,8 @@ import org.junit.jupiter.api.Test;
  * tests look at the files). StorageServiceV2PostgresTest runs all of it on PostgreSQL; small files kept in
  * the database are StorageServiceV2InlineTest's.
  */
-class StorageServiceV2Test extends StorageEngineContract {
-  static final long STALE_MS = 600_000;
-  static final long GRACE_MS = 3_600_000;
-  MetadataStore meta;
-  FsBlobStore blobs;
-  StorageServiceV2 v2;
-  V2Upkeep upkeep;
-
-  /** The metadata store of this run (SQLite here; PostgreSQL in the subclass), on the test's clock. */
-  MetadataStore openMeta(QuotaPolicy quotas) throws Exception {
-    return MetadataStores.openSqlite(root.resolve(MetadataStores.SQLITE_FILE), 4, 5000, quotas::quotaFor, clock::get);
-  }
-
-  @Override StorageEngine open(long quota) throws Exception {
-    QuotaPolicy q = quotas(quota);
-    meta = openMeta(q);
-    blobs = new FsBlobStore(root, true);
-    v2 = new StorageServiceV2(meta, blobs, new LocalLockManager(vertx), q, 5000, "node-a", events::add, clock::get,
-        inlineMax());
-    upkeep = new V2Upkeep(v2, blobs, true, () -> null, STALE_MS, GRACE_MS);
-    return v2;
-  }
-
-  /** storage.inlineMaxBytes of the engine under test. */
-  long inlineMax() { return 0; }
-
-  @Override int sweepContent(boolean pastGrace) throws Exception {
-    if (pastGrace) clock.addAndGet(GRACE_MS + 1);
-    return upkeep.sweepUnreferenced(clock.get());
-  }
-
-  @Override void assertConsistent(String user) {
-    assertTrue(meta.checkUsage(user).consistent(), () -> meta.checkUsage(user).toString());
-  }
+class StorageServiceV2Test extends V2EngineContract {
+  @Override long inlineMax() { return 0; }
 
   /** Content files of the user on disk, whatever their layout. */
   long contentFiles(String user) throws Exception {
