@@ -92,6 +92,8 @@ public final class Main {
       return 1;
     }
     Metrics.bindNode(vertx);
+    // NIO is the fallback when the epoll library cannot load (another OS or architecture): say which one runs.
+    LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO");
     Server server;
     try {
       server = Server.start(vertx, config).await(120, TimeUnit.SECONDS);

@@ -33,7 +33,7 @@ public final class ClusterSetup {
 
   /** Clustered when cluster.enabled, metrics per metrics.enabled. Main's one way to get a Vert.x. */
   public static Future<Vertx> createVertx(JsonObject config) {
-    VertxOptions opts = Metrics.configure(new VertxOptions(), config);
+    VertxOptions opts = Metrics.configure(new VertxOptions().setPreferNativeTransport(true), config);
     if (!Config.bool(config, "cluster.enabled")) {
       return Future.succeededFuture(Metrics.builder(Vertx.builder().with(opts), config).build());
     }
