@@ -15,11 +15,12 @@
 #                                    run of each first, 0 for none). Ours is asked with Basic on every
 #                                    request, as a sync client does.
 #   scripts/bench.sh --big           1 GiB HTTP PUT and GET, ours vs nginx (also nginx's PUT followed by an fsync
-#                                    of its file) vs the disk (dd conv=fsync). ROUNDS=3; a 256 MiB warm-up
-#                                    PUT+GET per server first (COLD=1: none).
+#                                    of its file) vs the disk (dd conv=fsync). ROUNDS=3; a WARM_MB=1024 MiB warm-up
+#                                    PUT+GET per server first (COLD=1: none); GETS=3 GETs per server and round,
+#                                    nginx and ours alternating (median shown); cpu = server CPU ms per GiB.
 #   scripts/bench.sh --tcp-big       1 GiB TCP UPLOAD and DOWNLOAD vs loopback (the same client to/from a server
 #                                    that only discards or sendfile()s the bytes) and
-#                                    vs the disk (dd conv=fsync). ROUNDS=3; warm-up and COLD=1 as --big.
+#                                    vs the disk (dd conv=fsync). ROUNDS=3; a 256 MiB warm-up per server (COLD=1: none).
 #   scripts/bench.sh --pg [CLIENTS] [OPS]  small ops against ours on SQLite vs a single PostgreSQL node.
 #   scripts/bench.sh --million       1 000 000 files in one user's tree (seeded through the MetadataStore's
 #                                    bulk import), upload/delete rate vs an empty account, first page of a
@@ -205,47 +206,62 @@ EOF
   done
 }
 
-# Each server (ours and nginx) first takes a 256 MiB PUT and GET that are not timed: a fresh JVM's first
-# seconds are the JIT compiling the upload path on the same 2 cores, and a server in use is warm (COLD=1: no
-# warm-up). "nginx PUT+fsync" is nginx's PUT followed by an fsync of the file it wrote (coreutils sync FILE):
-# what answering only once the bytes are durable would cost nginx.
+# Each server (ours and nginx) first takes a PUT and a GET of WARM_MB=1024 MiB (other random bytes) that are not
+# timed: a fresh JVM spends its first GiBs compiling the upload path on the same 2 cores (measured: a fresh
+# JVM's first GiB after a 256 MiB warm-up costs ~3.6 s of server CPU and goes at ~55% of the later ones, which
+# take ~2.2 s), and a server in use is warm (COLD=1: no warm-up). "nginx PUT+fsync" is nginx's PUT followed by an fsync of the file it wrote (coreutils sync FILE):
+# what answering only once the bytes are durable would cost nginx. A GET of a cached GiB takes ~0.4 s, so one
+# GET per round is mostly the noise of the other processes on the box: each server is asked GETS=3 times per
+# round, nginx and ours alternating, and the round's median is shown. "cpu" is the server's own CPU time
+# (user + system, all its threads; nginx: its workers) per GiB of the PUT and of one GET, in ms: that does not
+# depend on what else runs.
 big() {
-  local gib=$((1 << 30)) auth rounds=${ROUNDS:-3}
+  local gib=$((1 << 30)) auth rounds=${ROUNDS:-3} gets=${GETS:-3}
   head -c "$gib" /dev/urandom >"$work/big"
-  head -c $((256 << 20)) "$work/big" >"$work/warm"
+  head -c $((${WARM_MB:-1024} << 20)) /dev/urandom >"$work/warm"
   nginx_start
   mbs() { awk -v b="$gib" -v t="$1" 'BEGIN {printf "%.0f", b / t / 1e6}'; }
+  # cpu_ms PID...: user + system time so far of these processes, in ms
+  cpu_ms() { local t=0 p; for p in "$@"; do t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat"))); done; echo $((t * 1000 / $(getconf CLK_TCK))); }
   local jars="ours=$jar"; [ -n "${BASE_JAR:-}" ] && jars="base=$BASE_JAR $jars"
-  local ng="http://127.0.0.1:$((port + 3))"
+  local ng="http://127.0.0.1:$((port + 3))" ngw
+  ngw=$(pgrep -P "$ngpid" | tr '\n' ' ')
   if [ "${COLD:-0}" != 1 ]; then
     curl -s -o /dev/null -T "$work/warm" "$ng/warm"; curl -s -o /dev/null "$ng/warm"
   fi
-  echo "1 GiB over HTTP/1.1 on loopback (curl), MB/s; medians at the end"
+  echo "1 GiB over HTTP/1.1 on loopback (curl), MB/s (GET: median of $gets per round); cpu = server ms per GiB; medians at the end"
   for r in $(seq "$rounds"); do
     sync
-    local t0 t1 dd_t np ng_t nps spec line
+    local t0 t1 dd_t np ng_t nps spec line c0 ngc_put ngc_get ngets g
     t0=$(date +%s.%N); dd if="$work/big" of="$work/dd.out" bs=1M conv=fsync status=none; t1=$(date +%s.%N)
     dd_t=$(echo "$t1 - $t0" | bc); rm -f "$work/dd.out"
-    np=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" "$ng/big")
-    ng_t=$(curl -s -o /dev/null -w '%{time_total}' "$ng/big")
+    # www/get stays for the GETs below; www/big is the fsynced PUT's, removed after it
+    c0=$(cpu_ms $ngw); np=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" "$ng/get"); ngc_put=$(($(cpu_ms $ngw) - c0))
     rm -f "$work/www/big"; sync
     t0=$(date +%s.%N); curl -s -o /dev/null -T "$work/big" "$ng/big"; sync "$work/www/big"; t1=$(date +%s.%N)
     nps=$(echo "$t1 - $t0" | bc); rm -f "$work/www/big"
-    line="r$r: dd+fsync $(mbs "$dd_t") | nginx PUT $(mbs "$np") PUT+fsync $(mbs "$nps") GET $(mbs "$ng_t")"
+    ngets=(); ngc_get=()
+    line=""
     for spec in $jars; do
       rm -rf "$work/o"; ours "${spec#*=}" "$work/o"
       signup bench; auth="Basic $(printf 'bench:benchpass' | base64)"
-      local op og u="http://127.0.0.1:$((port + 2))/api/files"
+      local op og oc_put oc_get u="http://127.0.0.1:$((port + 2))/api/files"
       if [ "${COLD:-0}" != 1 ]; then
         curl -s -o /dev/null -T "$work/warm" -H "Authorization: $auth" "$u/warm"
         curl -s -o /dev/null -H "Authorization: $auth" "$u/warm"
       fi
       sync
-      op=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" -H "Authorization: $auth" "$u/big")
-      og=$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: $auth" "$u/big")
-      line="$line | ${spec%%=*} PUT $(mbs "$op") GET $(mbs "$og")"
+      c0=$(cpu_ms "$pid"); op=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" -H "Authorization: $auth" "$u/big"); oc_put=$(($(cpu_ms "$pid") - c0))
+      og=(); oc_get=()
+      for g in $(seq "$gets"); do
+        c0=$(cpu_ms $ngw); ngets+=("$(mbs "$(curl -s -o /dev/null -w '%{time_total}' "$ng/get")")"); ngc_get+=($(($(cpu_ms $ngw) - c0)))
+        c0=$(cpu_ms "$pid"); og+=("$(mbs "$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: $auth" "$u/big")")"); oc_get+=($(($(cpu_ms "$pid") - c0)))
+      done
+      line="$line | ${spec%%=*} PUT $(mbs "$op") GET $(printf '%s\n' "${og[@]}" | median | xargs printf '%.0f') cpu PUT $oc_put GET $(printf '%s\n' "${oc_get[@]}" | median | xargs printf '%.0f')"
       stop "$pid"
     done
+    rm -f "$work/www/get"
+    line="r$r: dd+fsync $(mbs "$dd_t") | nginx PUT $(mbs "$np") PUT+fsync $(mbs "$nps") GET $(printf '%s\n' "${ngets[@]}" | median | xargs printf '%.0f') cpu PUT $ngc_put GET $(printf '%s\n' "${ngc_get[@]}" | median | xargs printf '%.0f')$line"
     echo "$line | load $(load)" | tee -a "$work/big.txt"
   done
   columns_median "$work/big.txt"
