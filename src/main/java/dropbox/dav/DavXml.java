@@ -1,5 +1,6 @@
 package dropbox.dav;
 
+import dropbox.http.HttpDate;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -7,7 +8,6 @@ import java.time.format.DateTimeFormatter;
 /** Writing WebDAV XML: escaping, dates, the error body (RFC 4918 16). */
 final class DavXml {
   static final String HEAD = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n";
-  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter ISO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss'Z'").withZone(ZoneOffset.UTC);
 
   private DavXml() {}
@@ -32,7 +32,8 @@ final class DavXml {
     return sb.toString();
   }
 
-  static String httpDate(long millis) { return HTTP_DATE.format(Instant.ofEpochMilli(millis)); }
+  /** The same text as the GET's Last-Modified (http/HttpDate). */
+  static String httpDate(long millis) { return HttpDate.format(millis); }
 
   static String isoDate(long millis) { return ISO.format(Instant.ofEpochMilli(millis)); }
 

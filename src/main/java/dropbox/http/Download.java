@@ -10,9 +10,6 @@ import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +20,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Download {
   private static final Logger log = LoggerFactory.getLogger(Download.class);
-  private static final DateTimeFormatter HTTP_DATE = DateTimeFormatter.RFC_1123_DATE_TIME.withZone(ZoneOffset.UTC);
 
   private Download() {}
 
@@ -33,7 +29,7 @@ public final class Download {
     FileInfo f = h.file();
     String etag = "\"" + f.sha256() + "\"";
     resp.putHeader("ETag", etag)
-        .putHeader("Last-Modified", HTTP_DATE.format(Instant.ofEpochMilli(f.modified())))
+        .putHeader("Last-Modified", HttpDate.format(f.modified()))
         .putHeader("Accept-Ranges", "bytes")
         .putHeader("Cache-Control", "private, no-cache");
 

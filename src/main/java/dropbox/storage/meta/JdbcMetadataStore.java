@@ -169,13 +169,23 @@ final class JdbcMetadataStore implements MetadataStore {
     });
   }
 
+  /**
+   * One statement (FileLookup), run outside an explicit transaction: a single SELECT is its own snapshot
+   * in both databases, so the row and the inline bytes still come from one snapshot, without the BEGIN and
+   * COMMIT round a transaction costs. Measured on a 4 KiB GET: the transaction walk (BEGIN, root row,
+   * child row, blob row, COMMIT) was 78 % of the storage worker's CPU.
+   */
   @Override public Optional<StoredFile> openFile(String user, TreePath path) {
     Users.Ref u = users.ensure(user);
-    return tx.read(c -> {
-      Node n = TreeRows.walk(c, u, path);
-      if (n == null || !n.isFile()) return Optional.<StoredFile>empty();
-      return Optional.of(new StoredFile(n, Blobs.content(c, u.id(), n.sha256())));
-    });
+    if (path.isRoot()) return Optional.empty(); // the root is a folder
+    if (path.depth() > FileLookup.MAX_DEPTH) {
+      return tx.read(c -> {
+        Node n = TreeRows.walk(c, u, path);
+        if (n == null || !n.isFile()) return Optional.<StoredFile>empty();
+        return Optional.of(new StoredFile(n, Blobs.content(c, u.id(), n.sha256())));
+      });
+    }
+    return Optional.ofNullable(tx.readStatement(c -> FileLookup.find(c, u, path)));
   }
 
   @Override public Optional<byte[]> inlineContent(String user, String sha256) {

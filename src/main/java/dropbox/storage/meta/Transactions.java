@@ -94,6 +94,19 @@ final class Transactions {
     }
   }
 
+  /**
+   * A read that is ONE statement: run in autocommit, where the statement is its own transaction and reads
+   * one snapshot, so it needs no BEGIN and COMMIT (on SQLite each is an exec of its own). Only for work
+   * that runs a single statement; anything reading twice must use {@link #read} to see one snapshot.
+   */
+  <T> T readStatement(Work<T> work) {
+    try (Connection c = reads.getConnection()) {
+      return work.run(c);
+    } catch (SQLException e) {
+      throw translate(e);
+    }
+  }
+
   /** A connection for a long read (a streamed listing) that the caller closes; already in its snapshot. */
   Connection openSnapshot() {
     Connection c = null;

@@ -675,6 +675,42 @@ abstract class MetadataStoreContract {
   }
 
   @Test
+  void openFileFindsFilesAtEveryDepthWithTheirInlineBytesAndNothingElse() {
+    // Depth 1 up to past FileLookup.MAX_DEPTH: the one-statement lookup and the transaction walk beyond it.
+    StringBuilder dir = new StringBuilder();
+    for (int d = 1; d <= FileLookup.MAX_DEPTH + 2; d++) {
+      String path = dir + "f" + d;
+      byte[] bytes = ("content " + d).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      clock.incrementAndGet();
+      store.commitInline(ALICE, p(path), null, sha(100 + d), bytes, null);
+      StoredFile f = store.openFile(ALICE, p(path)).orElseThrow(() -> new AssertionError(path));
+      assertEquals("f" + d, f.node().name());
+      assertTrue(f.node().isFile());
+      assertEquals(sha(100 + d), f.node().sha256());
+      assertEquals(bytes.length, f.node().size());
+      assertEquals(store.resolve(ALICE, p(path)).orElseThrow(), f.node(), "the same row as a walk finds");
+      assertEquals(new String(bytes, java.nio.charset.StandardCharsets.UTF_8),
+          new String(f.inline(), java.nio.charset.StandardCharsets.UTF_8), path);
+      assertTrue(store.openFile(ALICE, p(dir + "missing")).isEmpty(), "no such file at depth " + d);
+      if (d > 1) {
+        String folder = dir.substring(0, dir.length() - 1);
+        assertTrue(store.openFile(ALICE, p(folder)).isEmpty(), "a folder is not a file: " + folder);
+        // A file on the way: f1 is a file, so nothing lies below it, whatever the path's depth.
+        assertTrue(store.openFile(ALICE, p("f1/" + path)).isEmpty());
+      }
+      dir.append("d").append(d).append('/');
+    }
+    put("big/content-file", 5, sha(1));
+    StoredFile file = store.openFile(ALICE, p("big/content-file")).orElseThrow();
+    assertNull(file.inline(), "a content file has no inline bytes");
+    assertEquals(5, file.node().size());
+    assertTrue(store.openFile(ALICE, TreePath.ROOT).isEmpty(), "the root is a folder");
+    assertTrue(store.openFile("bob", p("f1")).isEmpty(), "another user's tree");
+    store.deleteFile(ALICE, p("f1"), null);
+    assertTrue(store.openFile(ALICE, p("f1")).isEmpty(), "a deleted file is gone at once");
+  }
+
+  @Test
   void flywayMigratesAnEmptyDatabaseOnceAndARestartChangesNothing() throws SQLException {
     put("kept/f", 3, sha(1));
     int all = migrationFiles(this instanceof SqliteMetadataStoreTest ? "sqlite" : "postgresql");

@@ -1,0 +1,36 @@
+package dropbox.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.time.Instant;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** HttpDate writes exactly what DateTimeFormatter.RFC_1123_DATE_TIME writes in UTC. */
+class HttpDateTest {
+  private static void same(long millis) {
+    assertEquals(HttpDate.RFC_1123.format(Instant.ofEpochMilli(millis)), HttpDate.format(millis), "at " + millis);
+  }
+
+  @Test
+  void matchesTheFormatterAcrossYearsDaysAndSeconds() {
+    SplittableRandom r = new SplittableRandom(8);
+    long from = Instant.parse("1000-01-01T00:00:00Z").toEpochMilli();
+    long to = Instant.parse("9999-12-31T23:59:59.999Z").toEpochMilli();
+    for (int i = 0; i < 200_000; i++) same(r.nextLong(from, to));
+    long now = System.currentTimeMillis();
+    for (long d = -400; d <= 400; d++) same(now + d * 86_400_000L + d * 997);
+  }
+
+  @Test
+  void edgesOfDaysYearsAndTheEpoch() {
+    for (String t : new String[] {"1970-01-01T00:00:00Z", "1969-12-31T23:59:59.999Z", "2000-02-29T12:00:00Z",
+        "2026-12-01T09:05:07Z", "2026-12-31T23:59:59.999Z", "2027-01-01T00:00:00Z", "1000-01-01T00:00:00Z",
+        "9999-12-31T23:59:59Z"}) {
+      same(Instant.parse(t).toEpochMilli());
+    }
+    // Before year 1000: the formatter itself answers (it prints years up to 9999 only).
+    same(Instant.parse("0999-12-31T23:59:59Z").toEpochMilli());
+    assertEquals("Tue, 1 Dec 2026 16:50:37 GMT", HttpDate.format(Instant.parse("2026-12-01T16:50:37.123Z").toEpochMilli()));
+  }
+}
