@@ -21,9 +21,12 @@ public final class LocalStorage {
   private static final String MAP = "dropbox.localStorage";
   private static final String KEY = "worker";
 
-  /** The worker side: queues the command; the future completes on the caller's context. */
+  /**
+   * The worker side: queues the command; the future completes on the caller's context, with the result or
+   * the StorageException a bus reply would have carried, or TIMEOUT after timeoutMs (as a bus send would).
+   */
   public interface Worker extends Shareable {
-    Future<JsonObject> execute(Action action, Priority p, JsonObject body);
+    Future<JsonObject> execute(Action action, Priority p, JsonObject body, long timeoutMs);
   }
 
   private LocalStorage() {}

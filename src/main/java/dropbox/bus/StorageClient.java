@@ -208,7 +208,7 @@ public class StorageClient {
 
   private <T> Future<T> call(Action action, Priority p, JsonObject body, Function<JsonObject, T> decode) {
     LocalStorage.Worker local = LocalStorage.of(vertx);
-    if (local != null) return local.execute(action, p, body).map(decode); // fails with the StorageException
+    if (local != null) return local.execute(action, p, body, timeoutMs).map(decode); // fails with the StorageException
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(timeoutMs)
         .addHeader(Addresses.ACTION, action.wire()).addHeader(Addresses.PRIORITY, p.wire());
     return vertx.eventBus().<JsonObject>request(Addresses.STORAGE, body, opts)

@@ -138,20 +138,28 @@ public final class StorageVerticle extends VerticleBase {
 
   /**
    * A command from this node's own StorageClient (LocalStorage): the same queue, priorities and answers as
-   * handle(), its result or StorageException delivered on the caller's context as a bus reply would be.
+   * handle(), its result or StorageException delivered on the caller's context as a bus reply would be, and
+   * TIMEOUT after timeoutMs as a bus send has it.
    */
-  private Future<JsonObject> submitDirect(Action action, Priority p, JsonObject body) {
+  private Future<JsonObject> submitDirect(Action action, Priority p, JsonObject body, long timeoutMs) {
     Promise<JsonObject> done = ((ContextInternal) vertx.getOrCreateContext()).promise();
+    long timer = vertx.setTimer(timeoutMs,
+        t -> done.tryFail(StorageException.of(ErrorCode.TIMEOUT, "Storage did not answer in time")));
     boolean queued = dispatcher.submit(p, () -> {
       try {
-        done.complete(run(action.wire(), () -> execute(action, body)));
+        done.tryComplete(run(action.wire(), () -> execute(action, body)));
       } catch (StorageException e) {
-        done.fail(e);
+        done.tryFail(e);
       }
-    }, () -> done.tryFail(StorageException.of(ErrorCode.SHUTTING_DOWN, "Server is shutting down")));
+      vertx.cancelTimer(timer);
+    }, () -> {
+      vertx.cancelTimer(timer);
+      done.tryFail(StorageException.of(ErrorCode.SHUTTING_DOWN, "Server is shutting down"));
+    });
     if (!queued) {
+      vertx.cancelTimer(timer);
       Metrics.storageFailure(action.wire(), ErrorCode.BUSY.name());
-      done.fail(StorageException.of(ErrorCode.BUSY, "Server busy, please try again later"));
+      done.tryFail(StorageException.of(ErrorCode.BUSY, "Server busy, please try again later"));
     }
     return done.future();
   }

@@ -247,6 +247,30 @@ class StorageVerticleTest {
     assertEquals(direct.getMessage(), viaBus.getMessage());
   }
 
+  /** The direct path keeps the bus's send timeout: a command its worker never gets to is answered TIMEOUT. */
+  @Test
+  void aDirectCommandNotAnsweredInTimeIsATimeout(Vertx vertx) throws Exception {
+    CountDownLatch hold = new CountDownLatch(1);
+    CountDownLatch running = new CountDownLatch(1);
+    verticle.dispatcher().submit(Priority.HIGH, () -> { // the one worker thread, busy until released
+      running.countDown();
+      try {
+        hold.await(30, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, () -> { });
+    assertTrue(running.await(10, TimeUnit.SECONDS));
+    try {
+      StorageException e = fail(new StorageClient(vertx, 300).usage("alice", Priority.HIGH));
+      assertEquals(ErrorCode.TIMEOUT, e.code());
+      assertEquals("Storage did not answer in time", e.getMessage());
+    } finally {
+      hold.countDown();
+    }
+    assertEquals(0, client.usage("alice", Priority.MEDIUM).await(10, TimeUnit.SECONDS).usedBytes());
+  }
+
   /**
    * A node that shares its storage with others (clustered: alone false) sends its commands over the bus, where
    * any node's workers serve them; undeployed, the direct path is gone and the client falls back to the bus.
