@@ -17,8 +17,7 @@ import java.util.function.Function;
 /**
  * The typed client of the storage commands: the only way a front end touches files. Every method
  * sends one JSON request on {@link Addresses#STORAGE} (served by any node) and maps a failure reply
- * back to a {@link StorageException} with its {@link ErrorCode}; on a node alone, the same request goes
- * straight to the node's own storage worker ({@link LocalStorage}).
+ * back to a {@link StorageException} with its {@link ErrorCode}.
  */
 public class StorageClient {
   /** Long enough for an fsync of a multi-GiB commit on a slow disk; the worker queue bounds the wait. */
@@ -207,8 +206,6 @@ public class StorageClient {
   }
 
   private <T> Future<T> call(Action action, Priority p, JsonObject body, Function<JsonObject, T> decode) {
-    LocalStorage.Worker local = LocalStorage.of(vertx);
-    if (local != null) return local.execute(action, p, body, timeoutMs).map(decode); // fails with the StorageException
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(timeoutMs)
         .addHeader(Addresses.ACTION, action.wire()).addHeader(Addresses.PRIORITY, p.wire());
     return vertx.eventBus().<JsonObject>request(Addresses.STORAGE, body, opts)

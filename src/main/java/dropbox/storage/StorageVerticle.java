@@ -8,7 +8,6 @@ import dropbox.bus.ErrorCode;
 import dropbox.bus.FileInfo;
 import dropbox.bus.FolderEntry;
 import dropbox.bus.FolderSort;
-import dropbox.bus.LocalStorage;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
 import dropbox.cluster.Membership;
@@ -16,11 +15,9 @@ import dropbox.files.PrivateFiles;
 import dropbox.metrics.Metrics;
 import dropbox.metrics.StorageMetrics;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.UUID;
@@ -44,8 +41,6 @@ public final class StorageVerticle extends VerticleBase {
   private volatile SignupRepository signups;
   private PriorityDispatcher dispatcher;
   private MessageConsumer<JsonObject> consumer;
-  /** This node's direct path (LocalStorage), registered when it is alone; null when clustered. */
-  private LocalStorage.Worker direct;
   private StorageMetrics metrics;
   private Runnable stopWatchingMembers = () -> { };
   private long maintenanceTimer = -1;
@@ -84,10 +79,6 @@ public final class StorageVerticle extends VerticleBase {
         })
         .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
-          if (alone) { // nobody else serves storage: the node's own front ends skip the bus
-            direct = this::submitDirect;
-            LocalStorage.register(vertx, direct);
-          }
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
           // A member that died mid-upload leaves reservations that block its users' quota, and one that
           // died mid-commit a ledger that differs from the files: repair both as soon as the dead node's
@@ -134,34 +125,6 @@ public final class StorageVerticle extends VerticleBase {
       Metrics.storageFailure(action.wire(), ErrorCode.BUSY.name());
       msg.fail(ErrorCode.BUSY.number(), "Server busy, please try again later");
     }
-  }
-
-  /**
-   * A command from this node's own StorageClient (LocalStorage): the same queue, priorities and answers as
-   * handle(), its result or StorageException delivered on the caller's context as a bus reply would be, and
-   * TIMEOUT after timeoutMs as a bus send has it.
-   */
-  private Future<JsonObject> submitDirect(Action action, Priority p, JsonObject body, long timeoutMs) {
-    Promise<JsonObject> done = ((ContextInternal) vertx.getOrCreateContext()).promise();
-    long timer = vertx.setTimer(timeoutMs,
-        t -> done.tryFail(StorageException.of(ErrorCode.TIMEOUT, "Storage did not answer in time")));
-    boolean queued = dispatcher.submit(p, () -> {
-      try {
-        done.tryComplete(run(action.wire(), () -> execute(action, body)));
-      } catch (StorageException e) {
-        done.tryFail(e);
-      }
-      vertx.cancelTimer(timer);
-    }, () -> {
-      vertx.cancelTimer(timer);
-      done.tryFail(StorageException.of(ErrorCode.SHUTTING_DOWN, "Server is shutting down"));
-    });
-    if (!queued) {
-      vertx.cancelTimer(timer);
-      Metrics.storageFailure(action.wire(), ErrorCode.BUSY.name());
-      done.tryFail(StorageException.of(ErrorCode.BUSY, "Server busy, please try again later"));
-    }
-    return done.future();
   }
 
   private JsonObject execute(Action action, JsonObject body) {
@@ -225,32 +188,25 @@ public final class StorageVerticle extends VerticleBase {
     return new FolderEntry(info.sha256() == null, info).toJson();
   }
 
-  /** Runs on a dispatcher thread and answers a bus command from there. */
+  /**
+   * Runs on a dispatcher thread; the reply itself is sent from this verticle's context. Commands are
+   * validated explicitly (CommandFields), so any other exception is a bug of ours: INTERNAL to the
+   * sender, one ERROR line with the action and the stack trace in our log.
+   */
   private void reply(Message<JsonObject> msg, Supplier<JsonObject> work) {
+    String action = msg.headers().get(Addresses.ACTION);
     // Answered from the worker thread: the event bus delivers the reply on the sender's own context, so
     // going through this verticle's event loop first was one more thread hand-off per command for nothing.
     try {
-      msg.reply(run(msg.headers().get(Addresses.ACTION), work));
-    } catch (StorageException e) {
-      msg.fail(e.code().number(), e.getMessage());
-    }
-  }
-
-  /**
-   * Runs a command on a dispatcher thread. Commands are validated explicitly (CommandFields), so any other
-   * exception is a bug of ours: INTERNAL to the sender, one ERROR line with the action and the stack trace
-   * in our log. Every failure comes out as the StorageException the sender gets, counted by action.
-   */
-  private static JsonObject run(String action, Supplier<JsonObject> work) {
-    try {
-      return work.get();
+      JsonObject result = work.get();
+      msg.reply(result);
     } catch (StorageException e) {
       Metrics.storageFailure(action, e.code().name());
-      throw e;
+      msg.fail(e.code().number(), e.getMessage());
     } catch (RuntimeException | Error e) { // an Error too (e.g. OutOfMemoryError): the sender gets an answer
       LOG.error("storage command {} failed", action, e);
       Metrics.storageFailure(action, ErrorCode.INTERNAL.name());
-      throw StorageException.of(ErrorCode.INTERNAL, "Internal error");
+      msg.fail(ErrorCode.INTERNAL.number(), "Internal error");
     }
   }
 
@@ -266,7 +222,6 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> stop() {
     if (maintenanceTimer >= 0) vertx.cancelTimer(maintenanceTimer);
     if (metrics != null) metrics.close();
-    if (direct != null) LocalStorage.unregister(vertx, direct);
     stopWatchingMembers.run();
     Future<Void> unregister = consumer == null ? Future.succeededFuture() : consumer.unregister();
     return unregister.compose(v -> vertx.executeBlocking(() -> {

@@ -31,9 +31,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The storage verticle through the StorageClient every front end uses (directly on a node alone, over the
- * real event bus otherwise and for raw bus commands), on the default engine (v1); StorageVerticleV2Test runs
- * the same on v2.
+ * The storage verticle over the real event bus, through the StorageClient every front end uses, on the
+ * default engine (v1); StorageVerticleV2Test runs the same on v2.
  */
 @ExtendWith(VertxExtension.class)
 class StorageVerticleTest {
@@ -215,83 +214,6 @@ class StorageVerticleTest {
     }, () -> { });
     assertTrue(holding.await(5, TimeUnit.SECONDS));
     return hold;
-  }
-
-  /** Storage commands sent over the event bus from now on (replies and events are not counted). */
-  static java.util.concurrent.atomic.AtomicInteger busCommands(Vertx vertx) {
-    java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
-    vertx.eventBus().addOutboundInterceptor(dc -> {
-      if (Addresses.STORAGE.equals(dc.message().address())) n.incrementAndGet();
-      dc.next();
-    });
-    return n;
-  }
-
-  /**
-   * A node alone (not clustered) answers its own StorageClient without the event bus (LocalStorage), with the
-   * same answers and error codes; the bus consumer still serves a command sent over the bus.
-   */
-  @Test
-  void aNodeAloneAnswersItsOwnClientDirectlyAndTheBusStillServes(Vertx vertx) throws Exception {
-    java.util.concurrent.atomic.AtomicInteger bus = busCommands(vertx);
-    assertEquals(0, client.usage("alice", Priority.MEDIUM).await(10, TimeUnit.SECONDS).usedBytes());
-    StorageException direct = fail(client.delete("alice", "missing.txt", Priority.MEDIUM));
-    assertEquals(ErrorCode.NOT_FOUND, direct.code());
-    assertEquals("File not found", direct.getMessage());
-    assertEquals(0, bus.get(), "a node alone keeps its own commands off the bus");
-    StorageException viaBus = fail(vertx.eventBus().request(Addresses.STORAGE,
-        new JsonObject().put("user", "alice").put("name", "missing.txt"),
-        new DeliveryOptions().addHeader(Addresses.ACTION, "delete").addHeader(Addresses.PRIORITY, "medium")));
-    assertEquals(1, bus.get());
-    assertEquals(direct.code(), viaBus.code());
-    assertEquals(direct.getMessage(), viaBus.getMessage());
-  }
-
-  /** The direct path keeps the bus's send timeout: a command its worker never gets to is answered TIMEOUT. */
-  @Test
-  void aDirectCommandNotAnsweredInTimeIsATimeout(Vertx vertx) throws Exception {
-    CountDownLatch hold = new CountDownLatch(1);
-    CountDownLatch running = new CountDownLatch(1);
-    verticle.dispatcher().submit(Priority.HIGH, () -> { // the one worker thread, busy until released
-      running.countDown();
-      try {
-        hold.await(30, TimeUnit.SECONDS);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }, () -> { });
-    assertTrue(running.await(10, TimeUnit.SECONDS));
-    try {
-      StorageException e = fail(new StorageClient(vertx, 300).usage("alice", Priority.HIGH));
-      assertEquals(ErrorCode.TIMEOUT, e.code());
-      assertEquals("Storage did not answer in time", e.getMessage());
-    } finally {
-      hold.countDown();
-    }
-    assertEquals(0, client.usage("alice", Priority.MEDIUM).await(10, TimeUnit.SECONDS).usedBytes());
-  }
-
-  /**
-   * A node that shares its storage with others (clustered: alone false) sends its commands over the bus, where
-   * any node's workers serve them; undeployed, the direct path is gone and the client falls back to the bus.
-   */
-  @Test
-  void aNodeThatIsNotAloneUsesTheBus(Vertx vertx) throws Exception {
-    String id = vertx.deploymentIDs().iterator().next();
-    vertx.undeploy(id).await(10, TimeUnit.SECONDS);
-    StorageException none = fail(client.usage("alice", Priority.MEDIUM));
-    assertEquals(ErrorCode.BUSY, none.code(), "nobody serves storage: the bus has no handler");
-    JsonObject storage = new JsonObject().put("root", root.toString()).put("engine", engine());
-    JsonObject cfg = new JsonObject().put("storage", storage)
-        .put("workers", new JsonObject().put("threads", 1).put("queueCapacity", 50));
-    vertx.deployVerticle(new StorageVerticle(new LocalLockManager(vertx), false), new DeploymentOptions().setConfig(cfg))
-        .await(10, TimeUnit.SECONDS);
-    java.util.concurrent.atomic.AtomicInteger bus = busCommands(vertx);
-    assertEquals(0, client.usage("alice", Priority.MEDIUM).await(10, TimeUnit.SECONDS).usedBytes());
-    StorageException e = fail(client.delete("alice", "missing.txt", Priority.MEDIUM));
-    assertEquals(ErrorCode.NOT_FOUND, e.code());
-    assertEquals("File not found", e.getMessage());
-    assertEquals(2, bus.get());
   }
 
   static StorageException fail(Future<?> f) {
