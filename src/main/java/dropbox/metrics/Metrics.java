@@ -109,14 +109,19 @@ public final class Metrics {
     if (r != null) r.timer(name, tags).record(nanos, TimeUnit.NANOSECONDS);
   }
 
+  // The per-operation counters: their meters are made once per tag value (CounterHandles), not looked up per count.
+  private static final CounterHandles TCP_COMMANDS = new CounterHandles("dropbox.tcp.commands", "command");
+  private static final CounterHandles BYTES_IN = new CounterHandles("dropbox.bytes.in", "protocol");
+  private static final CounterHandles BYTES_OUT = new CounterHandles("dropbox.bytes.out", "protocol");
+
   /** One TCP command, by its upper-case verb; pass "OTHER" for unknown verbs so label values stay bounded. */
-  public static void tcpCommand(String verb) { increment("dropbox.tcp.commands", "command", verb); }
+  public static void tcpCommand(String verb) { TCP_COMMANDS.add(verb, 1); }
 
   /** File bytes received from clients, protocol "tcp" or "http". */
-  public static void bytesIn(String protocol, long bytes) { add("dropbox.bytes.in", bytes, "protocol", protocol); }
+  public static void bytesIn(String protocol, long bytes) { BYTES_IN.add(protocol, bytes); }
 
   /** File bytes sent to clients, protocol "tcp" or "http". */
-  public static void bytesOut(String protocol, long bytes) { add("dropbox.bytes.out", bytes, "protocol", protocol); }
+  public static void bytesOut(String protocol, long bytes) { BYTES_OUT.add(protocol, bytes); }
 
   /**
    * A storage command that failed with a code (BUSY, NOT_FOUND, ...), by action. Counted by the storage

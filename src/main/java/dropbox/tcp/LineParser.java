@@ -108,6 +108,7 @@ public final class LineParser {
 
   /** Strict UTF-8: null for malformed input (never replaced). */
   static String decode(byte[] bytes) {
+    if (ascii(bytes)) return new String(bytes, StandardCharsets.ISO_8859_1); // the usual case, no decoder made
     try {
       return StandardCharsets.UTF_8.newDecoder()
           .onMalformedInput(CodingErrorAction.REPORT)
@@ -117,6 +118,13 @@ public final class LineParser {
     } catch (CharacterCodingException e) {
       return null;
     }
+  }
+
+  private static boolean ascii(byte[] bytes) {
+    for (byte c : bytes) {
+      if (c < 0) return false;
+    }
+    return true;
   }
 
   /** Only ASCII letters: Unicode case mapping would let "lıst" (dotless i) become LIST. */

@@ -1,6 +1,5 @@
 package dropbox.storage.meta;
 
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -21,14 +20,14 @@ import javax.sql.DataSource;
  * on the same physical connection reuses its compiled statement.
  *
  * <p>The cache belongs to the physical connection itself: {@link #caching} wraps the driver's DataSource
- * under the pool, so each connection the pool opens carries its own cache, reached through the pool's proxy
- * with {@code unwrap}. Closing that connection (Hikari's maxLifetime, eviction of a broken one, pool
+ * under the pool, so each connection the pool opens ({@link CachingConnection}) carries its own cache,
+ * reached through the pool's proxy with {@code unwrap}. Closing that connection (Hikari's maxLifetime, eviction of a broken one, pool
  * shutdown) closes its statements and drops them with it: no map outside the connection can keep them (a
  * WeakHashMap keyed by the connection could not, as each cached statement references its connection).
  *
- * <p>A statement is checked out by {@link #takeRaw}, and handed to exactly one caller, wrapped so that its
- * close() gives it back: the same SQL asked for again while it is out (a nested query over an open
- * ResultSet) gets a second statement. Giving it back closes its ResultSet, which resets it (in SQLite a
+ * <p>A statement is checked out by {@link #takeRaw}, and handed to exactly one caller, wrapped
+ * ({@link CachedStatement}) so that its close() gives it back: the same SQL asked for again while it is
+ * out (a nested query over an open ResultSet) gets a second statement. Giving it back closes its ResultSet, which resets it (in SQLite a
  * statement stepped but not reset keeps its read snapshot open: later reads on the connection would be
  * stale, and the WAL checkpoint blocked), and clears its parameters. A statement that failed, or whose
  * statement-level settings the caller changed, is closed instead of kept.
@@ -72,27 +71,7 @@ final class StatementCache {
 
   /** The connection itself, carrying a cache that is closed with it. */
   static Connection withCache(Connection raw) {
-    StatementCache cache = new StatementCache(raw);
-    return (Connection) Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
-        new Class<?>[] {Connection.class, Owner.class}, (proxy, m, args) -> {
-          switch (m.getName()) {
-            case "statements":
-              if (m.getDeclaringClass() == Owner.class) return cache;
-              break;
-            case "close", "abort":
-              cache.closeAll();
-              break;
-            case "unwrap":
-              if (((Class<?>) args[0]).isInstance(proxy)) return proxy;
-              break;
-            case "isWrapperFor":
-              if (((Class<?>) args[0]).isInstance(proxy)) return true;
-              break;
-            default:
-              if (m.getDeclaringClass() == Object.class) return objectMethod(proxy, m, args, "cached " + raw);
-          }
-          return invoke(raw, m, args);
-        });
+    return new CachingConnection(raw, new StatementCache(raw));
   }
 
   /** The cache of c's physical connection; null when it has none (a connection not from a caching pool). */
@@ -124,7 +103,7 @@ final class StatementCache {
   synchronized int idle() { return idle.size(); }
 
   /** The connection closes: so do its statements. */
-  private void closeAll() {
+  void closeAll() {
     List<PreparedStatement> all;
     synchronized (this) {
       closed = true;
@@ -149,59 +128,7 @@ final class StatementCache {
    * connection the caller holds (the pool's proxy), which getConnection() answers.
    */
   PreparedStatement wrap(Connection via, String sql, PreparedStatement ps) {
-    return (PreparedStatement) Proxy.newProxyInstance(StatementCache.class.getClassLoader(),
-        new Class<?>[] {PreparedStatement.class}, new Checkout(this, via, sql, ps));
-  }
-
-  /** One caller's use of a cached statement: every call goes to it until close(), which gives it back. */
-  private static final class Checkout implements InvocationHandler {
-    private final StatementCache cache;
-    private final Connection via;
-    private final String sql;
-    private final PreparedStatement ps;
-    private ResultSet last;
-    private boolean reusable = true;
-    private boolean returned;
-
-    Checkout(StatementCache cache, Connection via, String sql, PreparedStatement ps) {
-      this.cache = cache;
-      this.via = via;
-      this.sql = sql;
-      this.ps = ps;
-    }
-
-    @Override public Object invoke(Object proxy, Method m, Object[] args) throws Throwable {
-      if (m.getDeclaringClass() == Object.class) return objectMethod(proxy, m, args, "cached " + sql);
-      String name = m.getName();
-      switch (name) {
-        case "close":
-          if (!returned) {
-            returned = true;
-            cache.give(sql, ps, last, reusable);
-          }
-          return null;
-        case "isClosed":
-          return returned || ps.isClosed();
-        case "getConnection":
-          if (!returned) return via;
-          break;
-        default:
-          break;
-      }
-      if (returned) throw new SQLException("statement closed");
-      // A statement-level setting (max rows, fetch size, timeout...) would outlive this caller: not kept.
-      // Parameter setters take an index and a value; the statement-level ones a single value.
-      if (name.startsWith("set") && m.getParameterCount() == 1) reusable = false;
-      if (name.equals("addBatch") || name.equals("closeOnCompletion")) reusable = false;
-      try {
-        Object result = m.invoke(ps, args);
-        if (result instanceof ResultSet rs) last = rs;
-        return result;
-      } catch (InvocationTargetException e) {
-        reusable = false; // a failed statement is not trusted again
-        throw e.getCause();
-      }
-    }
+    return new CachedStatement(this, via, sql, ps);
   }
 
   private static Object invoke(Object target, Method m, Object[] args) throws Throwable {
