@@ -6,10 +6,10 @@ import java.time.Instant;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** HttpDate writes exactly what DateTimeFormatter.RFC_1123_DATE_TIME writes in UTC. */
+/** HttpDate writes IMF-fixdate (a two-digit day), exactly as the equivalent DateTimeFormatter pattern in UTC. */
 class HttpDateTest {
   private static void same(long millis) {
-    assertEquals(HttpDate.RFC_1123.format(Instant.ofEpochMilli(millis)), HttpDate.format(millis), "at " + millis);
+    assertEquals(HttpDate.IMF_FIXDATE.format(Instant.ofEpochMilli(millis)), HttpDate.format(millis), "at " + millis);
   }
 
   @Test
@@ -29,8 +29,9 @@ class HttpDateTest {
         "9999-12-31T23:59:59Z"}) {
       same(Instant.parse(t).toEpochMilli());
     }
-    // Before year 1000: the formatter itself answers (it prints years up to 9999 only).
+    // Before year 1000: the formatter itself answers.
     same(Instant.parse("0999-12-31T23:59:59Z").toEpochMilli());
-    assertEquals("Tue, 1 Dec 2026 16:50:37 GMT", HttpDate.format(Instant.parse("2026-12-01T16:50:37.123Z").toEpochMilli()));
+    assertEquals("Tue, 01 Dec 2026 16:50:37 GMT", HttpDate.format(Instant.parse("2026-12-01T16:50:37.123Z").toEpochMilli()));
+    assertEquals("Sun, 31 Dec 2006 23:59:59 GMT", HttpDate.format(Instant.parse("2006-12-31T23:59:59Z").toEpochMilli()));
   }
 }
