@@ -52,11 +52,7 @@ final class FileLookup {
     args[d + 1] = user.id();
     try (PreparedStatement ps = Sql.prepare(c, SQL[d], args); ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) return null;
-      // By position (TreeRows.COLS' order, then the content): a lookup by label costs a map probe each.
-      long parent = rs.getLong(2);
-      Long parentId = rs.wasNull() ? null : parent;
-      Node n = new Node(rs.getLong(1), parentId, rs.getString(3), Node.Kind.of(rs.getInt(4)),
-          rs.getLong(5), rs.getString(6), rs.getLong(7), rs.getLong(8));
+      Node n = TreeRows.readByPosition(rs); // TreeRows.COLS first, then the content
       if (!n.isFile()) return null;
       return new StoredFile(n, rs.getBytes(9));
     }

@@ -18,6 +18,17 @@ final class TreeRows {
         rs.getLong("created"), rs.getLong("modified"));
   }
 
+  /**
+   * The same row read by position, for a statement whose select list starts with exactly {@link #COLS} in
+   * that order (FileLookup, a hot read): a look-up by label costs a map probe per column.
+   */
+  static Node readByPosition(ResultSet rs) throws SQLException {
+    long parent = rs.getLong(2);
+    Long parentId = rs.wasNull() ? null : parent;
+    return new Node(rs.getLong(1), parentId, rs.getString(3), Node.Kind.of(rs.getInt(4)), rs.getLong(5),
+        rs.getString(6), rs.getLong(7), rs.getLong(8));
+  }
+
   /** Siblings are walked in this order: a folder counts as its name + '/', so paths come out byte-sorted. */
   static String walkKey(String name, Node.Kind kind) {
     return kind == Node.Kind.FOLDER ? name + "/" : name;
