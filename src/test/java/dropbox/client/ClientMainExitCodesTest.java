@@ -15,7 +15,6 @@ import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.io.StringReader;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,10 +62,9 @@ class ClientMainExitCodesTest {
     assertFalse(e.contains("Exception") || e.contains("\tat "), e);
   }
 
-  private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** A port nothing listens on (FreePorts: outside the range outgoing connections draw from). */
+  private static int freePort() {
+    return dropbox.testing.FreePorts.reserve();
   }
 
   @Test

@@ -1,12 +1,10 @@
 package dropbox.cluster;
 
+import dropbox.testing.FreePorts;
 import dropbox.testing.PostgresServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -14,12 +12,9 @@ import java.util.concurrent.TimeUnit;
 public final class ClusterTestSupport {
   private ClusterTestSupport() {}
 
+  /** A loopback port for a member that binds later: see FreePorts for why not the ephemeral range. */
   public static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return FreePorts.reserve();
   }
 
   public static String newClusterName() { return "test-" + UUID.randomUUID(); }

@@ -52,9 +52,7 @@ class BrowserTest {
 
   @BeforeAll
   static void start() throws Exception {
-    try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-      trustedPort = free.getLocalPort();
-    }
+    trustedPort = dropbox.testing.FreePorts.reserve();
     node = TestNode.start(dir, cfg -> {
       Config.put(cfg, "quota.defaultBytes", QUOTA);
       // A second site of the same operator, allowed to write: the control case of the CSRF test.

@@ -1,8 +1,6 @@
 package dropbox.testing;
 
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +21,7 @@ import java.util.stream.Stream;
  * run as root, so as root the cluster belongs to the `postgres` system user of Debian's package (or a
  * `dropbox-pg` system user created for it). Missing PostgreSQL is a failure, never a skip: scripts/test.sh
  * installs it. One server per test class; {@link #newSchema} gives each test a clean schema.
- * Ports: DROPBOX_TEST_PORTS=lo-hi restricts the port to that range (shared machines), else any free one.
+ * Ports: FreePorts (DROPBOX_TEST_PORTS=lo-hi restricts the choice to that range on shared machines).
  */
 public final class PostgresServer implements AutoCloseable {
   public static final String USER = "dropbox";
@@ -60,7 +58,7 @@ public final class PostgresServer implements AutoCloseable {
     String runAs = isRoot() ? systemUser() : null;
     Path dir = Files.createTempDirectory("dropbox-pg-");
     if (runAs != null) run(List.of("chown", runAs, dir.toString()), null, dir);
-    int port = freePort();
+    int port = FreePorts.reserve();
     PostgresServer pg = new PostgresServer(bin, dir, runAs, port);
     try {
       // A natural-language default collation (ICU en-US, as a production database would have), so a
@@ -189,26 +187,6 @@ public final class PostgresServer implements AutoCloseable {
     }
     run(List.of("useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", "dropbox-pg"), null, null);
     return "dropbox-pg";
-  }
-
-  private static int freePort() throws IOException {
-    String range = System.getenv("DROPBOX_TEST_PORTS");
-    InetAddress lo = InetAddress.getLoopbackAddress();
-    if (range != null && range.matches("\\d+-\\d+")) {
-      int lo0 = Integer.parseInt(range.split("-")[0]);
-      int hi = Integer.parseInt(range.split("-")[1]);
-      for (int p = lo0; p <= hi; p++) {
-        try (ServerSocket s = new ServerSocket(p, 1, lo)) {
-          return p;
-        } catch (IOException busy) {
-          // next
-        }
-      }
-      throw new IOException("no free port in DROPBOX_TEST_PORTS=" + range);
-    }
-    try (ServerSocket s = new ServerSocket(0, 1, lo)) {
-      return s.getLocalPort();
-    }
   }
 
   private static void deleteTree(Path root) {
