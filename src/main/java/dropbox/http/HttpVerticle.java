@@ -214,6 +214,10 @@ public final class HttpVerticle extends VerticleBase {
         // Plain HTTP stays HTTP/1.1 (no h2c): browsers never use h2c, and HTTP/2 comes with TLS below.
         .setHttp2ClearTextEnabled(false)
         .setCompressionSupported(false)
+        // No route upgrades to a WebSocket (live events are SSE): without these Vert.x puts a WebSocket
+        // extension handler into every connection's pipeline, which inspects every request's headers.
+        .setPerMessageWebSocketCompressionSupported(false)
+        .setPerFrameWebSocketCompressionSupported(false)
         // Body chunks as big as a socket read (Netty reads up to 64 KiB) instead of Vert.x's 8 KiB: a 1 GiB
         // upload is 16 384 chunks through the pipeline, the upload and its lanes instead of 131 072.
         .setMaxChunkSize(BODY_CHUNK);
