@@ -16,7 +16,8 @@ import java.util.function.Function;
 
 /**
  * The typed client of the storage commands: the only way a front end touches files. Every method
- * sends one JSON request on {@link Addresses#STORAGE} (served by any node) and maps a failure reply
+ * sends one JSON request on {@link Addresses#STORAGE} (served by any node), or on the sending event loop's
+ * {@link LocalInbox} of this node's storage workers, and maps a failure reply
  * back to a {@link StorageException} with its {@link ErrorCode}.
  */
 public class StorageClient {
@@ -208,7 +209,8 @@ public class StorageClient {
   private <T> Future<T> call(Action action, Priority p, JsonObject body, Function<JsonObject, T> decode) {
     DeliveryOptions opts = new DeliveryOptions().setSendTimeout(timeoutMs)
         .addHeader(Addresses.ACTION, action.wire()).addHeader(Addresses.PRIORITY, p.wire());
-    return vertx.eventBus().<JsonObject>request(Addresses.STORAGE, body, opts)
+    // This event loop's inbox of the node's own storage workers when it has one, else any node's (LocalInbox).
+    return vertx.eventBus().<JsonObject>request(LocalInbox.addressFor(vertx), body, opts)
         .recover(err -> Future.failedFuture(toStorageException(err)))
         .map(Message::body)
         .map(decode);

@@ -3,6 +3,7 @@ package dropbox.http;
 import dropbox.Config;
 import dropbox.auth.AuthService;
 import dropbox.auth.ClientAddress;
+import dropbox.bus.LocalInbox;
 import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
@@ -67,6 +68,7 @@ public final class HttpVerticle extends VerticleBase {
   private TokenStore sessions;
   private EventsSse events;
   private Router router;
+  private LocalInbox inbox;
 
   /** A verticle with its own limit counters (tests; a node shares one {@link HttpLimits} across instances). */
   public HttpVerticle(StorageClient storage, AuthService auth) {
@@ -232,6 +234,8 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.executeBlocking(HttpVerticle::readOpenApi)
         .compose(doc -> events.start().map(v -> doc))
         .compose(doc -> {
+          // Commands of this instance's requests reach the node's storage workers without a hop (LocalInbox).
+          inbox = LocalInbox.bind(vertx);
           router = router(doc);
           server = vertx.createHttpServer(opts)
               .connectionHandler(guard::connected)
@@ -245,7 +249,10 @@ public final class HttpVerticle extends VerticleBase {
   @Override
   public Future<?> stop() {
     Future<Void> closed = server == null ? Future.succeededFuture() : server.close();
-    return closed.compose(v -> events == null ? Future.succeededFuture() : events.stop());
+    return closed.compose(v -> events == null ? Future.succeededFuture() : events.stop())
+        .onComplete(v -> {
+          if (inbox != null) inbox.close();
+        });
   }
 
   /** With TLS, every answer (the guard's 503 and 400 too) carries Strict-Transport-Security. */

@@ -5,6 +5,7 @@ import dropbox.auth.SignupRepository;
 import dropbox.bus.Action;
 import dropbox.bus.Addresses;
 import dropbox.bus.ErrorCode;
+import dropbox.bus.LocalInbox;
 import dropbox.bus.FileInfo;
 import dropbox.bus.FolderEntry;
 import dropbox.bus.FolderSort;
@@ -15,6 +16,7 @@ import dropbox.files.PrivateFiles;
 import dropbox.metrics.Metrics;
 import dropbox.metrics.StorageMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
@@ -41,6 +43,8 @@ public final class StorageVerticle extends VerticleBase {
   private volatile SignupRepository signups;
   private PriorityDispatcher dispatcher;
   private MessageConsumer<JsonObject> consumer;
+  /** The same handler, for the front ends' inboxes on their own event loops (LocalInbox). */
+  private final Handler<Message<JsonObject>> inboxHandler = this::handle;
   private StorageMetrics metrics;
   private Runnable stopWatchingMembers = () -> { };
   private long maintenanceTimer = -1;
@@ -79,6 +83,7 @@ public final class StorageVerticle extends VerticleBase {
         })
         .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
+          LocalInbox.serve(vertx, inboxHandler);
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
           // A member that died mid-upload leaves reservations that block its users' quota, and one that
           // died mid-commit a ledger that differs from the files: repair both as soon as the dead node's
@@ -220,6 +225,7 @@ public final class StorageVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    LocalInbox.withdraw(vertx, inboxHandler);
     if (maintenanceTimer >= 0) vertx.cancelTimer(maintenanceTimer);
     if (metrics != null) metrics.close();
     stopWatchingMembers.run();

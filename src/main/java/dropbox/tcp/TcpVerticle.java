@@ -2,6 +2,7 @@ package dropbox.tcp;
 
 import dropbox.Config;
 import dropbox.auth.AuthService;
+import dropbox.bus.LocalInbox;
 import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
@@ -39,6 +40,7 @@ public class TcpVerticle extends VerticleBase {
   static final long STOP_GRACE_MS = 30_000;
 
   private final StorageClient storage;
+  private LocalInbox inbox;
   private final AuthService auth;
   private final AtomicInteger openConnections;
   private final boolean tls;
@@ -105,6 +107,8 @@ public class TcpVerticle extends VerticleBase {
       if (ssl == null) return Future.failedFuture(new IllegalStateException("the TLS port needs a certificate"));
       TlsOptions.apply(options, ssl);
     }
+    // Commands from this instance's connections reach the node's storage workers without a hop (LocalInbox).
+    inbox = LocalInbox.bind(vertx);
     server = vertx.createNetServer(options);
     server.connectHandler(this::onConnect);
     long shortest = Math.min(positiveOrMax(idleTimeoutMs), positiveOrMax(loginTimeoutMs));
@@ -170,6 +174,7 @@ public class TcpVerticle extends VerticleBase {
         .transform(ar -> {
           if (ar.failed()) log.warn("TCP sessions still busy after {} ms; closing anyway", STOP_GRACE_MS);
           return server.close();
-        });
+        })
+        .onComplete(v -> inbox.close());
   }
 }
