@@ -58,9 +58,6 @@ public final class Server {
   }
 
   private Future<Void> deploy() {
-    tcpPort = choosePort("tcp.port");
-    tlsPort = choosePort("tcp.tlsPort");
-    httpPort = choosePort("http.port");
     boolean clustered = vertx.isClustered();
     LockManager locks = clustered
         ? new ClusterLockManager(vertx, Config.integer(config, "locks.ttlMillis"))
@@ -84,6 +81,12 @@ public final class Server {
   }
 
   private Future<Void> deployFrontEnds() {
+    // Chosen only now, right before the listeners bind: a port found free and released stays unclaimed only
+    // while nothing else takes it, and any outgoing connection (the database pool's, Hazelcast's) may draw
+    // it as its source port. Opening storage and the accounts took seconds of that window before.
+    tcpPort = choosePort("tcp.port");
+    tlsPort = choosePort("tcp.tlsPort");
+    httpPort = choosePort("http.port");
     if (tls != null) reloader = new CertReloader(vertx, tls);
     return deployTcp().compose(v -> deployHttp()).onSuccess(v -> {
       if (reloader != null) reloader.start();
