@@ -234,8 +234,6 @@ public final class HttpVerticle extends VerticleBase {
     return vertx.executeBlocking(HttpVerticle::readOpenApi)
         .compose(doc -> events.start().map(v -> doc))
         .compose(doc -> {
-          // Commands of this instance's requests reach the node's storage workers without a hop (LocalInbox).
-          inbox = LocalInbox.bind(vertx);
           router = router(doc);
           server = vertx.createHttpServer(opts)
               .connectionHandler(guard::connected)
@@ -243,6 +241,9 @@ public final class HttpVerticle extends VerticleBase {
               .requestHandler(hsts(guard.requests(router)));
           return server.listen();
         })
+        // Once listening (a failed start leaves no inbox behind): this instance's commands reach the node's
+        // storage workers without a hop (LocalInbox).
+        .onSuccess(s -> inbox = LocalInbox.bind(vertx))
         .onSuccess(s -> log.debug("http listening on {}", s.actualPort()));
   }
 

@@ -40,7 +40,6 @@ public class TcpVerticle extends VerticleBase {
   static final long STOP_GRACE_MS = 30_000;
 
   private final StorageClient storage;
-  private LocalInbox inbox;
   private final AuthService auth;
   private final AtomicInteger openConnections;
   private final boolean tls;
@@ -56,6 +55,7 @@ public class TcpVerticle extends VerticleBase {
   private boolean folders;
   /** Which uploads go to storage in one command with their bytes. */
   private SmallUploads small;
+  private LocalInbox inbox;
   private long timeoutTimer = -1;
   private boolean stopping;
 
@@ -107,8 +107,6 @@ public class TcpVerticle extends VerticleBase {
       if (ssl == null) return Future.failedFuture(new IllegalStateException("the TLS port needs a certificate"));
       TlsOptions.apply(options, ssl);
     }
-    // Commands from this instance's connections reach the node's storage workers without a hop (LocalInbox).
-    inbox = LocalInbox.bind(vertx);
     server = vertx.createNetServer(options);
     server.connectHandler(this::onConnect);
     long shortest = Math.min(positiveOrMax(idleTimeoutMs), positiveOrMax(loginTimeoutMs));
@@ -118,7 +116,9 @@ public class TcpVerticle extends VerticleBase {
       long period = Math.max(50, Math.min(1000, shortest / 4));
       timeoutTimer = vertx.setPeriodic(period, id -> List.copyOf(sessions).forEach(this::checkTimeouts));
     }
-    return server.listen(port, host);
+    // Once listening (a failed start leaves no inbox behind): this instance's commands reach the node's
+    // storage workers without a hop (LocalInbox).
+    return server.listen(port, host).onSuccess(s -> inbox = LocalInbox.bind(vertx));
   }
 
   /** 0 (or less) switches a timeout off. */
@@ -175,6 +175,8 @@ public class TcpVerticle extends VerticleBase {
           if (ar.failed()) log.warn("TCP sessions still busy after {} ms; closing anyway", STOP_GRACE_MS);
           return server.close();
         })
-        .onComplete(v -> inbox.close());
+        .onComplete(v -> {
+          if (inbox != null) inbox.close();
+        });
   }
 }
