@@ -15,6 +15,7 @@ import dropbox.cluster.Membership;
 import dropbox.files.PrivateFiles;
 import dropbox.metrics.Metrics;
 import dropbox.metrics.StorageMetrics;
+import dropbox.storage.meta.DeferredSync;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
@@ -202,8 +203,10 @@ public final class StorageVerticle extends VerticleBase {
     String action = msg.headers().get(Addresses.ACTION);
     // Answered from the worker thread: the event bus delivers the reply on the sender's own context, so
     // going through this verticle's event loop first was one more thread hand-off per command for nothing.
-    try {
+    // The command's commits are made durable after it released its locks, before it answers (DeferredSync).
+    try (DeferredSync sync = DeferredSync.open()) {
       JsonObject result = work.get();
+      sync.await();
       msg.reply(result);
     } catch (StorageException e) {
       Metrics.storageFailure(action, e.code().name());

@@ -116,12 +116,13 @@ final class GroupCommit {
     } finally {
       leader.unlock();
     }
-    if (p.durableAs > 0 && p.failure == null) awaitDurable(p.durableAs);
+    // In a command's DeferredSync scope the command waits after releasing its locks; else wait now.
+    if (p.durableAs > 0 && p.failure == null && !DeferredSync.defer(this, p.durableAs)) awaitDurable(p.durableAs);
     return p.result();
   }
 
   /** Returns once batch number seq is on disk: joins the fsync in flight, or runs the next one itself. */
-  private void awaitDurable(long seq) throws SQLException {
+  void awaitDurable(long seq) throws SQLException {
     syncLock.lock();
     try {
       while (durable < seq) {

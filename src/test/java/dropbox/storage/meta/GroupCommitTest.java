@@ -173,6 +173,73 @@ class GroupCommitTest {
     assertEquals(2, flushes.started.get());
   }
 
+  /**
+   * In a command's DeferredSync scope a durable write returns once committed (so the command can release
+   * its locks) and the command's await() is what waits for the fsync that covers it.
+   */
+  @Test
+  void inACommandScopeTheCommitReturnsFirstAndAwaitWaitsForItsFsync() throws Exception {
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
+    flushes.hold();
+    CountDownLatch committed = new CountDownLatch(1);
+    Future<Object> command = pool.submit(() -> {
+      try (DeferredSync sync = DeferredSync.open()) {
+        Object v = g.run(c -> insert(c, "a"), true);
+        committed.countDown();
+        sync.await();
+        return v;
+      }
+    });
+    assertTrue(committed.await(30, TimeUnit.SECONDS), "the commit waited for its fsync inside the scope");
+    assertEquals(List.of("a"), keys("1"));
+    waitFor(() -> flushes.started.get() == 1);
+    Thread.sleep(200);
+    assertFalse(command.isDone(), "answered before its fsync completed");
+    flushes.open();
+    assertEquals("a", command.get(30, TimeUnit.SECONDS));
+    assertEquals(1, flushes.done.get());
+  }
+
+  /** A command that fails after it committed never awaited: closing its scope still waits for the fsync. */
+  @Test
+  void closingTheScopeOfAFailedCommandStillWaitsForItsFsync() throws Exception {
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
+    flushes.hold();
+    Future<Object> command = pool.submit(() -> {
+      try (DeferredSync sync = DeferredSync.open()) {
+        g.run(c -> insert(c, "a"), true);
+        throw new IllegalStateException("failed after its commit");
+      }
+    });
+    waitFor(() -> flushes.started.get() == 1);
+    Thread.sleep(200);
+    assertFalse(command.isDone(), "left its worker before its commit was on disk");
+    flushes.open();
+    Exception e = assertThrows(Exception.class, () -> command.get(30, TimeUnit.SECONDS));
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+    assertEquals(1, flushes.done.get());
+    // The scope is gone from the thread: a write outside any scope waits for its own fsync again.
+    assertEquals("b", pool.submit(() -> g.run(c -> insert(c, "b"), true)).get(30, TimeUnit.SECONDS));
+    assertEquals(2, flushes.done.get());
+  }
+
+  /** The fsync awaited by a command fails: that command fails INTERNAL, as a commit waiting for it would. */
+  @Test
+  void aFailedFsyncAwaitedByACommandIsItsInternalFailure() throws Exception {
+    flushes.failNext.set(true);
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
+    try (DeferredSync sync = DeferredSync.open()) {
+      g.run(c -> insert(c, "x"), true);
+      dropbox.bus.StorageException e = assertThrows(dropbox.bus.StorageException.class, sync::await);
+      assertEquals(dropbox.bus.ErrorCode.INTERNAL, e.code());
+    }
+    assertThrows(IllegalStateException.class, () -> {
+      try (DeferredSync outer = DeferredSync.open(); DeferredSync inner = DeferredSync.open()) {
+        // a second scope on one thread would let the outer one answer before the inner one's fsync
+      }
+    });
+  }
+
   /** The real WAL fsync (GroupCommit.walOf) of this test's database, observable and holdable. */
   final class Flushes implements GroupCommit.WalFlush {
     final AtomicInteger started = new AtomicInteger();
