@@ -1,9 +1,13 @@
 package dropbox.client;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 
 /**
  * The user-level operations shared by the one-shot commands and the shell: local checks first (so a typo
@@ -21,7 +25,12 @@ final class Actions {
   }
 
   void upload(Path file, String flag) throws ClientException {
-    String name = remoteName(file);
+    upload(file, null, flag);
+  }
+
+  /** Uploads a local file as folder/its base name (folder null: the top level); the server creates folder. */
+  void upload(Path file, String folder, String flag) throws ClientException {
+    String name = under(folder, remoteName(file));
     long size;
     try {
       size = conn.upload(name, file, flag, progress(name));
@@ -52,8 +61,107 @@ final class Actions {
   }
 
   void list(String flag) throws ClientException {
-    out.print(conn.list(flag));
+    list(null, flag);
+  }
+
+  /** The whole tree's files (folder null), or one folder's children, as the server formats them. */
+  void list(String folder, String flag) throws ClientException {
+    String text;
+    try {
+      text = conn.list(folder, flag);
+    } catch (ClientException e) {
+      throw folder == null ? e : about(folder, e);
+    }
+    out.print(text);
     out.flush();
+  }
+
+  void mkdir(String folder, String flag) throws ClientException {
+    try {
+      conn.mkdir(folder, flag);
+    } catch (ClientException e) {
+      throw about(folder, e);
+    }
+    out.println("created folder " + folder);
+  }
+
+  void rmdir(String folder, String flag) throws ClientException {
+    try {
+      conn.rmdir(folder, flag);
+    } catch (ClientException e) {
+      throw about(folder, e);
+    }
+    out.println("removed folder " + folder + " and everything in it");
+  }
+
+  void move(String from, String to, String flag) throws ClientException {
+    try {
+      conn.move(from, to, flag);
+    } catch (ClientException e) {
+      throw about(from, e);
+    }
+    out.println("moved " + from + " -> " + to);
+  }
+
+  void copy(String from, String to, String flag) throws ClientException {
+    try {
+      conn.copy(from, to, flag);
+    } catch (ClientException e) {
+      throw about(from, e);
+    }
+    out.println("copied " + from + " -> " + to);
+  }
+
+  /**
+   * Uploads a local directory as folder/its name, with everything under it: each sub-directory becomes a
+   * folder (empty ones too), each regular file an upload; symbolic links and special files are skipped with
+   * a line on err, as is a file the server refuses (a name it does not accept, quota), like cp -r does.
+   * Returns false when anything was skipped or refused; a lost connection ends it with the exception.
+   */
+  boolean uploadTree(Path dir, String folder, String flag, PrintStream err) throws ClientException {
+    String top = under(folder, remoteName(dir.toAbsolutePath().normalize())); // "upload -r ." names the directory
+    boolean all = true;
+    List<Path> entries;
+    try (Stream<Path> walk = Files.walk(dir)) { // no FOLLOW_LINKS: a link is listed, never entered
+      entries = walk.toList();
+    } catch (IOException | UncheckedIOException e) {
+      throw new ClientException(dir + ": cannot read: " + describe(e));
+    }
+    for (Path p : entries) {
+      String remote = top;
+      for (Path segment : dir.relativize(p)) {
+        if (!segment.toString().isEmpty()) remote = remote + "/" + segment;
+      }
+      try {
+        if (Files.isSymbolicLink(p)) {
+          err.println("client: " + p + ": symbolic link, skipped");
+          all = false;
+        } else if (Files.isDirectory(p)) {
+          conn.mkdir(remote, flag);
+        } else if (Files.isRegularFile(p)) {
+          long size = conn.upload(remote, p, flag, progress(remote));
+          out.println("uploaded " + remote + " (" + size + " bytes)");
+        } else {
+          err.println("client: " + p + ": not a regular file, skipped");
+          all = false;
+        }
+      } catch (ClientException e) {
+        if (e.connectionLost()) throw about(remote, e);
+        err.println("client: " + about(remote, e).getMessage());
+        all = false;
+      }
+    }
+    return all;
+  }
+
+  /** folder/name, or name alone at the top level. */
+  private static String under(String folder, String name) {
+    return folder == null || folder.isEmpty() ? name : folder + "/" + name;
+  }
+
+  private static String describe(Exception e) {
+    Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
+    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   void quota(String flag) throws ClientException {
@@ -68,6 +176,11 @@ final class Actions {
 
   /** A local file that can be uploaded, checked before connecting or sending anything. */
   static Path uploadable(String arg) throws ClientException {
+    return uploadable(arg, false);
+  }
+
+  /** The same, where recursive also accepts a directory (uploaded with its tree). */
+  static Path uploadable(String arg, boolean recursive) throws ClientException {
     Path p;
     try {
       p = Path.of(arg);
@@ -75,6 +188,11 @@ final class Actions {
       throw new ClientException(arg + ": invalid path");
     }
     if (!Files.exists(p)) throw new ClientException(arg + ": no such file");
+    if (Files.isDirectory(p)) {
+      if (!recursive) throw new ClientException(arg + ": is a directory (upload it with --recursive)");
+      remoteName(p.toAbsolutePath().normalize());
+      return p;
+    }
     if (!Files.isRegularFile(p)) throw new ClientException(arg + ": not a regular file");
     if (!Files.isReadable(p)) throw new ClientException(arg + ": not readable");
     remoteName(p);
@@ -95,12 +213,18 @@ final class Actions {
     try {
       if (outArg != null) {
         Path o = Path.of(outArg);
-        return Files.isDirectory(o) ? o.resolve(plainName(name)) : o;
+        return Files.isDirectory(o) ? o.resolve(plainName(lastSegment(name))) : o;
       }
-      return Path.of(plainName(name));
+      return Path.of(plainName(lastSegment(name)));
     } catch (InvalidPathException e) {
       throw new ClientException((outArg != null ? outArg : name) + ": invalid local path");
     }
+  }
+
+  /** "docs/2026/report.pdf" -> "report.pdf": a download of a path lands under the file's own name. */
+  private static String lastSegment(String path) {
+    int slash = path.lastIndexOf('/');
+    return slash < 0 || slash == path.length() - 1 ? path : path.substring(slash + 1);
   }
 
   private static String plainName(String name) throws ClientException {

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -34,11 +35,18 @@ public final class ClientMain {
       "  --high | --medium | --low | --priority=P   priority of the commands",
       "  --timeout S       seconds to wait for a reply (default 300)",
       "commands (none: interactive shell):",
-      "  upload FILE...         upload files (remote name = base name)",
-      "  download NAME [OUT]    download to OUT (file or directory) or ./NAME",
-      "  delete NAME            delete a file",
-      "  list                   list your files",
+      "  upload FILE...         upload files (remote name = base name, at the top level)",
+      "    --to FOLDER          ...into FOLDER instead (created when missing)",
+      "    -r, --recursive      ...and directories with everything under them",
+      "  download PATH [OUT]    download to OUT (file or directory) or ./<last part of PATH>",
+      "  delete PATH            delete a file",
+      "  list [FOLDER]          list all your files, or one folder (sub-folders end in /)",
+      "  mkdir FOLDER           create a folder (and its parents)",
+      "  rmdir FOLDER           remove a folder and everything in it",
+      "  move FROM TO           rename or move a file or folder (TO must not exist)",
+      "  copy FROM TO           copy a file or folder (counts against the quota)",
       "  quota                  show used and total bytes",
+      "Remote paths are names joined by /, e.g. docs/2026/report.pdf.",
       "The password is read from $DROPBOX_PASSWORD, else asked for.",
       "Exit codes: 0 ok, 1 failure, 2 bad command line, 3 TLS: server certificate not trusted",
       "(never retried without TLS).");
@@ -78,7 +86,7 @@ public final class ClientMain {
     }
     ProtocolConnection conn = null;
     try {
-      List<Path> uploads = uploadsOf(opts.command());
+      List<Path> uploads = uploadsOf(opts);
       String user = opts.user() != null ? opts.user() : ask("User: ");
       String password = password(user);
       ClientTls tls = opts.tls() ? ClientTls.of(opts.cacert(), opts.pin()) : null;
@@ -110,7 +118,11 @@ public final class ClientMain {
         int rc = 0;
         for (Path p : uploads) {
           try {
-            actions.upload(p, flag);
+            if (Files.isDirectory(p)) {
+              if (!actions.uploadTree(p, opts.uploadTo(), flag, err)) rc = 1;
+            } else {
+              actions.upload(p, opts.uploadTo(), flag);
+            }
           } catch (ClientException e) {
             if (e.connectionLost()) throw e;
             err.println("client: " + e.getMessage());
@@ -121,7 +133,11 @@ public final class ClientMain {
       }
       case "download" -> actions.download(c.get(1), c.size() > 2 ? c.get(2) : null, flag);
       case "delete" -> actions.delete(c.get(1), flag);
-      case "list" -> actions.list(flag);
+      case "list" -> actions.list(c.size() > 1 ? c.get(1) : null, flag);
+      case "mkdir" -> actions.mkdir(c.get(1), flag);
+      case "rmdir" -> actions.rmdir(c.get(1), flag);
+      case "move" -> actions.move(c.get(1), c.get(2), flag);
+      case "copy" -> actions.copy(c.get(1), c.get(2), flag);
       case "quota" -> actions.quota(flag);
       default -> throw new IllegalStateException("checked by checkCommand");
     }
@@ -136,18 +152,21 @@ public final class ClientMain {
     boolean ok = switch (word) {
       case "upload" -> n >= 1;
       case "download" -> n == 1 || n == 2;
-      case "delete" -> n == 1;
-      case "list", "quota" -> n == 0;
+      case "delete", "mkdir", "rmdir" -> n == 1;
+      case "move", "copy" -> n == 2;
+      case "list" -> n <= 1;
+      case "quota" -> n == 0;
       default -> throw new ClientOptions.UsageException("unknown command " + c.get(0));
     };
     if (!ok) throw new ClientOptions.UsageException("wrong number of arguments for " + word);
   }
 
   /** Every local file is checked before connecting, so a typo uploads nothing. */
-  private static List<Path> uploadsOf(List<String> c) throws ClientException {
+  private static List<Path> uploadsOf(ClientOptions opts) throws ClientException {
+    List<String> c = opts.command();
     List<Path> files = new ArrayList<>();
     if (c.isEmpty() || !c.get(0).equalsIgnoreCase("upload")) return files;
-    for (String a : c.subList(1, c.size())) files.add(Actions.uploadable(a));
+    for (String a : c.subList(1, c.size())) files.add(Actions.uploadable(a, opts.recursive()));
     return files;
   }
 

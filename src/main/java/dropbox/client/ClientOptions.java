@@ -10,7 +10,8 @@ import java.util.Map;
  * can be tested without a server; a bad command line throws UsageException (exit code 2).
  */
 public record ClientOptions(String host, int port, String user, boolean signup, String priorityFlag,
-    int timeoutSeconds, boolean help, List<String> command, boolean tls, String cacert, String pin) {
+    int timeoutSeconds, boolean help, List<String> command, boolean tls, String cacert, String pin,
+    String uploadTo, boolean recursive) {
 
   public static final String DEFAULT_HOST = "127.0.0.1";
   public static final int DEFAULT_PORT = 8080;
@@ -20,7 +21,7 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
   /** The options without TLS (as before --tls existed). */
   public ClientOptions(String host, int port, String user, boolean signup, String priorityFlag,
       int timeoutSeconds, boolean help, List<String> command) {
-    this(host, port, user, signup, priorityFlag, timeoutSeconds, help, command, false, null, null);
+    this(host, port, user, signup, priorityFlag, timeoutSeconds, help, command, false, null, null, null, false);
   }
   /** Long enough for a throttled login (up to 30 s) and a commit under load; a dead server still ends. */
   public static final int DEFAULT_TIMEOUT_SECONDS = 300;
@@ -44,6 +45,8 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
     String flag = null;
     int timeout = DEFAULT_TIMEOUT_SECONDS;
     boolean help = false;
+    String uploadTo = null;
+    boolean recursive = false;
     List<String> command = new ArrayList<>();
     boolean optionsDone = false;
     for (int i = 0; i < args.size(); i++) {
@@ -63,6 +66,12 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
         case "--" -> optionsDone = true;
         case "-h", "--help" -> help = true;
         case "--signup" -> signup = true;
+        case "-r", "--recursive" -> recursive = true;
+        case "--to" -> {
+          uploadTo = value(args, i, inline, name);
+          if (inline == null) i++;
+          if (uploadTo.isEmpty()) throw new UsageException("--to needs a folder");
+        }
         case "--tls" -> tls = true;
         case "--cacert" -> {
           cacert = value(args, i, inline, name);
@@ -113,7 +122,10 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
     }
     if (cacert != null && pin != null) throw new UsageException("give --cacert or --pin, not both");
     if (port < 0) port = tls ? DEFAULT_TLS_PORT : DEFAULT_PORT;
-    return new ClientOptions(host, port, user, signup, flag, timeout, help, List.copyOf(command), tls, cacert, pin);
+    boolean upload = !command.isEmpty() && command.get(0).equalsIgnoreCase("upload");
+    if ((uploadTo != null || recursive) && !upload) throw new UsageException("--to and --recursive are for upload");
+    return new ClientOptions(host, port, user, signup, flag, timeout, help, List.copyOf(command), tls, cacert, pin,
+        uploadTo, recursive);
   }
 
   /**

@@ -3,6 +3,7 @@ package dropbox.client;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,10 +19,16 @@ final class InteractiveShell {
 
   static final String HELP = String.join("\n",
       "Commands (names with spaces in double quotes; \\\" and \\\\ escape inside quotes):",
-      "  UPLOAD <local path>...        upload files (remote name = the file's base name)",
-      "  DOWNLOAD <name> [local path]  download to the path, into a directory, or to ./<name>",
-      "  DELETE <name>                 delete a file",
-      "  LIST                          list your files",
+      "  UPLOAD <local path>... [--to <folder>] [-r]",
+      "                                upload files (remote name = the file's base name), into",
+      "                                <folder> with --to; -r: directories with their trees too",
+      "  DOWNLOAD <path> [local path]  download to the path, into a directory, or to ./<last part>",
+      "  DELETE <path>                 delete a file",
+      "  LIST [<folder>]               list all your files, or one folder (sub-folders end in /)",
+      "  MKDIR <folder>                create a folder (and its parents)",
+      "  RMDIR <folder>                remove a folder and everything in it",
+      "  MOVE <from> <to>              rename or move a file or folder (<to> must not exist)",
+      "  COPY <from> <to>              copy a file or folder (counts against the quota)",
       "  QUOTA                         show used and total bytes",
       "  HELP                          this text",
       "  QUIT                          leave (also EXIT or end of input)",
@@ -89,6 +96,24 @@ final class InteractiveShell {
     }
     if (tokens.isEmpty()) return true;
     String word = tokens.remove(0).text().toUpperCase(Locale.ROOT);
+    String folder = null;
+    boolean recursive = false;
+    if (word.equals("UPLOAD")) {
+      // Unquoted --to FOLDER and -r/--recursive are options of UPLOAD wherever they stand ("..." is a file).
+      for (int i = 0; i < tokens.size(); ) {
+        Quoting.Token t = tokens.get(i);
+        if (!t.quoted() && t.text().equals("--to")) {
+          need(i + 1 < tokens.size(), "UPLOAD <local path>... --to <folder>");
+          folder = tokens.get(i + 1).text();
+          tokens.subList(i, i + 2).clear();
+        } else if (!t.quoted() && (t.text().equals("-r") || t.text().equals("--recursive"))) {
+          recursive = true;
+          tokens.remove(i);
+        } else {
+          i++;
+        }
+      }
+    }
     String flag = null;
     if (!tokens.isEmpty()) {
       Quoting.Token last = tokens.get(tokens.size() - 1);
@@ -101,10 +126,18 @@ final class InteractiveShell {
     List<String> args = tokens.stream().map(Quoting.Token::text).toList();
     switch (word) {
       case "UPLOAD" -> {
-        need(args.size() >= 1, "UPLOAD <local path>...");
+        need(args.size() >= 1, "UPLOAD <local path>... [--to <folder>] [-r]");
         List<Path> files = new ArrayList<>();
-        for (String a : args) files.add(Actions.uploadable(a));
-        for (Path f : files) actions.upload(f, flag);
+        for (String a : args) files.add(Actions.uploadable(a, recursive));
+        boolean all = true;
+        for (Path f : files) {
+          if (Files.isDirectory(f)) {
+            all &= actions.uploadTree(f, folder, flag, err);
+          } else {
+            actions.upload(f, folder, flag);
+          }
+        }
+        if (!all) failed = true; // what was skipped or refused is on err already
       }
       case "DOWNLOAD" -> {
         need(args.size() == 1 || args.size() == 2, "DOWNLOAD <name> [local path]");
@@ -115,8 +148,24 @@ final class InteractiveShell {
         actions.delete(args.get(0), flag);
       }
       case "LIST" -> {
-        need(args.isEmpty(), "LIST");
-        actions.list(flag);
+        need(args.size() <= 1, "LIST [<folder>]");
+        actions.list(args.isEmpty() ? null : args.get(0), flag);
+      }
+      case "MKDIR" -> {
+        need(args.size() == 1, "MKDIR <folder>");
+        actions.mkdir(args.get(0), flag);
+      }
+      case "RMDIR" -> {
+        need(args.size() == 1, "RMDIR <folder>");
+        actions.rmdir(args.get(0), flag);
+      }
+      case "MOVE" -> {
+        need(args.size() == 2, "MOVE <from> <to>");
+        actions.move(args.get(0), args.get(1), flag);
+      }
+      case "COPY" -> {
+        need(args.size() == 2, "COPY <from> <to>");
+        actions.copy(args.get(0), args.get(1), flag);
       }
       case "QUOTA" -> {
         need(args.isEmpty(), "QUOTA");

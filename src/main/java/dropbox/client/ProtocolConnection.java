@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
@@ -158,8 +159,17 @@ public final class ProtocolConnection implements Closeable {
 
   /** The listing exactly as the server formats it (lines ending in '\n', prompt removed). */
   public String list(String flag) throws ClientException {
+    return list(null, flag);
+  }
+
+  /**
+   * LIST, or with a folder (not null) LIST of that folder's children (sub-folders first, with a trailing
+   * '/'), exactly as the server formats it; an unknown folder is the server's "Folder not found".
+   */
+  public String list(String folder, String flag) throws ClientException {
+    String command = commandLine("LIST", folder, flag);
     return exchange(() -> {
-      sendLine(commandLine("LIST", null, flag));
+      sendLine(command);
       String first = requireLine();
       if (first.startsWith("ERROR")) throw commandError(first);
       StringBuilder text = new StringBuilder();
@@ -185,6 +195,26 @@ public final class ProtocolConnection implements Closeable {
 
   public void delete(String name, String flag) throws ClientException {
     simple(commandLine("DELETE", name, flag));
+  }
+
+  /** Creates the folder and its parents; one already there is a success (tcp-protocol.md, MKDIR). */
+  public void mkdir(String folder, String flag) throws ClientException {
+    simple(commandLine("MKDIR", folder, flag));
+  }
+
+  /** Removes the folder and everything in it, in one step on the server. */
+  public void rmdir(String folder, String flag) throws ClientException {
+    simple(commandLine("RMDIR", folder, flag));
+  }
+
+  /** Renames or moves a file or a folder with its contents; the target must not exist. */
+  public void move(String from, String to, String flag) throws ClientException {
+    simple(commandLineOf("MOVE", List.of(from, to), flag));
+  }
+
+  /** Copies a file or a folder (no content is sent again; the copy counts against the quota). */
+  public void copy(String from, String to, String flag) throws ClientException {
+    simple(commandLineOf("COPY", List.of(from, to), flag));
   }
 
   /**
@@ -520,9 +550,14 @@ public final class ProtocolConnection implements Closeable {
 
   /** The command line to send, checked before anything goes on the wire (the server would close on a bad one). */
   static String commandLine(String word, String name, String flag) throws ClientException {
+    return commandLineOf(word, name == null ? List.of() : List.of(name), flag);
+  }
+
+  /** The same for a command of several names (MOVE, COPY), each quoted as needed. */
+  static String commandLineOf(String word, List<String> names, String flag) throws ClientException {
     StringBuilder sb = new StringBuilder(word);
     try {
-      if (name != null) sb.append(' ').append(Quoting.quote(name));
+      for (String name : names) sb.append(' ').append(Quoting.quote(name));
     } catch (IllegalArgumentException e) {
       throw new ClientException(e.getMessage());
     }

@@ -141,6 +141,62 @@ class ClientMainTest {
     assertTrue(after.out().endsWith("Usage: 1000003 of 10000000 bytes (1 files)\n"), after.out());
   }
 
+  /** Folders from the command line: a tree uploaded into a folder, listed, moved, copied, fetched, removed. */
+  @Test
+  void foldersFromTheCommandLine() throws Exception {
+    String u = signUp();
+    Path proj = Files.createDirectories(work.resolve("proj"));
+    Files.writeString(proj.resolve("a.txt"), "alpha");
+    Files.createDirectories(proj.resolve("sub"));
+    byte[] b = random(70_001, 3);
+    Files.write(proj.resolve("sub").resolve("b.bin"), b);
+    Files.createDirectories(proj.resolve("empty"));
+
+    fails(client(u, "secret1", "", "upload", proj.toString()), "is a directory (upload it with --recursive)");
+    Run up = ok(client(u, "secret1", "", "upload", "-r", proj.toString(), "--to", "backup"));
+    assertTrue(up.out().contains("uploaded backup/proj/a.txt (5 bytes)"), up.out());
+    assertTrue(up.out().contains("uploaded backup/proj/sub/b.bin (70001 bytes)"), up.out());
+
+    Run folder = ok(client(u, "secret1", "", "list", "backup/proj"));
+    List<String> lines = folder.out().lines().toList();
+    assertEquals("=== File Listing for " + u + ": backup/proj ===", lines.get(0));
+    List<String> names = lines.stream().skip(4).map(l -> l.split(" ")[0]).toList();
+    assertEquals(List.of("empty/", "sub/", "a.txt", "Usage:"), names, folder.out());
+    Run all = ok(client(u, "secret1", "", "list"));
+    assertTrue(all.out().lines().anyMatch(l -> l.startsWith("backup/proj/sub/b.bin ")), all.out());
+
+    ok(client(u, "secret1", "", "mkdir", "docs/2026"));
+    Run moved = ok(client(u, "secret1", "", "move", "backup/proj/a.txt", "docs/2026/a.txt"));
+    assertEquals("moved backup/proj/a.txt -> docs/2026/a.txt\n", moved.out());
+    fails(client(u, "secret1", "", "move", "backup/proj/sub", "docs"), "Target exists");
+    ok(client(u, "secret1", "", "copy", "backup", "backup-copy"));
+    Path down = Files.createDirectories(work.resolve("down"));
+    ok(client(u, "secret1", "", "download", "docs/2026/a.txt", down.toString()));
+    assertEquals("alpha", Files.readString(down.resolve("a.txt")), "a path lands under its last part");
+    ok(client(u, "secret1", "", "download", "backup-copy/proj/sub/b.bin", down.resolve("b.bin").toString()));
+    assertArrayEquals(b, Files.readAllBytes(down.resolve("b.bin")));
+    assertTrue(ok(client(u, "secret1", "", "quota")).out().contains("(3 files)"), "the copy counts");
+
+    Run removed = ok(client(u, "secret1", "", "rmdir", "backup-copy"));
+    assertEquals("removed folder backup-copy and everything in it\n", removed.out());
+    fails(client(u, "secret1", "", "list", "backup-copy"), "backup-copy: Folder not found");
+    fails(client(u, "secret1", "", "rmdir", "backup-copy"), "Folder not found");
+    assertTrue(ok(client(u, "secret1", "", "quota")).out().contains("(2 files)"));
+  }
+
+  /** cp -r: a symbolic link in a tree is skipped with one line, the rest goes up, and the exit code says so. */
+  @Test
+  void aSymbolicLinkInAnUploadedTreeIsSkippedAndTheRestUploaded() throws Exception {
+    String u = signUp();
+    Path tree = Files.createDirectories(work.resolve("tree"));
+    Files.writeString(tree.resolve("real.txt"), "real");
+    Files.createSymbolicLink(tree.resolve("link.txt"), tree.resolve("real.txt"));
+    Run r = fails(client(u, "secret1", "", "upload", "--recursive", tree.toString()), "link.txt: symbolic link, skipped");
+    assertTrue(r.out().contains("uploaded tree/real.txt (4 bytes)"), r.out());
+    Run list = ok(client(u, "secret1", "", "list", "tree"));
+    assertFalse(list.out().contains("link.txt"), list.out());
+  }
+
   @Test
   void aMissingLocalFileExitsOneAndUploadsNothing() throws Exception {
     String u = signUp();
@@ -181,6 +237,31 @@ class ClientMainTest {
     String u = signUp();
     Path dot = Files.writeString(work.resolve("tab\tname"), "x"); // a control character: invalid on the server
     fails(client(u, "secret1", "", "upload", dot.toString()), "Invalid filename");
+  }
+
+  @Test
+  void shellFolderCommands() throws Exception {
+    String u = signUp();
+    Path f = Files.writeString(work.resolve("note.txt"), "in a folder");
+    String script = String.join("\n",
+        "secret1",
+        "UPLOAD \"" + f.toString().replace("\\", "\\\\") + "\" --to inbox --high",
+        "LIST inbox",
+        "MKDIR \"my archive\"",
+        "MOVE inbox \"my archive/inbox\"",
+        "LIST \"my archive/inbox\"",
+        "COPY \"my archive\" copy",
+        "RMDIR \"my archive\"",
+        "LIST",
+        "QUIT") + "\n";
+    Run r = client(u, null, script);
+    assertEquals(0, r.code(), r.err());
+    assertTrue(r.out().contains("uploaded inbox/note.txt (11 bytes)"), r.out());
+    assertTrue(r.out().contains("=== File Listing for " + u + ": inbox ==="), r.out());
+    assertTrue(r.out().contains("moved inbox -> my archive/inbox"), r.out());
+    assertTrue(r.out().contains("=== File Listing for " + u + ": my archive/inbox ==="), r.out());
+    assertTrue(r.out().contains("removed folder my archive and everything in it"), r.out());
+    assertTrue(r.out().lines().anyMatch(l -> l.startsWith("copy/inbox/note.txt ")), r.out());
   }
 
   @Test

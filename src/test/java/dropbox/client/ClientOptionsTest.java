@@ -48,6 +48,20 @@ class ClientOptionsTest {
   }
 
   @Test
+  void uploadTakesAFolderAndRecursionAnywhereButNoOtherCommandDoes() throws Exception {
+    ClientOptions o = parse(Map.of(), "upload", "a.txt", "--to", "docs/2026", "-r", "dir");
+    assertEquals(List.of("upload", "a.txt", "dir"), o.command());
+    assertEquals("docs/2026", o.uploadTo());
+    assertTrue(o.recursive());
+    assertEquals("inbox", parse(Map.of(), "--to=inbox", "upload", "a.txt").uploadTo());
+    assertNull(parse(Map.of(), "upload", "a.txt").uploadTo());
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "list", "--to", "x"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "download", "a", "--recursive"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "upload", "a.txt", "--to"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "upload", "a.txt", "--to="));
+  }
+
+  @Test
   void userComesFromTheOptionThenTheEnvironment() throws Exception {
     assertEquals("env", parse(Map.of("DROPBOX_USER", "env")).user());
     assertEquals("opt", parse(Map.of("DROPBOX_USER", "env"), "--user", "opt").user());
@@ -83,7 +97,16 @@ class ClientOptionsTest {
     assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("download")));
     assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("download", "a", "b", "c")));
     assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("delete")));
-    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("list", "x")));
+    ClientMain.checkCommand(List.of("list", "docs"));
+    ClientMain.checkCommand(List.of("mkdir", "a/b"));
+    ClientMain.checkCommand(List.of("move", "a", "b"));
+    ClientMain.checkCommand(List.of("COPY", "a", "b"));
+    ClientMain.checkCommand(List.of("rmdir", "a"));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("list", "x", "y")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("mkdir")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("move", "a")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("copy", "a", "b", "c")));
+    assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("rmdir", "a", "b")));
     assertThrows(ClientOptions.UsageException.class, () -> ClientMain.checkCommand(List.of("rename", "a", "b")));
   }
 
