@@ -73,7 +73,7 @@ public final class StorageVerticle extends VerticleBase {
     // Opening v2 connects to the database and may migrate it: blocking work, off the event loop.
     return vertx.executeBlocking(() -> {
           StorageEngines.Opened opened = StorageEngines.open(cfg, locks, alone, () -> Membership.liveNodeIds(vertx),
-              nodeId, e -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson()));
+              nodeId, e -> DeferredSync.afterDurable(() -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson())));
           engine = opened.engine();
           upkeep = opened.upkeep();
           signups = opened.signups();

@@ -3,6 +3,8 @@ package dropbox.storage.meta;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,9 +22,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why that is safe: the WAL is one sequence, so a later commit is never durable without every earlier
  * one, and whoever saw this commit and committed something after it waits for a flush that covers both. It
  * is the same window GroupCommit already opened to readers (a change visible for the few milliseconds of
- * its fsync before it is acknowledged). Outside a scope (recovery, the sweeper, sign-ups, tests) a durable
- * commit waits for its fsync before it returns, as before; so do PostgreSQL's commits, which flush inside
- * COMMIT.
+ * its fsync before it is acknowledged). Change events still wait for the fsync ({@link #afterDurable}).
+ * Outside a scope (recovery, the sweeper, sign-ups, tests) a durable commit waits for its fsync before it
+ * returns, as before; so do PostgreSQL's commits, which flush inside COMMIT.
  */
 public final class DeferredSync implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(DeferredSync.class);
@@ -31,6 +33,8 @@ public final class DeferredSync implements AutoCloseable {
   /** The store whose WAL holds this command's commits, and the last batch it committed in (0: none). */
   private GroupCommit group;
   private long batch;
+  /** What the command announces about its commits (change events), held back until they are on disk. */
+  private final List<Runnable> afterDurable = new ArrayList<>(1);
 
   private DeferredSync() { }
 
@@ -56,16 +60,34 @@ public final class DeferredSync implements AutoCloseable {
   }
 
   /**
-   * Returns once every commit the command made is on disk; call it after the command released its locks
-   * and before it answers. A failed fsync is the command's failure (INTERNAL), as it was without the scope.
+   * Runs announce once this thread's command has its commits on disk: at once outside a scope or when the
+   * command committed nothing durable yet, else after its fsync. So a change event is never sent before
+   * the change is durable, as before the fsync moved out of the locks. Dropped if that fsync fails (the
+   * command fails; without the scope it failed before announcing anything too).
+   */
+  public static void afterDurable(Runnable announce) {
+    DeferredSync s = OPEN.get();
+    if (s == null || s.group == null) {
+      announce.run();
+    } else {
+      s.afterDurable.add(announce);
+    }
+  }
+
+  /**
+   * Returns once every commit the command made is on disk, then sends what it announced; call it after the
+   * command released its locks and before it answers. A failed fsync is the command's failure (INTERNAL),
+   * as it was without the scope.
    */
   public void await() {
     try {
       flush();
     } catch (SQLException e) {
+      afterDurable.clear();
       LOG.error("metadata database failure", e);
       throw StorageException.of(ErrorCode.INTERNAL, "Storage error");
     }
+    announce();
   }
 
   /**
@@ -77,9 +99,16 @@ public final class DeferredSync implements AutoCloseable {
     OPEN.remove();
     try {
       flush();
+      announce();
     } catch (SQLException e) {
+      afterDurable.clear();
       LOG.error("metadata database failure after a failed command", e);
     }
+  }
+
+  private void announce() {
+    for (Runnable r : afterDurable) r.run();
+    afterDurable.clear();
   }
 
   private void flush() throws SQLException {

@@ -223,6 +223,41 @@ class GroupCommitTest {
     assertEquals(2, flushes.done.get());
   }
 
+  /** A change event announced after a durable commit goes out only once that commit's fsync is done. */
+  @Test
+  void whatACommandAnnouncesWaitsForItsFsyncAndIsDroppedIfTheFsyncFails() throws Exception {
+    GroupCommit g = new GroupCommit(ds, 30_000, flushes);
+    List<String> sent = java.util.Collections.synchronizedList(new ArrayList<>());
+    DeferredSync.afterDurable(() -> sent.add("no scope")); // nothing to wait for: at once
+    assertEquals(List.of("no scope"), sent);
+    flushes.hold();
+    CountDownLatch announced = new CountDownLatch(1);
+    Future<Object> command = pool.submit(() -> {
+      try (DeferredSync sync = DeferredSync.open()) {
+        DeferredSync.afterDurable(() -> sent.add("before any commit")); // nothing committed yet: at once
+        g.run(c -> insert(c, "a"), true);
+        DeferredSync.afterDurable(() -> sent.add("uploaded a"));
+        announced.countDown();
+        sync.await();
+        return null;
+      }
+    });
+    assertTrue(announced.await(30, TimeUnit.SECONDS));
+    Thread.sleep(200);
+    assertEquals(List.of("no scope", "before any commit"), sent, "an event went out before its fsync");
+    flushes.open();
+    command.get(30, TimeUnit.SECONDS);
+    assertEquals(List.of("no scope", "before any commit", "uploaded a"), sent);
+
+    flushes.failNext.set(true);
+    try (DeferredSync sync = DeferredSync.open()) {
+      g.run(c -> insert(c, "b"), true);
+      DeferredSync.afterDurable(() -> sent.add("uploaded b"));
+      assertThrows(dropbox.bus.StorageException.class, sync::await);
+    }
+    assertEquals(3, sent.size(), "announced although its fsync failed: " + sent);
+  }
+
   /** The fsync awaited by a command fails: that command fails INTERNAL, as a commit waiting for it would. */
   @Test
   void aFailedFsyncAwaitedByACommandIsItsInternalFailure() throws Exception {
