@@ -52,12 +52,7 @@ final class Actions {
   }
 
   void delete(String name, String flag) throws ClientException {
-    try {
-      conn.delete(name, flag);
-    } catch (ClientException e) {
-      throw about(name, e);
-    }
-    out.println("deleted " + name);
+    remote(name, () -> conn.delete(name, flag), "deleted " + name);
   }
 
   void list(String flag) throws ClientException {
@@ -77,39 +72,33 @@ final class Actions {
   }
 
   void mkdir(String folder, String flag) throws ClientException {
-    try {
-      conn.mkdir(folder, flag);
-    } catch (ClientException e) {
-      throw about(folder, e);
-    }
-    out.println("created folder " + folder);
+    remote(folder, () -> conn.mkdir(folder, flag), "created folder " + folder);
   }
 
   void rmdir(String folder, String flag) throws ClientException {
-    try {
-      conn.rmdir(folder, flag);
-    } catch (ClientException e) {
-      throw about(folder, e);
-    }
-    out.println("removed folder " + folder + " and everything in it");
+    remote(folder, () -> conn.rmdir(folder, flag), "removed folder " + folder + " and everything in it");
   }
 
   void move(String from, String to, String flag) throws ClientException {
-    try {
-      conn.move(from, to, flag);
-    } catch (ClientException e) {
-      throw about(from, e);
-    }
-    out.println("moved " + from + " -> " + to);
+    remote(from, () -> conn.move(from, to, flag), "moved " + from + " -> " + to);
   }
 
   void copy(String from, String to, String flag) throws ClientException {
+    remote(from, () -> conn.copy(from, to, flag), "copied " + from + " -> " + to);
+  }
+
+  /** One command without a result: its failure names what it was about, its success is one line. */
+  private void remote(String about, Call call, String done) throws ClientException {
     try {
-      conn.copy(from, to, flag);
+      call.run();
     } catch (ClientException e) {
-      throw about(from, e);
+      throw about(about, e);
     }
-    out.println("copied " + from + " -> " + to);
+    out.println(done);
+  }
+
+  private interface Call {
+    void run() throws ClientException;
   }
 
   /**

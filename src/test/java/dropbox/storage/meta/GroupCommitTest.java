@@ -129,10 +129,7 @@ class GroupCommitTest {
     flushes.hold();
     Future<Object> a = pool.submit(() -> g.run(c -> insert(c, "a"), true));
     waitFor(() -> keys("1").equals(List.of("a")));
-    waitFor(() -> flushes.started.get() == 1);
-    Thread.sleep(200);
-    assertFalse(a.isDone(), "acknowledged before its fsync completed");
-    flushes.open();
+    heldUntilTheFsyncCompletes(a, "acknowledged before its fsync completed");
     assertEquals("a", a.get(30, TimeUnit.SECONDS));
     assertEquals(1, flushes.done.get());
   }
@@ -192,10 +189,7 @@ class GroupCommitTest {
     });
     assertTrue(committed.await(30, TimeUnit.SECONDS), "the commit waited for its fsync inside the scope");
     assertEquals(List.of("a"), keys("1"));
-    waitFor(() -> flushes.started.get() == 1);
-    Thread.sleep(200);
-    assertFalse(command.isDone(), "answered before its fsync completed");
-    flushes.open();
+    heldUntilTheFsyncCompletes(command, "answered before its fsync completed");
     assertEquals("a", command.get(30, TimeUnit.SECONDS));
     assertEquals(1, flushes.done.get());
   }
@@ -211,10 +205,7 @@ class GroupCommitTest {
         throw new IllegalStateException("failed after its commit");
       }
     });
-    waitFor(() -> flushes.started.get() == 1);
-    Thread.sleep(200);
-    assertFalse(command.isDone(), "left its worker before its commit was on disk");
-    flushes.open();
+    heldUntilTheFsyncCompletes(command, "left its worker before its commit was on disk");
     Exception e = assertThrows(Exception.class, () -> command.get(30, TimeUnit.SECONDS));
     assertInstanceOf(IllegalStateException.class, e.getCause());
     assertEquals(1, flushes.done.get());
@@ -293,6 +284,14 @@ class GroupCommitTest {
       GroupCommit.walOf(dir.resolve("g.db")).flush();
       done.incrementAndGet();
     }
+  }
+
+  /** With the first fsync held: the caller is still waiting on it 200 ms later; then the fsync completes. */
+  private void heldUntilTheFsyncCompletes(Future<?> caller, String ifDone) throws Exception {
+    waitFor(() -> flushes.started.get() == 1);
+    Thread.sleep(200);
+    assertFalse(caller.isDone(), ifDone);
+    flushes.open();
   }
 
   private static void waitFor(java.util.concurrent.Callable<Boolean> cond) throws Exception {
