@@ -143,6 +143,64 @@ final class Actions {
     return all;
   }
 
+  /**
+   * Downloads a remote folder with everything under it into outArg (a directory; null: the current one)
+   * as outArg/<the folder's last part>/..., one LIST per folder (so empty folders come too) and one
+   * DOWNLOAD per file. A child whose name cannot be a local file name, or that the server refuses meanwhile
+   * (deleted since the listing), is reported on err and skipped; returns false if anything was. An unknown
+   * top folder or a lost connection ends it with the exception.
+   */
+  boolean downloadTree(String folder, String outArg, String flag, PrintStream err) throws ClientException {
+    Path base;
+    Path top;
+    try {
+      base = Path.of(outArg != null ? outArg : ".");
+      top = base.resolve(plainName(lastSegment(folder)));
+    } catch (InvalidPathException e) {
+      throw new ClientException((outArg != null ? outArg : folder) + ": invalid local path");
+    }
+    if (!Files.isDirectory(base)) throw new ClientException(base + ": not a directory");
+    List<FolderEntries.Entry> children;
+    try {
+      children = FolderEntries.parse(conn.list(folder, flag));
+    } catch (ClientException e) {
+      throw about(folder, e);
+    }
+    return fetchInto(folder, children, top, flag, err);
+  }
+
+  private boolean fetchInto(String folder, List<FolderEntries.Entry> children, Path local, String flag,
+                            PrintStream err) throws ClientException {
+    try {
+      Files.createDirectories(local);
+    } catch (IOException e) {
+      throw new ClientException(local + ": cannot create: " + describe(e));
+    }
+    boolean all = true;
+    for (FolderEntries.Entry child : children) {
+      String remote = folder + "/" + child.name();
+      try {
+        Path target;
+        try {
+          target = local.resolve(plainName(child.name())); // never a path that leaves the directory
+        } catch (InvalidPathException e) {
+          throw new ClientException("not a valid local file name here");
+        }
+        if (child.folder()) {
+          all &= fetchInto(remote, FolderEntries.parse(conn.list(remote, flag)), target, flag, err);
+        } else {
+          long size = conn.download(remote, target, flag, progress(remote));
+          out.println("downloaded " + remote + " -> " + target + " (" + size + " bytes)");
+        }
+      } catch (ClientException e) {
+        if (e.connectionLost()) throw about(remote, e);
+        err.println("client: " + about(remote, e).getMessage() + ", skipped");
+        all = false;
+      }
+    }
+    return all;
+  }
+
   /** folder/name, or name alone at the top level. */
   private static String under(String folder, String name) {
     return folder == null || folder.isEmpty() ? name : folder + "/" + name;

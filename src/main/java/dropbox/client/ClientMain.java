@@ -39,6 +39,7 @@ public final class ClientMain {
       "    --to FOLDER          ...into FOLDER instead (created when missing)",
       "    -r, --recursive      ...and directories with everything under them",
       "  download PATH [OUT]    download to OUT (file or directory) or ./<last part of PATH>",
+      "    -r, --recursive      ...PATH is a folder: into OUT (a directory) or ./, with its tree",
       "  delete PATH            delete a file",
       "  list [FOLDER]          list all your files, or one folder (sub-folders end in /)",
       "  mkdir FOLDER           create a folder (and its parents)",
@@ -131,7 +132,14 @@ public final class ClientMain {
         }
         return rc;
       }
-      case "download" -> actions.download(c.get(1), c.size() > 2 ? c.get(2) : null, flag);
+      case "download" -> {
+        String out = c.size() > 2 ? c.get(2) : null;
+        if (!opts.recursive()) {
+          actions.download(c.get(1), out, flag);
+        } else if (!actions.downloadTree(c.get(1), out, flag, err)) {
+          return 1; // what was skipped is on err already
+        }
+      }
       case "delete" -> actions.delete(c.get(1), flag);
       case "list" -> actions.list(c.size() > 1 ? c.get(1) : null, flag);
       case "mkdir" -> actions.mkdir(c.get(1), flag);

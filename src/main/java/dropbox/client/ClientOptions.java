@@ -122,8 +122,11 @@ public record ClientOptions(String host, int port, String user, boolean signup, 
     }
     if (cacert != null && pin != null) throw new UsageException("give --cacert or --pin, not both");
     if (port < 0) port = tls ? DEFAULT_TLS_PORT : DEFAULT_PORT;
-    boolean upload = !command.isEmpty() && command.get(0).equalsIgnoreCase("upload");
-    if ((uploadTo != null || recursive) && !upload) throw new UsageException("--to and --recursive are for upload");
+    String word = command.isEmpty() ? "" : command.get(0).toLowerCase(Locale.ROOT);
+    if (uploadTo != null && !word.equals("upload")) throw new UsageException("--to is for upload");
+    if (recursive && !word.equals("upload") && !word.equals("download")) {
+      throw new UsageException("--recursive is for upload and download");
+    }
     return new ClientOptions(host, port, user, signup, flag, timeout, help, List.copyOf(command), tls, cacert, pin,
         uploadTo, recursive);
   }

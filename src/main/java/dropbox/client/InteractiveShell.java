@@ -22,7 +22,8 @@ final class InteractiveShell {
       "  UPLOAD <local path>... [--to <folder>] [-r]",
       "                                upload files (remote name = the file's base name), into",
       "                                <folder> with --to; -r: directories with their trees too",
-      "  DOWNLOAD <path> [local path]  download to the path, into a directory, or to ./<last part>",
+      "  DOWNLOAD <path> [local path]  download to the path, into a directory, or to ./<last part>;",
+      "                                -r: <path> is a folder, fetched with its tree",
       "  DELETE <path>                 delete a file",
       "  LIST [<folder>]               list all your files, or one folder (sub-folders end in /)",
       "  MKDIR <folder>                create a folder (and its parents)",
@@ -98,11 +99,11 @@ final class InteractiveShell {
     String word = tokens.remove(0).text().toUpperCase(Locale.ROOT);
     String folder = null;
     boolean recursive = false;
-    if (word.equals("UPLOAD")) {
-      // Unquoted --to FOLDER and -r/--recursive are options of UPLOAD wherever they stand ("..." is a file).
+    if (word.equals("UPLOAD") || word.equals("DOWNLOAD")) {
+      // Unquoted --to FOLDER (UPLOAD) and -r/--recursive are options wherever they stand ("..." is a name).
       for (int i = 0; i < tokens.size(); ) {
         Quoting.Token t = tokens.get(i);
-        if (!t.quoted() && t.text().equals("--to")) {
+        if (!t.quoted() && t.text().equals("--to") && word.equals("UPLOAD")) {
           need(i + 1 < tokens.size(), "UPLOAD <local path>... --to <folder>");
           folder = tokens.get(i + 1).text();
           tokens.subList(i, i + 2).clear();
@@ -140,8 +141,13 @@ final class InteractiveShell {
         if (!all) failed = true; // what was skipped or refused is on err already
       }
       case "DOWNLOAD" -> {
-        need(args.size() == 1 || args.size() == 2, "DOWNLOAD <name> [local path]");
-        actions.download(args.get(0), args.size() == 2 ? args.get(1) : null, flag);
+        need(args.size() == 1 || args.size() == 2, "DOWNLOAD <path> [local path] [-r]");
+        String local = args.size() == 2 ? args.get(1) : null;
+        if (!recursive) {
+          actions.download(args.get(0), local, flag);
+        } else if (!actions.downloadTree(args.get(0), local, flag, err)) {
+          failed = true; // what was skipped is on err already
+        }
       }
       case "DELETE" -> {
         need(args.size() == 1, "DELETE <name>");

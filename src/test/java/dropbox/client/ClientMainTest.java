@@ -176,6 +176,13 @@ class ClientMainTest {
     ok(client(u, "secret1", "", "download", "backup-copy/proj/sub/b.bin", down.resolve("b.bin").toString()));
     assertArrayEquals(b, Files.readAllBytes(down.resolve("b.bin")));
     assertTrue(ok(client(u, "secret1", "", "quota")).out().contains("(3 files)"), "the copy counts");
+    Path restore = Files.createDirectories(work.resolve("restore"));
+    Run tree = ok(client(u, "secret1", "", "download", "-r", "backup-copy", restore.toString()));
+    assertTrue(tree.out().contains("downloaded backup-copy/proj/sub/b.bin -> "), tree.out());
+    assertArrayEquals(b, Files.readAllBytes(restore.resolve("backup-copy/proj/sub/b.bin")));
+    assertTrue(Files.isDirectory(restore.resolve("backup-copy/proj/empty")), "empty folders come too");
+    assertFalse(Files.exists(restore.resolve("backup-copy/proj/a.txt")), "a.txt was moved out before the copy");
+    fails(client(u, "secret1", "", "download", "-r", "nope", restore.toString()), "nope: Folder not found");
 
     Run removed = ok(client(u, "secret1", "", "rmdir", "backup-copy"));
     assertEquals("removed folder backup-copy and everything in it\n", removed.out());
@@ -253,6 +260,7 @@ class ClientMainTest {
         "COPY \"my archive\" copy",
         "RMDIR \"my archive\"",
         "LIST",
+        "DOWNLOAD -r copy \"" + work.toString().replace("\\", "\\\\") + "\"",
         "QUIT") + "\n";
     Run r = client(u, null, script);
     assertEquals(0, r.code(), r.err());
@@ -262,6 +270,7 @@ class ClientMainTest {
     assertTrue(r.out().contains("=== File Listing for " + u + ": my archive/inbox ==="), r.out());
     assertTrue(r.out().contains("removed folder my archive and everything in it"), r.out());
     assertTrue(r.out().lines().anyMatch(l -> l.startsWith("copy/inbox/note.txt ")), r.out());
+    assertEquals("in a folder", Files.readString(work.resolve("copy/inbox/note.txt")));
   }
 
   @Test

@@ -56,7 +56,9 @@ class ClientOptionsTest {
     assertEquals("inbox", parse(Map.of(), "--to=inbox", "upload", "a.txt").uploadTo());
     assertNull(parse(Map.of(), "upload", "a.txt").uploadTo());
     assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "list", "--to", "x"));
-    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "download", "a", "--recursive"));
+    assertTrue(parse(Map.of(), "download", "-r", "docs").recursive());
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "download", "a", "--to", "x"));
+    assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "list", "--recursive"));
     assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "upload", "a.txt", "--to"));
     assertThrows(ClientOptions.UsageException.class, () -> parse(Map.of(), "upload", "a.txt", "--to="));
   }
