@@ -283,7 +283,7 @@ final class JdbcMetadataStore implements MetadataStore {
       UsageRows.settle(c, u.id(), t.bytes(), t.files(), 0); // the copy's logical bytes, as the user sees them
       Subtrees.adjustRefs(c, u.id(), +1, now);
       Subtrees.clear(c);
-      Node copy = TreeRows.insertFolder(c, u.id(), parent.id(), to.name(), now);
+      Node copy = TreeRows.createFolder(c, u.id(), parent.id(), to.name(), now);
       Subtrees.copyProperties(c, src.id(), copy.id());
       Subtrees.copyRows(c, u.id(), src.id(), copy.id(), now);
       return copy;

@@ -5,6 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientException;
 
 /** Reading, walking and inserting rows of the nodes table within a caller's transaction. */
 final class TreeRows {
@@ -59,20 +60,49 @@ final class TreeRows {
     return n;
   }
 
+  /** Creating one folder of a path gives up after this many rounds of losing it to concurrent writers. */
+  private static final int MKDIR_ROUNDS = 10;
+
   /** The folder at path, creating it and its parents; PATH_CONFLICT if a file is on the way. */
   static Node mkdirs(Connection c, Users.Ref user, TreePath path, long now) throws SQLException {
     Node n = byId(c, user.rootId());
     for (int i = 0; i < path.depth(); i++) {
       String name = path.segment(i);
       Node next = child(c, user.id(), n.id(), name);
-      if (next == null) next = insertFolder(c, user.id(), n.id(), name, now);
+      // PostgreSQL (READ COMMITTED): the row a concurrent writer inserted first, which made our insert do
+      // nothing, can be renamed or removed by a third one before we read it; then the name is free again
+      // and another insert is the answer (caught by the contract test's uploads racing a folder's renames).
+      for (int round = 0; next == null; round++) {
+        if (round == MKDIR_ROUNDS) { // 40001: Transactions runs the whole transaction again
+          throw new SQLTransientException("folder '" + name + "' keeps changing under us", "40001");
+        }
+        next = insertFolder(c, user.id(), n.id(), name, now);
+      }
       if (!next.isFolder()) throw MetaException.of(MetaException.Reason.PATH_CONFLICT);
       n = next;
     }
     return n;
   }
 
-  /** A new folder, or whatever a concurrent writer put under that name first (the caller checks its kind). */
+  /**
+   * A new folder that must not exist yet (the target of a COPY): a concurrent writer's row under that
+   * name is a unique violation, which the transaction runs again into TARGET_EXISTS, never a merge.
+   */
+  static Node createFolder(Connection c, long userId, long parentId, String name, long now) throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c,
+        "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
+            + "VALUES (?, ?, ?, ?, 0, 0, NULL, ?, ?) RETURNING " + COLS,
+        userId, parentId, name, walkKey(name, Node.Kind.FOLDER), now, now);
+         ResultSet rs = ps.executeQuery()) {
+      rs.next();
+      return read(rs);
+    }
+  }
+
+  /**
+   * A new folder, or whatever a concurrent writer put under that name first (the caller checks its kind);
+   * null if that row was already renamed or removed again when we looked (PostgreSQL, READ COMMITTED).
+   */
   static Node insertFolder(Connection c, long userId, long parentId, String name, long now) throws SQLException {
     try (PreparedStatement ps = Sql.prepare(c,
         "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
