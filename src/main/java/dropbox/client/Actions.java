@@ -206,9 +206,9 @@ final class Actions {
     return folder == null || folder.isEmpty() ? name : folder + "/" + name;
   }
 
+  /** ProtocolConnection's one-line reason, looking through the unchecked wrapper of Files.walk. */
   private static String describe(Exception e) {
-    Throwable t = e instanceof UncheckedIOException u ? u.getCause() : e;
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+    return ProtocolConnection.describe(e instanceof UncheckedIOException u ? u.getCause() : e);
   }
 
   void quota(String flag) throws ClientException {

@@ -89,14 +89,7 @@ final class TreeRows {
    * name is a unique violation, which the transaction runs again into TARGET_EXISTS, never a merge.
    */
   static Node createFolder(Connection c, long userId, long parentId, String name, long now) throws SQLException {
-    try (PreparedStatement ps = Sql.prepare(c,
-        "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
-            + "VALUES (?, ?, ?, ?, 0, 0, NULL, ?, ?) RETURNING " + COLS,
-        userId, parentId, name, walkKey(name, Node.Kind.FOLDER), now, now);
-         ResultSet rs = ps.executeQuery()) {
-      rs.next();
-      return read(rs);
-    }
+    return folderRow(c, NEW_FOLDER, userId, parentId, name, now);
   }
 
   /**
@@ -104,14 +97,23 @@ final class TreeRows {
    * null if that row was already renamed or removed again when we looked (PostgreSQL, READ COMMITTED).
    */
   static Node insertFolder(Connection c, long userId, long parentId, String name, long now) throws SQLException {
-    try (PreparedStatement ps = Sql.prepare(c,
-        "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
-            + "VALUES (?, ?, ?, ?, 0, 0, NULL, ?, ?) ON CONFLICT (parent_id, name) DO NOTHING RETURNING " + COLS,
-        userId, parentId, name, walkKey(name, Node.Kind.FOLDER), now, now);
+    Node made = folderRow(c, NEW_FOLDER_UNLESS_TAKEN, userId, parentId, name, now);
+    return made != null ? made : child(c, userId, parentId, name);
+  }
+
+  private static final String NEW_FOLDER =
+      "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
+          + "VALUES (?, ?, ?, ?, 0, 0, NULL, ?, ?) RETURNING " + COLS;
+  private static final String NEW_FOLDER_UNLESS_TAKEN = NEW_FOLDER.replace(" RETURNING ",
+      " ON CONFLICT (parent_id, name) DO NOTHING RETURNING ");
+
+  /** Runs one of the folder INSERTs: the new row, or null when ON CONFLICT left it out. */
+  private static Node folderRow(Connection c, String sql, long userId, long parentId, String name, long now)
+      throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c, sql, userId, parentId, name, walkKey(name, Node.Kind.FOLDER), now, now);
          ResultSet rs = ps.executeQuery()) {
-      if (rs.next()) return read(rs);
+      return rs.next() ? read(rs) : null;
     }
-    return child(c, userId, parentId, name);
   }
 
   static Node insertFile(Connection c, long userId, long parentId, String name, long size, String sha256,
