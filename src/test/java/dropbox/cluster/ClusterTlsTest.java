@@ -82,12 +82,7 @@ class ClusterTlsTest {
   @AfterAll
   static void stopCluster() throws Exception {
     for (Vertx v : members_) v.close().await(30, TimeUnit.SECONDS);
-    List<String> blocked = new ArrayList<>();
-    for (ServerProcess p : new ServerProcess[] {nodeB, nodeA}) {
-      if (p == null) continue;
-      p.close();
-      p.output().stream().filter(l -> l.contains("BlockedThreadChecker")).forEach(blocked::add);
-    }
+    List<String> blocked = ServerProcess.closeAll(nodeB, nodeA);
     if (pg != null) pg.close();
     assertTrue(blocked.isEmpty(), "a node blocked an event loop or worker: " + blocked);
   }

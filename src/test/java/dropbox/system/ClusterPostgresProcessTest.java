@@ -99,12 +99,7 @@ class ClusterPostgresProcessTest {
 
   @AfterAll
   static void stopCluster() throws Exception {
-    List<String> blocked = new ArrayList<>();
-    for (ServerProcess p : new ServerProcess[] {nodeB, nodeA}) {
-      if (p == null) continue;
-      p.close();
-      p.output().stream().filter(l -> l.contains("BlockedThreadChecker")).forEach(blocked::add);
-    }
+    List<String> blocked = ServerProcess.closeAll(nodeB, nodeA);
     if (pg != null) pg.close();
     assertTrue(blocked.isEmpty(), "a node blocked an event loop or worker: " + blocked);
   }

@@ -127,12 +127,7 @@ public class ClusterProcessTest {
   @AfterAll
   static void stopCluster() throws Exception {
     if (self != null) self.close().await(30, TimeUnit.SECONDS);
-    List<String> blocked = new ArrayList<>();
-    for (ServerProcess p : new ServerProcess[] {nodeC, nodeB, nodeA}) {
-      if (p == null) continue;
-      p.close();
-      p.output().stream().filter(l -> l.contains("BlockedThreadChecker")).forEach(blocked::add);
-    }
+    List<String> blocked = ServerProcess.closeAll(nodeC, nodeB, nodeA);
     if (pg != null) pg.close();
     assertTrue(blocked.isEmpty(), "a node blocked an event loop or worker: " + blocked);
   }

@@ -124,6 +124,20 @@ public final class ServerProcess implements AutoCloseable {
 
   public record Result(int exitCode, String output) {}
 
+  /**
+   * Kills the nodes that were started (nulls are skipped) and returns every blocked-thread warning they
+   * printed: what a cluster test asserts is empty once its nodes are gone.
+   */
+  public static List<String> closeAll(ServerProcess... nodes) throws InterruptedException {
+    List<String> blocked = new ArrayList<>();
+    for (ServerProcess p : nodes) {
+      if (p == null) continue;
+      p.close();
+      p.output().stream().filter(l -> l.contains("BlockedThreadChecker")).forEach(blocked::add);
+    }
+    return blocked;
+  }
+
   @Override
   public void close() throws InterruptedException {
     if (process.isAlive()) {
