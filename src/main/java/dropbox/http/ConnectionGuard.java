@@ -20,8 +20,8 @@ import java.util.Set;
  * http.maxConnections open connections per node (counted in {@link HttpLimits}, shared by all instances;
  * at the cap the oldest idle kept-alive connection of this instance is closed to make room, and only
  * when there is none is a connection beyond the cap answered 503 and closed), request heads complete within
- * http.headerTimeoutSeconds ({@link HeaderDeadline}), and HTTP versions other than 1.0/1.1 answered
- * 505 ({@link VersionCheck}). Its state is touched only on this verticle's event loop.
+ * http.headerTimeoutSeconds ({@link HeaderDeadline}), HTTP versions other than 1.0/1.1 answered
+ * 505 and ambiguous body framing 400 ({@link RequestHeadCheck}). Its state is touched only on this verticle's event loop.
  */
 final class ConnectionGuard {
   private final Vertx vertx;
@@ -57,7 +57,7 @@ final class ConnectionGuard {
     });
     ChannelPipeline p = conn instanceof HttpServerConnection sc ? sc.channelHandlerContext().pipeline() : null;
     if (p != null && p.get("httpDecoder") != null) {
-      p.addAfter("httpDecoder", VersionCheck.NAME, new VersionCheck());
+      p.addAfter("httpDecoder", RequestHeadCheck.NAME, new RequestHeadCheck());
       http1.put(conn, HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis));
     } else {
       // HTTP/2 frames its headers itself; still, a connection must bring a request within the bound.
@@ -108,9 +108,9 @@ final class ConnectionGuard {
       HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(req);
       return;
     }
-    HttpFailure f = cause instanceof VersionCheck.UnsupportedVersion
+    HttpFailure f = cause instanceof RequestHeadCheck.UnsupportedVersion
         ? new HttpFailure(505, "http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are served here")
-        : HttpFailure.badRequest("Malformed HTTP request");
+        : HttpFailure.badRequest(cause instanceof RequestHeadCheck.AmbiguousFraming a ? a.getMessage() : "Malformed HTTP request");
     req.response().putHeader("Connection", "close");
     HttpErrors.send(req.response(), f).onComplete(v -> req.connection().close());
   }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Connection-level limits over real sockets: a trickled request head is cut off (slowloris), slow
  * bodies and long event streams are not, connections beyond http.maxConnections get 503 and are closed,
- * and malformed request lines and unknown HTTP versions get 400 and 505.
+ * malformed request lines and unknown HTTP versions get 400 and 505, and a body framed ambiguously
+ * (Transfer-Encoding other than chunked, or beside Content-Length) gets 400 with nothing after it served.
  */
 class ConnectionGuardTest {
   @TempDir Path dir;
@@ -225,5 +226,46 @@ class ConnectionGuardTest {
     assertEquals("bad_request", node.http.raw("GET /health HTTX/1.1\r\nHost: x\r\n\r\n", null).json().getString("error"));
     assertEquals(200, node.http.raw("GET /health HTTP/1.0\r\n\r\n", null).status());
     assertEquals(200, node.http.get("/health", null).status());
+  }
+
+  @Test
+  void ambiguousBodyFramingIs400AndNothingPipelinedBehindItIsServed() throws Exception {
+    start(cfg -> { });
+    String token = node.account("framer", "secret-pass");
+    String auth = "Authorization: Bearer " + token + "\r\n";
+    assertEquals(201, node.http.send("PUT", "/api/files/keep.txt", token, "important".getBytes()).status());
+    // Each head is refused; behind it, on the same connection, a DELETE that must never run. With
+    // "gzip" Netty framed the PUT as bodiless, stored an empty file and served the DELETE that followed.
+    String[] heads = {
+        "Transfer-Encoding: gzip\r\n",
+        "Transfer-Encoding: chunked, identity\r\n",
+        "Transfer-Encoding: xyz\r\nContent-Length: 3\r\n",
+        "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+    };
+    for (String framing : heads) {
+      Socket s = connect();
+      write(s, "PUT /api/files/keep.txt HTTP/1.1\r\nHost: x\r\n" + auth + framing + "\r\n"
+          + "DELETE /api/files/keep.txt HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n");
+      Http.Resp r = Http.readResponse(s.getInputStream(), false);
+      assertEquals(400, r.status(), framing + ": " + r);
+      assertEquals("bad_request", r.json().getString("error"), framing);
+      assertEquals("close", r.header("connection"), framing);
+      assertTrue(closedByServer(s), framing + ": the connection is closed after the error, the DELETE never answered");
+      Http.Resp kept = node.http.get("/api/files/keep.txt", token);
+      assertEquals(200, kept.status(), framing + ": the pipelined DELETE was served");
+      assertEquals("important", kept.text(), framing + ": the refused PUT stored nothing");
+    }
+    Http.Resp old = node.http.raw("PUT /api/files/old.txt HTTP/1.0\r\nHost: x\r\n" + auth
+        + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", null);
+    assertEquals(400, old.status(), "Transfer-Encoding in HTTP/1.0: " + old);
+    assertEquals(404, node.http.get("/api/files/old.txt", token).status());
+    // Plain chunked (any case) is the streamed upload and keeps working, pipelined requests included.
+    Socket s = connect();
+    write(s, "PUT /api/files/c.txt HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: Chunked\r\n\r\n"
+        + "3\r\nabc\r\n0\r\n\r\nGET /api/files/c.txt HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n");
+    assertEquals(201, Http.readResponse(s.getInputStream(), false).status());
+    Http.Resp got = Http.readResponse(s.getInputStream(), false);
+    assertEquals(200, got.status());
+    assertEquals("abc", got.text());
   }
 }
