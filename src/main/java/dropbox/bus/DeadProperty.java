@@ -10,6 +10,13 @@ import java.util.List;
  * a self-contained XML fragment (every element declares its own namespace), stored as the client set it.
  */
 public record DeadProperty(String ns, String name, String value) {
+  /**
+   * What one file or folder may carry: they are stored beside the tree and copied with it, outside the
+   * quota, so they are bounded per node (clients set a few short ones: Windows its four Win32 times and
+   * attributes). Counted as characters of namespace, name and value together.
+   */
+  public static final int MAX_PER_NODE = 64;
+  public static final int MAX_CHARS_PER_NODE = 16 * 1024;
 
   public JsonObject toJson() { return new JsonObject().put("ns", ns).put("name", name).put("value", value); }
 

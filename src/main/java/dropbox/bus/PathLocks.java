@@ -21,6 +21,13 @@ import java.util.function.Function;
 public final class PathLocks {
   static final String MAP = "dropbox.pathLocks";
   private static final long MUTEX_TIMEOUT_MS = 10_000;
+  /**
+   * Live locks one user may hold at once. Every write of the user reads the whole list (on an event loop),
+   * so it must stay small: a client locks what it is writing (a handful of files); more is refused 507.
+   */
+  public static final int MAX_PER_USER = 256;
+  /** The owner XML a lock keeps and hands back in every lockdiscovery (a name or an href in practice). */
+  public static final int MAX_OWNER_CHARS = 1024;
 
   private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -36,24 +43,43 @@ public final class PathLocks {
     return map().compose(m -> m.get(user)).map(v -> live(v, System.currentTimeMillis()));
   }
 
-  /** Fails LOCKED when a live lock guards a target and none of the given tokens is that lock's. */
+  /**
+   * Fails LOCKED unless the given tokens unlock every target: each exclusive lock guarding it by its own
+   * token, and the shared locks guarding it by the token of any one of them (RFC 4918 6.1: a shared lock
+   * is held by several principals, each writing with its own token, not with everyone's).
+   */
   public Future<Void> check(String user, Collection<String> tokens, Target... targets) {
     return locks(user).compose(all -> {
-      for (PathLock l : all) {
-        if (tokens.contains(l.token())) continue;
-        for (Target t : targets) {
-          if (l.covers(t.path()) || (t.subtree() && (l.path().equals(t.path()) || PathLock.within(l.path(), t.path())))) {
-            return Future.failedFuture(new StorageException(ErrorCode.LOCKED, "File is locked"));
+      for (Target t : targets) {
+        boolean shared = false;
+        boolean sharedHeld = false;
+        for (PathLock l : all) {
+          if (!guards(l, t)) continue;
+          boolean held = tokens.contains(l.token());
+          if (l.exclusive() && !held) return Future.failedFuture(new StorageException(ErrorCode.LOCKED, "File is locked"));
+          if (!l.exclusive()) {
+            shared = true;
+            sharedHeld |= held;
           }
         }
+        if (shared && !sharedHeld) return Future.failedFuture(new StorageException(ErrorCode.LOCKED, "File is locked"));
       }
       return Future.succeededFuture();
     });
   }
 
+  /** Whether a write to the target needs this lock's token (a removed subtree needs the locks inside it too). */
+  private static boolean guards(PathLock l, Target t) {
+    return l.covers(t.path()) || (t.subtree() && (l.path().equals(t.path()) || PathLock.within(l.path(), t.path())));
+  }
+
   /** Takes a new lock (its token is made here); LOCKED when it conflicts with a live one. */
   public Future<PathLock> lock(String user, String path, boolean exclusive, boolean infinite, String owner,
                                long timeoutSeconds) {
+    if (owner.length() > MAX_OWNER_CHARS) {
+      return Future.failedFuture(new StorageException(ErrorCode.BAD_REQUEST,
+          "A lock's owner is limited to " + MAX_OWNER_CHARS + " characters"));
+    }
     long now = System.currentTimeMillis();
     PathLock wanted = new PathLock(newToken(), path, exclusive, infinite, owner,
         timeoutSeconds, now + timeoutSeconds * 1000);
@@ -62,6 +88,10 @@ public final class PathLocks {
         if (overlap(l, wanted) && (l.exclusive() || exclusive)) {
           throw new StorageException(ErrorCode.LOCKED, "File is locked");
         }
+      }
+      if (list.size() >= MAX_PER_USER) {
+        throw new StorageException(ErrorCode.QUOTA_EXCEEDED,
+            "Too many locks: at most " + MAX_PER_USER + " at once per user; unlock or let some expire");
       }
       list.add(wanted);
       return wanted;

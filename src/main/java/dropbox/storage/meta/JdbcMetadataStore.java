@@ -1,5 +1,6 @@
 package dropbox.storage.meta;
 
+import dropbox.bus.DeadProperty;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.FileInfo;
 import dropbox.bus.StorageException;
@@ -341,32 +342,43 @@ final class JdbcMetadataStore implements MetadataStore {
     });
   }
 
-  @Override public List<dropbox.bus.DeadProperty> properties(String user, TreePath path) {
+  @Override public List<DeadProperty> properties(String user, TreePath path) {
     Users.Ref u = users.ensure(user);
     return tx.read(c -> {
       Node n = TreeRows.walk(c, u, path);
       if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
-      List<dropbox.bus.DeadProperty> out = new ArrayList<>();
+      List<DeadProperty> out = new ArrayList<>();
       try (PreparedStatement ps = Sql.prepare(c, "SELECT ns, name, value FROM dav_properties WHERE node_id = ? "
           + "ORDER BY ns, name", n.id()); ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) out.add(new dropbox.bus.DeadProperty(rs.getString(1), rs.getString(2), rs.getString(3)));
+        while (rs.next()) out.add(new DeadProperty(rs.getString(1), rs.getString(2), rs.getString(3)));
       }
       return out;
     });
   }
 
-  @Override public void patchProperties(String user, TreePath path, List<dropbox.bus.DeadProperty> set,
-                                        List<dropbox.bus.DeadProperty> remove) {
+  @Override public void patchProperties(String user, TreePath path, List<DeadProperty> set,
+                                        List<DeadProperty> remove) {
     Users.Ref u = users.ensure(user);
     tx.write(c -> {
       Node n = TreeRows.walk(c, u, path);
       if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
-      for (dropbox.bus.DeadProperty p : remove) {
+      for (DeadProperty p : remove) {
         Sql.update(c, "DELETE FROM dav_properties WHERE node_id = ? AND ns = ? AND name = ?", n.id(), p.ns(), p.name());
       }
-      for (dropbox.bus.DeadProperty p : set) {
+      for (DeadProperty p : set) {
         Sql.update(c, "INSERT INTO dav_properties (node_id, ns, name, value) VALUES (?, ?, ?, ?) "
             + "ON CONFLICT (node_id, ns, name) DO UPDATE SET value = excluded.value", n.id(), p.ns(), p.name(), p.value());
+      }
+      // Checked on what the node holds afterwards; refusing rolls the whole PROPPATCH back.
+      if (!set.isEmpty()) {
+        long count = Sql.queryLong(c, "SELECT COUNT(*) FROM dav_properties WHERE node_id = ?", 0, n.id());
+        long chars = Sql.queryLong(c, "SELECT COALESCE(SUM(LENGTH(ns) + LENGTH(name) + LENGTH(value)), 0) "
+            + "FROM dav_properties WHERE node_id = ?", 0, n.id());
+        if (count > DeadProperty.MAX_PER_NODE || chars > DeadProperty.MAX_CHARS_PER_NODE) {
+          throw StorageException.of(ErrorCode.TOO_LARGE, "A file or folder may carry at most "
+              + DeadProperty.MAX_PER_NODE + " properties of " + DeadProperty.MAX_CHARS_PER_NODE
+              + " characters in all");
+        }
       }
       return null;
     });

@@ -640,6 +640,34 @@ abstract class MetadataStoreContract {
   }
 
   @Test
+  void deadPropertiesAreBoundedPerNodeAndARefusedPatchChangesNothing() {
+    put("props.txt", 1, sha(1));
+    var kept = new dropbox.bus.DeadProperty("urn:x", "kept", "v");
+    store.patchProperties(ALICE, p("props.txt"), List.of(kept), List.of());
+    // Over the characters: one value that alone is larger than what a node may carry.
+    var huge = new dropbox.bus.DeadProperty("urn:x", "huge", "x".repeat(dropbox.bus.DeadProperty.MAX_CHARS_PER_NODE));
+    StorageException big = assertThrows(StorageException.class,
+        () -> store.patchProperties(ALICE, p("props.txt"), List.of(huge), List.of(kept)));
+    assertEquals(ErrorCode.TOO_LARGE, big.code());
+    assertEquals(List.of(kept), store.properties(ALICE, p("props.txt")), "the refused patch removed nothing either");
+    // Over the count: the limit itself fits (with the one already there), one more does not.
+    List<dropbox.bus.DeadProperty> many = new ArrayList<>();
+    for (int i = 1; i < dropbox.bus.DeadProperty.MAX_PER_NODE; i++) many.add(new dropbox.bus.DeadProperty("urn:x", "p" + i, "v"));
+    store.patchProperties(ALICE, p("props.txt"), many, List.of());
+    assertEquals(dropbox.bus.DeadProperty.MAX_PER_NODE, store.properties(ALICE, p("props.txt")).size());
+    StorageException count = assertThrows(StorageException.class, () -> store.patchProperties(ALICE, p("props.txt"),
+        List.of(new dropbox.bus.DeadProperty("urn:x", "one-more", "v")), List.of()));
+    assertEquals(ErrorCode.TOO_LARGE, count.code());
+    // Replacing a value does not add a property, and removing makes room.
+    store.patchProperties(ALICE, p("props.txt"), List.of(new dropbox.bus.DeadProperty("urn:x", "kept", "w")), List.of());
+    assertEquals(dropbox.bus.DeadProperty.MAX_PER_NODE, store.properties(ALICE, p("props.txt")).size());
+    store.patchProperties(ALICE, p("props.txt"), List.of(), List.of(kept));
+    assertEquals(dropbox.bus.DeadProperty.MAX_PER_NODE - 1, store.properties(ALICE, p("props.txt")).size());
+    store.patchProperties(ALICE, p("props.txt"), List.of(new dropbox.bus.DeadProperty("urn:x", "one-more", "v")), List.of());
+    assertEquals(dropbox.bus.DeadProperty.MAX_PER_NODE, store.properties(ALICE, p("props.txt")).size());
+  }
+
+  @Test
   void deadPropertiesFollowMovesAndCopiesAndGoWithTheirNode() {
     put("w/a/f.txt", 3, sha(1));
     store.mkdirs(ALICE, p("w/a/sub"));
