@@ -67,11 +67,18 @@ final class OriginGuard implements Handler<RoutingContext> {
         "Cross-origin writes are refused: this request came from a page on another site"));
   }
 
+  /**
+   * Every copy of the headers counts: a browser sends one of each, so a second Origin or Sec-Fetch-Site is
+   * not a browser's, and the one that would refuse the request must not hide behind the one that passes.
+   */
   boolean isAllowed(HttpServerRequest req) {
-    if ("cross-site".equalsIgnoreCase(trim(req.getHeader("Sec-Fetch-Site")))) return false;
-    String origin = req.getHeader("Origin");
-    if (origin == null) return true;
-    String o = normalise(origin.trim());
+    for (String site : req.headers().getAll("Sec-Fetch-Site")) {
+      if ("cross-site".equalsIgnoreCase(site.trim())) return false;
+    }
+    List<String> origins = req.headers().getAll("Origin");
+    if (origins.isEmpty()) return true;
+    if (origins.size() > 1) return false;
+    String o = normalise(origins.get(0).trim());
     // "null" (sandboxed frames, file: pages, some redirects) and unparsable values are foreign.
     if (o == null) return false;
     return o.equals(ownOrigin(req)) || allowed.contains(o);
@@ -102,6 +109,4 @@ final class OriginGuard implements Handler<RoutingContext> {
     int port = u.getPort() >= 0 ? u.getPort() : scheme.equals("https") ? 443 : 80;
     return scheme + "://" + u.getHost().toLowerCase(Locale.ROOT) + ":" + port;
   }
-
-  private static String trim(String s) { return s == null ? null : s.trim(); }
 }

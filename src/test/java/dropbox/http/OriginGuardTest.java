@@ -119,6 +119,20 @@ class OriginGuardTest {
   }
 
   @Test
+  void aSecondOriginOrSecFetchSiteCannotHideTheForeignOne() throws Exception {
+    String own = "Origin: http://127.0.0.1:" + node.port() + "\r\n";
+    String head = "DELETE /api/files/twice.txt HTTP/1.1\r\nHost: 127.0.0.1:" + node.port() + "\r\nAuthorization: " + basic + "\r\n";
+    assertEquals(201, http.send("PUT", "/api/files/twice.txt", null, new byte[] {1}, "Authorization", basic).status());
+    // Before: only the first copy of each header was read, so the own origin in front let the DELETE through.
+    assertForbiddenOrigin(http.raw(head + own + "Origin: http://evil.example\r\n\r\n", null));
+    assertForbiddenOrigin(http.raw(head + "Origin: http://evil.example\r\n" + own + "\r\n", null));
+    assertForbiddenOrigin(http.raw(head + own + own + "\r\n", null));
+    assertForbiddenOrigin(http.raw(head + own + "Sec-Fetch-Site: same-origin\r\nSec-Fetch-Site: cross-site\r\n\r\n", null));
+    assertTrue(exists("twice.txt"), "none of the refused DELETEs ran");
+    assertEquals(204, http.raw(head + own + "Sec-Fetch-Site: same-origin\r\n\r\n", null).status());
+  }
+
+  @Test
   void theRefusalComesBeforeCredentialsAndBodyAreLookedAt() throws Exception {
     // Wrong password: a 403, not a 401, so no failed attempt is counted for the victim either.
     Http.Resp r = http.send("POST", "/api/files", null, form("x.txt", "x"), "Authorization",
