@@ -4,6 +4,7 @@ import dropbox.auth.AuthException;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageClient;
 import dropbox.bus.StorageException;
+import io.netty.handler.codec.DecoderException;
 import io.vertx.core.Future;
 import io.vertx.core.VertxException;
 import io.vertx.core.http.HttpClosedException;
@@ -68,6 +69,11 @@ public final class HttpErrors {
       // 429: the seconds left of the wait (rounded up); 503: busy for a moment.
       long retry = m.status() == 429 ? ae.retryAfterSeconds() : m.status() == 503 ? 1 : -1;
       return new HttpFailure(m.status(), m.code(), msg, retry);
+    }
+    if (err instanceof DecoderException) {
+      // The client's framing broke mid-body (a bad chunk line): its fault, and its connection is done.
+      log.warn("malformed request body: {}", err.toString());
+      return HttpFailure.badRequest("Malformed request body");
     }
     StorageException se = StorageClient.toStorageException(err);
     if (isDisconnect(err)) {
