@@ -1,0 +1,81 @@
+package dropbox.logging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.core.spi.FilterReply;
+import dropbox.testing.ClassicClient;
+import dropbox.testing.ServerProcess;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A peer that goes away is no ERROR: the filter's rules, that logback.xml installs it, and a real server
+ * (with the production logging configuration) whose TCP client resets in the middle of a large download.
+ */
+class PeerResetNoiseTest {
+  private final PeerResetNoise filter = new PeerResetNoise();
+  private final LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+  @TempDir Path dir;
+
+  @Test
+  void onlyResetsAndBrokenPipesOfVertxConnectionsAreDropped() {
+    var connection = ctx.getLogger("io.vertx.core.net.impl.VertxConnection");
+    var base = ctx.getLogger("io.vertx.core.net.impl.ConnectionBase");
+    String reset = "sendfile(..) failed with error(-104): Connection reset by peer";
+    assertEquals(FilterReply.DENY, filter.decide(null, connection, Level.ERROR, reset, null, new IOException(reset)));
+    assertEquals(FilterReply.DENY, filter.decide(null, base, Level.ERROR,
+        "recvAddress(..) failed with error(-104): Connection reset by peer", null, null));
+    assertEquals(FilterReply.DENY, filter.decide(null, base, Level.ERROR, "writev(..) failed: Broken pipe", null, null));
+    assertEquals(FilterReply.NEUTRAL, filter.decide(null, base, Level.ERROR, "Something else broke", null, null));
+    assertEquals(FilterReply.NEUTRAL, filter.decide(null, connection, Level.ERROR, "x", null, new IOException("No space left")));
+    assertEquals(FilterReply.NEUTRAL, filter.decide(null, ctx.getLogger("dropbox.tcp.TcpDownload"), Level.ERROR, reset, null, null));
+    assertEquals(FilterReply.NEUTRAL, filter.decide(null, base, Level.WARN, reset, null, null));
+  }
+
+  @Test
+  void theProductionLogbackXmlInstallsIt() throws Exception {
+    LoggerContext production = new LoggerContext();
+    ch.qos.logback.classic.joran.JoranConfigurator joran = new ch.qos.logback.classic.joran.JoranConfigurator();
+    joran.setContext(production);
+    joran.doConfigure(getClass().getClassLoader().getResource("logback.xml"));
+    assertTrue(production.getTurboFilterList().stream().anyMatch(f -> f instanceof PeerResetNoise),
+        "logback.xml does not install the filter");
+    production.stop();
+  }
+
+  @Test
+  void aClientLeavingMidDownloadIsOneWarnLineNotAnError() throws Exception {
+    String logback = Path.of(getClass().getClassLoader().getResource("logback.xml").toURI()).toString();
+    try (ServerProcess server = ServerProcess.start(List.of("-Dlogback.configurationFile=" + logback),
+        "--host", "127.0.0.1", "--tcp-port", "0", "--http-port", "0", "--storage", dir.resolve("data").toString())) {
+      byte[] big = new byte[16 << 20]; // many sendfile regions of 1 MiB: Vert.x logged each failed one
+      new Random(3).nextBytes(big);
+      try (ClassicClient c = ClassicClient.connect(server.tcpPort()).signupOrLogin("leaver", "secret1")) {
+        assertTrue(c.upload("big.bin", big).startsWith("SUCCESS"));
+      }
+      for (int round = 0; round < 3; round++) {
+        ClassicClient c = ClassicClient.connect(server.tcpPort()).signupOrLogin("leaver", "secret1");
+        c.sendLine("DOWNLOAD big.bin");
+        c.rawIn().readNBytes(4096);
+        c.socket().setSoLinger(true, 0); // close() sends a reset with megabytes still unsent
+        c.close();
+      }
+      // The server is fine and says so once per download, at WARN.
+      try (ClassicClient c = ClassicClient.connect(server.tcpPort()).signupOrLogin("leaver", "secret1")) {
+        assertTrue(c.download("big.bin").ok());
+      }
+      List<String> out = server.output();
+      List<String> errors = out.stream().filter(l -> l.contains(" ERROR ")).toList();
+      assertEquals(List.of(), errors, "no ERROR for a client that left");
+      assertEquals(3, out.stream().filter(l -> l.contains(" WARN ") && l.contains("download of big.bin")).count(), String.join("\n", out));
+    }
+  }
+}
