@@ -33,10 +33,11 @@ public final class Passwords {
 
   /**
    * Whether a login attempt's password is worth checking at all. Provisioned passwords are the
-   * operator's choice, so only the size bound applies here, not the sign-up rules.
+   * operator's choice, so only the size bound applies here, not the sign-up rules; and no NUL: HMAC pads
+   * its key with zero bytes, so PBKDF2 takes "secret\0" for "secret" (no password may hold one anyway).
    */
   public static boolean fitsLogin(String pw) {
-    if (pw == null || pw.isEmpty() || pw.length() > MAX_BYTES) return false;
+    if (pw == null || pw.isEmpty() || pw.length() > MAX_BYTES || pw.indexOf('\0') >= 0) return false;
     return pw.getBytes(StandardCharsets.UTF_8).length <= MAX_BYTES;
   }
 }

@@ -79,6 +79,9 @@ class AccountsTest {
     assertEquals(AuthException.Reason.INVALID_CREDENTIALS, failure(a.login("bad name", "pass", ADDR)).reason());
     assertEquals(AuthException.Reason.INVALID_CREDENTIALS, failure(a.login("alice", "", ADDR)).reason());
     assertEquals(AuthException.Reason.INVALID_CREDENTIALS, failure(a.login(null, null, ADDR)).reason());
+    // HMAC pads its key with zeros, so PBKDF2 alone would take "pass\0" (and "pass\0\0") for "pass".
+    assertEquals(AuthException.Reason.INVALID_CREDENTIALS, failure(a.login("alice", "pass\0", ADDR)).reason());
+    assertEquals(AuthException.Reason.INVALID_CREDENTIALS, failure(a.login("alice", "pass\0\0", ADDR)).reason());
   }
 
   @Test

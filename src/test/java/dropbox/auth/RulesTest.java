@@ -52,6 +52,7 @@ class RulesTest {
     assertTrue(Passwords.fitsLogin("x".repeat(128)));
     assertFalse(Passwords.fitsLogin(""));
     assertFalse(Passwords.fitsLogin(null));
+    assertFalse(Passwords.fitsLogin("secret\0"), "a NUL would be dropped by HMAC's key padding");
     assertFalse(Passwords.fitsLogin("é".repeat(65)));
   }
 
