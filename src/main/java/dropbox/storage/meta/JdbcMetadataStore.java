@@ -251,8 +251,7 @@ final class JdbcMetadataStore implements MetadataStore {
     checkTransfer(from, to);
     Users.Ref u = users.ensure(user);
     return tx.write(c -> {
-      Node src = TreeRows.walk(c, u, from);
-      if (src == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+      Node src = source(c, u, from, to);
       Node parent = targetParent(c, u, src, to);
       clearTarget(c, u, src, parent, to.name(), overwrite);
       String key = TreeRows.walkKey(to.name(), src.kind());
@@ -268,8 +267,7 @@ final class JdbcMetadataStore implements MetadataStore {
     Users.Ref u = users.ensure(user);
     return tx.write(c -> {
       long now = clock.getAsLong();
-      Node src = TreeRows.walk(c, u, from);
-      if (src == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+      Node src = source(c, u, from, to);
       Node parent = targetParent(c, u, src, to);
       clearTarget(c, u, src, parent, to.name(), overwrite);
       if (src.isFile()) {
@@ -291,9 +289,20 @@ final class JdbcMetadataStore implements MetadataStore {
     });
   }
 
-  /** Refusals that need no database: the root, a path onto itself, a path into its own subtree. */
+  /** Refusals that need no database: the root moved, or something moved onto the root. */
   private static void checkTransfer(TreePath from, TreePath to) {
-    if (from.isRoot() || to.isRoot() || to.isWithin(from)) throw MetaException.of(Reason.INVALID_MOVE);
+    if (from.isRoot() || to.isRoot()) throw MetaException.of(Reason.INVALID_MOVE);
+  }
+
+  /**
+   * The node a move or copy takes: FILE_NOT_FOUND when there is none, then INVALID_MOVE for a path onto
+   * itself or into its own subtree (in that order, so "COPY ghost ghost" says the source is missing).
+   */
+  private static Node source(Connection c, Users.Ref u, TreePath from, TreePath to) throws SQLException {
+    Node src = TreeRows.walk(c, u, from);
+    if (src == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
+    if (to.isWithin(from)) throw MetaException.of(Reason.INVALID_MOVE);
+    return src;
   }
 
   /** The folder that will hold to (created if missing), refusing a folder that would end up inside itself. */

@@ -241,6 +241,9 @@ abstract class MetadataStoreContract {
     assertReason(Reason.INVALID_MOVE, () -> store.move(ALICE, p("a"), p("a"), false));
     assertReason(Reason.INVALID_MOVE, () -> store.move(ALICE, p("a"), p("a/sub"), false));
     assertReason(Reason.INVALID_MOVE, () -> store.copy(ALICE, p("a"), p("a/sub/deeper"), false));
+    // A missing source says so first, even onto itself or into itself.
+    assertReason(Reason.FILE_NOT_FOUND, () -> store.copy(ALICE, p("ghost"), p("ghost"), false));
+    assertReason(Reason.FILE_NOT_FOUND, () -> store.move(ALICE, p("ghost"), p("ghost/in"), false));
     assertReason(Reason.TARGET_EXISTS, () -> store.copy(ALICE, p("a/f"), p("a/g"), false));
 
     Node g = store.move(ALICE, p("a/f"), p("a/g"), true); // overwrite a file: the old one goes
