@@ -82,6 +82,9 @@ public final class ClusterSetup {
     hz.setProperty("hazelcast.logging.type", "slf4j");
     // Listen on cluster.host only, not on every interface.
     hz.setProperty("hazelcast.socket.bind.any", "false");
+    // Hazelcast's own metrics feed its Management Center, which we do not run (ours are Micrometer's on
+    // /metrics); their collector woke every 5 s and, interrupted by a clean stop, printed a stack trace.
+    hz.getMetricsConfig().setEnabled(false);
 
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(port).setPortAutoIncrement(false);
