@@ -7,6 +7,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.core.spi.FilterReply;
 import dropbox.testing.ClassicClient;
+import dropbox.testing.ProductionLogging;
 import dropbox.testing.ServerProcess;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -42,13 +43,8 @@ class PeerResetNoiseTest {
 
   @Test
   void theProductionLogbackXmlInstallsIt() throws Exception {
-    LoggerContext production = new LoggerContext();
-    ch.qos.logback.classic.joran.JoranConfigurator joran = new ch.qos.logback.classic.joran.JoranConfigurator();
-    joran.setContext(production);
-    joran.doConfigure(getClass().getClassLoader().getResource("logback.xml"));
-    assertTrue(production.getTurboFilterList().stream().anyMatch(f -> f instanceof PeerResetNoise),
+    assertTrue(ProductionLogging.turboFilters().stream().anyMatch(f -> f instanceof PeerResetNoise),
         "logback.xml does not install the filter");
-    production.stop();
   }
 
   @Test
