@@ -87,12 +87,19 @@ public final class StagingWriter {
       writeError = new IllegalStateException("staging file not open");
       return false;
     }
-    file.write(chunk).onFailure(err -> {
-      if (writeError == null) writeError = err;
-      onDrain.run();
-    });
-    if (file.writeQueueFull()) {
-      file.drainHandler(v -> onDrain.run());
+    HashingFileWriter f = file;
+    Future<Void> w = f.write(chunk);
+    if (w.failed()) {
+      // The file failed on an earlier chunk (its write lane met ENOSPC, say). The caller learns it through
+      // onDrain once this call has returned: it aborts there, and an abort run inside this method (as the
+      // callback of the failed future once did) left it without a file, an NPE that hung the upload with
+      // its reservation and staging file.
+      writeError = w.cause();
+      vertx.runOnContext(v -> onDrain.run());
+      return false;
+    }
+    if (f.writeQueueFull()) {
+      f.drainHandler(v -> onDrain.run());
       return true;
     }
     return false;
