@@ -269,7 +269,24 @@ public final class StorageServiceV2 implements StorageEngine {
           .error("content of {} of {} (blob {}) is missing: run fsck", name, user, file.sha256());
       throw StorageException.of(ErrorCode.INTERNAL, "Storage error");
     }
+    // A content file of the wrong size (truncated or grown on disk) would be served as this file's bytes
+    // under its ETag: refused instead. One stat; a changed byte in a file of the right size is fsck's to find.
+    long onDisk = sizeOf(content.get());
+    if (onDisk != file.size()) {
+      org.slf4j.LoggerFactory.getLogger(StorageServiceV2.class).error(
+          "content of {} of {} (blob {}) has {} bytes on disk, not {}: run fsck", name, user, file.sha256(), onDisk, file.size());
+      throw StorageException.of(ErrorCode.INTERNAL, "Storage error");
+    }
     return new DownloadHandle(file.info(name), content.get().toString());
+  }
+
+  /** The size of a content file, or -1 when it cannot be read (it went away, or is not ours to read). */
+  private static long sizeOf(Path content) {
+    try {
+      return java.nio.file.Files.size(content);
+    } catch (IOException e) {
+      return -1;
+    }
   }
 
   @Override

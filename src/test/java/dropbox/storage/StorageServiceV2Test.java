@@ -244,6 +244,20 @@ class StorageServiceV2Test extends V2EngineContract {
   }
 
   @Test
+  void aContentFileOfTheWrongSizeIsNeverServedAsTheFile() throws Exception {
+    upload("alice", "cut", "0123456789".getBytes());
+    Path content = Path.of(engine.openDownload("alice", "cut").contentPath());
+    // Damage while the server is up or down: truncated, then grown. Either way, not these bytes under its ETag.
+    Files.write(content, "0123".getBytes());
+    StorageException cut = assertThrows(StorageException.class, () -> engine.openDownload("alice", "cut"));
+    assertEquals(ErrorCode.INTERNAL, cut.code());
+    Files.write(content, "0123456789 and more".getBytes());
+    assertEquals(ErrorCode.INTERNAL, assertThrows(StorageException.class, () -> engine.openDownload("alice", "cut")).code());
+    Files.write(content, "0123456789".getBytes());
+    assertEquals("0123456789", Files.readString(Path.of(engine.openDownload("alice", "cut").contentPath())));
+  }
+
+  @Test
   void usersDoNotShareContent() throws Exception {
     upload("alice", "a", "shared?".getBytes());
     upload("bob", "a", "shared?".getBytes());
