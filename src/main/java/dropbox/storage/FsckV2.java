@@ -15,6 +15,8 @@ import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.Reservation;
 import dropbox.storage.meta.UsageCheck;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -85,7 +87,11 @@ public final class FsckV2 {
     try (FileStream files = meta.streamFiles(user)) {
       while (files.hasNext()) {
         FileInfo f = files.next();
-        if (!hasContent(user, f)) lost.add(f);
+        if (!hasContent(user, f)) {
+          lost.add(f);
+        } else {
+          damagedContent(user, f, out);
+        }
       }
     }
     for (FileInfo f : lost) {
@@ -153,6 +159,31 @@ public final class FsckV2 {
       }
       if (!repair || batch.size() < 500 || forgotten == 0) return;
     }
+  }
+
+  /**
+   * A content file whose size is not the file's: its bytes were cut or added to on disk, so downloads of
+   * the file are refused. Not repaired (the intact bytes may be in a backup; deleting the file is the
+   * user's or the operator's choice), only reported, so fsck says the root is not consistent.
+   */
+  private void damagedContent(String user, FileInfo f, List<Fsck.Problem> out) {
+    Optional<Path> content;
+    try {
+      content = blobs.locate(new BlobKey(user, f.sha256()));
+    } catch (IllegalArgumentException notAHash) {
+      return;
+    }
+    if (content.isEmpty()) return; // inline
+    long onDisk;
+    try {
+      onDisk = Files.size(content.get());
+    } catch (IOException e) {
+      onDisk = -1;
+    }
+    if (onDisk == f.size()) return;
+    out.add(new Fsck.Problem(user, "damaged content", f.name() + ": " + f.size() + " bytes, but its content file "
+        + content.get() + (onDisk < 0 ? " cannot be read" : " has " + onDisk) + "; not repaired: restore that file"
+        + " from a backup, or delete " + f.name()));
   }
 
   private boolean hasContent(String user, FileInfo f) {

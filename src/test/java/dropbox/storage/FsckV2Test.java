@@ -148,6 +148,23 @@ class FsckV2Test {
     assertEquals("kept", Files.readString(Path.of(engine.openDownload("alice", "keep").contentPath())));
   }
 
+  /** A content file of the wrong size is reported and left for the operator: nothing deletes the file. */
+  @Test
+  void aContentFileOfTheWrongSizeIsReportedNotRepaired() throws Exception {
+    upload("alice", "keep", "kept".getBytes());
+    upload("alice", "docs/cut", "0123456789".getBytes());
+    Path content = Path.of(engine.openDownload("alice", "docs/cut").contentPath());
+    Files.write(content, "0123".getBytes());
+    assertEquals(List.of("damaged content"), kinds(fsck(false)));
+    List<Fsck.Problem> afterRepair = fsck(true);
+    assertEquals(List.of("damaged content"), kinds(afterRepair), "repair does not pretend to fix it");
+    assertTrue(afterRepair.get(0).detail().startsWith("docs/cut: 10 bytes, but its content file"), afterRepair.toString());
+    assertTrue(afterRepair.get(0).detail().contains("has 4"), afterRepair.toString());
+    assertEquals(10, engine.usage("alice").usedBytes() - 4, "the file and its usage are kept");
+    Files.write(content, "0123456789".getBytes()); // restored from a backup
+    assertEquals(List.of(), fsck(false));
+  }
+
   @Test
   void contentFilesTheDatabaseDoesNotKnowAreDeletedOnceOld() throws Exception {
     upload("alice", "keep", "kept".getBytes());
