@@ -15,7 +15,6 @@ import dropbox.storage.meta.MetadataStore;
 import dropbox.storage.meta.Reservation;
 import dropbox.storage.meta.UsageCheck;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -174,12 +173,7 @@ public final class FsckV2 {
       return;
     }
     if (content.isEmpty()) return; // inline
-    long onDisk;
-    try {
-      onDisk = Files.size(content.get());
-    } catch (IOException e) {
-      onDisk = -1;
-    }
+    long onDisk = FsBlobStore.sizeOnDisk(content.get());
     if (onDisk == f.size()) return;
     out.add(new Fsck.Problem(user, "damaged content", f.name() + ": " + f.size() + " bytes, but its content file "
         + content.get() + (onDisk < 0 ? " cannot be read" : " has " + onDisk) + "; not repaired: restore that file"

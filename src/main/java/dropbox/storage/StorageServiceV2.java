@@ -17,6 +17,7 @@ import dropbox.bus.UploadTicket;
 import dropbox.bus.Usage;
 import dropbox.storage.blob.BlobKey;
 import dropbox.storage.blob.BlobStore;
+import dropbox.storage.blob.FsBlobStore;
 import dropbox.storage.blob.StagingId;
 import dropbox.storage.meta.FileStream;
 import dropbox.storage.meta.ListOrder;
@@ -271,22 +272,13 @@ public final class StorageServiceV2 implements StorageEngine {
     }
     // A content file of the wrong size (truncated or grown on disk) would be served as this file's bytes
     // under its ETag: refused instead. One stat; a changed byte in a file of the right size is fsck's to find.
-    long onDisk = sizeOf(content.get());
+    long onDisk = FsBlobStore.sizeOnDisk(content.get());
     if (onDisk != file.size()) {
       org.slf4j.LoggerFactory.getLogger(StorageServiceV2.class).error(
           "content of {} of {} (blob {}) has {} bytes on disk, not {}: run fsck", name, user, file.sha256(), onDisk, file.size());
       throw StorageException.of(ErrorCode.INTERNAL, "Storage error");
     }
     return new DownloadHandle(file.info(name), content.get().toString());
-  }
-
-  /** The size of a content file, or -1 when it cannot be read (it went away, or is not ours to read). */
-  private static long sizeOf(Path content) {
-    try {
-      return java.nio.file.Files.size(content);
-    } catch (IOException e) {
-      return -1;
-    }
   }
 
   @Override

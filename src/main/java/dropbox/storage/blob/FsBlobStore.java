@@ -169,6 +169,18 @@ public final class FsBlobStore implements BlobStore {
     return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Optional.of(p) : Optional.empty();
   }
 
+  /**
+   * The size of a content file as it is on disk, or -1 when it cannot be read (gone since it was located):
+   * what a download and fsck compare with the file's size, so a truncated or grown file is never served.
+   */
+  public static long sizeOnDisk(Path content) {
+    try {
+      return Files.size(content);
+    } catch (IOException e) {
+      return -1;
+    }
+  }
+
   @Override
   public int sweep(Collection<BlobKey> unreferenced) throws IOException {
     int deleted = 0;
