@@ -1,6 +1,7 @@
 package dropbox.metrics;
 
 import dropbox.Config;
+import dropbox.bus.DownloadBuffers;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
@@ -81,6 +82,10 @@ public final class Metrics {
     if (r == null) return;
     Gauge.builder("dropbox.cluster.members", vertx, Metrics::clusterSize)
         .description("Members of the cluster as this node sees them").strongReference(false).register(r);
+    Gauge.builder("dropbox.download.buffered.bytes", DownloadBuffers.PROCESS, DownloadBuffers::inUse)
+        .description("Bytes of TLS and HTTP/2 downloads read and not yet taken by their sockets").register(r);
+    Gauge.builder("dropbox.download.waiting", DownloadBuffers.PROCESS, DownloadBuffers::waiting)
+        .description("Downloads waiting for room in the process's download buffer budget").register(r);
   }
 
   static double clusterSize(Vertx vertx) {

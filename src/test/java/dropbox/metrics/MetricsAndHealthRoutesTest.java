@@ -74,7 +74,7 @@ class MetricsAndHealthRoutesTest {
           "dropbox_tcp_commands_total{command=\"LIST\"} 1.0",
           "dropbox_bytes_in_total{protocol=\"tcp\"} 1234.0",
           "dropbox_bytes_out_total{protocol=\"http\"} 99.0",
-          "dropbox_cluster_members 1.0",
+          "dropbox_cluster_members 1.0", "dropbox_download_buffered_bytes 0.0",
           "vertx_http_server_active_connections",
           "vertx_net_server_bytes_read_total 5.0",
           "vertx_net_server_active_connections 0.0",
