@@ -27,7 +27,9 @@ public enum ErrorCode {
   /** A folder operation named a file or nothing. */
   FOLDER_NOT_FOUND(15),
   /** A WebDAV lock held by someone else covers the path (the request did not submit its token). */
-  LOCKED(16);
+  LOCKED(16),
+  /** The disk (or the file system's quota) under the storage root or the database is full (StorageFull). */
+  STORAGE_FULL(17);
 
   private final int number;
 

@@ -42,6 +42,7 @@ public final class HttpErrors {
       case INVALID_MOVE -> new Mapped(400, "bad_request");
       case FOLDER_NOT_FOUND -> new Mapped(404, "not_found");
       case LOCKED -> new Mapped(423, "locked");
+      case STORAGE_FULL -> new Mapped(507, "storage_full");
     };
   }
 

@@ -299,8 +299,11 @@ public final class Upload {
   private void finishFailed(Throwable err) {
     if (state == State.DONE || state == State.COMMITTING) return;
     state = State.DONE;
-    if (src != null) src.pause(); // stop reading: the caller answers and closes the connection
-    if (sink != null) sink.abort();
+    if (sink != null) sink.abort(); // first: nothing below may keep the staging file and reservation
+    try {
+      if (src != null) src.pause(); // stop reading: the caller answers and closes the connection
+    } catch (IllegalStateException e) { // an HTTP/2 stream already reset: nothing left to read
+    }
     if (smallBody != null) Metrics.bytesIn("http", smallBody.length()); // arrived all the same
     smallBody = null;
     releaseSmall();

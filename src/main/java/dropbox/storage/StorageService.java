@@ -10,6 +10,7 @@ import dropbox.bus.FileNames;
 import dropbox.bus.Listing;
 import dropbox.bus.Preconditions;
 import dropbox.bus.StorageException;
+import dropbox.bus.StorageFull;
 import dropbox.bus.UploadTicket;
 import dropbox.bus.Usage;
 import dropbox.files.PrivateFiles;
@@ -295,6 +296,7 @@ public final class StorageService {
   }
 
   static StorageException io(IOException e) {
+    if (StorageFull.causedBy(e)) return StorageFull.report(e);
     org.slf4j.LoggerFactory.getLogger(StorageService.class).error("storage I/O failed", e);
     return StorageException.of(ErrorCode.INTERNAL, "Storage error");
   }

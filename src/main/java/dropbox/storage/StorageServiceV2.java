@@ -250,8 +250,11 @@ public final class StorageServiceV2 implements StorageEngine {
     StagingId staging = stagingId(user, owner, uploadId);
     credits.ended(uploadId);
     locks.with(() -> {
-      meta.release(user, uploadId);
+      // The file first: on a full disk (the usual reason an upload fails) the release, a database write,
+      // only succeeds once the staging file's space is back. A crash between the two leaves a reservation
+      // without a file, which recovery releases.
       blobs.discard(staging);
+      meta.release(user, uploadId);
       return null;
     }, StorageLocks.userLock(user));
   }

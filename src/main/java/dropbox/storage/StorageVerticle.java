@@ -11,6 +11,7 @@ import dropbox.bus.FolderEntry;
 import dropbox.bus.FolderSort;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
+import dropbox.bus.StorageFull;
 import dropbox.cluster.Membership;
 import dropbox.files.PrivateFiles;
 import dropbox.metrics.Metrics;
@@ -212,6 +213,12 @@ public final class StorageVerticle extends VerticleBase {
       Metrics.storageFailure(action, e.code().name());
       msg.fail(e.code().number(), e.getMessage());
     } catch (RuntimeException | Error e) { // an Error too (e.g. OutOfMemoryError): the sender gets an answer
+      if (StorageFull.causedBy(e)) {
+        StorageException full = StorageFull.report(e);
+        Metrics.storageFailure(action, full.code().name());
+        msg.fail(full.code().number(), full.getMessage());
+        return;
+      }
       LOG.error("storage command {} failed", action, e);
       Metrics.storageFailure(action, ErrorCode.INTERNAL.name());
       msg.fail(ErrorCode.INTERNAL.number(), "Internal error");

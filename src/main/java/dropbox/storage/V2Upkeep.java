@@ -1,5 +1,6 @@
 package dropbox.storage;
 
+import dropbox.bus.StorageFull;
 import dropbox.storage.blob.BlobKey;
 import dropbox.storage.blob.FsBlobStore;
 import dropbox.storage.blob.ScanReport;
@@ -70,6 +71,17 @@ final class V2Upkeep implements StorageUpkeep {
       maintain();
       return;
     }
+    try {
+      recoverAlone();
+    } catch (RuntimeException e) {
+      if (!StorageFull.causedBy(e)) throw e;
+      // Refusing to start would also refuse the downloads and listings a full disk still allows.
+      LOG.warn("storage recovery postponed, the storage is full: the server starts, writes are refused as"
+          + " 'Storage full' until space is freed, and maintenance releases what recovery would have");
+    }
+  }
+
+  private void recoverAlone() throws IOException {
     long now = engine.clock().getAsLong();
     int released = meta.releaseExpired(Long.MAX_VALUE);
     ScanReport r = blobs.scan(new ScanRules(this::known, e -> false, Long.MAX_VALUE), true);

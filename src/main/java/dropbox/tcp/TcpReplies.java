@@ -110,6 +110,7 @@ public final class TcpReplies {
       case INVALID_MOVE -> "ERROR: Invalid move\n";
       case FOLDER_NOT_FOUND -> "ERROR: Folder not found\n";
       case LOCKED -> "ERROR: File is locked\n";
+      case STORAGE_FULL -> "ERROR: Storage full\n";
     };
   }
 

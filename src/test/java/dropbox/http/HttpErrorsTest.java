@@ -62,6 +62,7 @@ class HttpErrorsTest {
     }
     assertEquals(507, HttpErrors.of(ErrorCode.QUOTA_EXCEEDED).status());
     assertEquals(423, HttpErrors.of(ErrorCode.LOCKED).status());
+    assertEquals(new HttpErrors.Mapped(507, "storage_full"), HttpErrors.of(ErrorCode.STORAGE_FULL));
     assertEquals(401, HttpErrors.of(AuthException.Reason.INVALID_CREDENTIALS).status());
   }
 

@@ -33,6 +33,7 @@ class TcpRepliesTest {
     expected.put(ErrorCode.INVALID_MOVE, "ERROR: Invalid move\n");
     expected.put(ErrorCode.FOLDER_NOT_FOUND, "ERROR: Folder not found\n");
     expected.put(ErrorCode.LOCKED, "ERROR: File is locked\n");
+    expected.put(ErrorCode.STORAGE_FULL, "ERROR: Storage full\n");
     Map<ErrorCode, String> messages = Map.of(
         ErrorCode.QUOTA_EXCEEDED, "Quota exceeded (needs 10 bytes, 3 bytes free)",
         ErrorCode.TOO_LARGE, "File too large (limit 100 bytes)");

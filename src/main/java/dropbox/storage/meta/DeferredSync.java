@@ -2,6 +2,7 @@ package dropbox.storage.meta;
 
 import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
+import dropbox.bus.StorageFull;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +85,7 @@ public final class DeferredSync implements AutoCloseable {
       flush();
     } catch (SQLException e) {
       afterDurable.clear();
+      if (StorageFull.causedBy(e)) throw StorageFull.report(e);
       LOG.error("metadata database failure", e);
       throw StorageException.of(ErrorCode.INTERNAL, "Storage error");
     }

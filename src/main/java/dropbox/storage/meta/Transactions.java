@@ -2,6 +2,7 @@ package dropbox.storage.meta;
 
 import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
+import dropbox.bus.StorageFull;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
@@ -158,6 +159,7 @@ final class Transactions {
     if (e instanceof SQLTransientConnectionException || dialect.isBusy(e)) {
       return StorageException.of(ErrorCode.BUSY, "Server busy, please try again later");
     }
+    if (StorageFull.causedBy(e)) return StorageFull.report(e);
     LOG.error("metadata database failure", e);
     return StorageException.of(ErrorCode.INTERNAL, "Storage error");
   }
