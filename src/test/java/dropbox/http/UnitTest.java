@@ -26,7 +26,9 @@ class UnitTest {
         "precondition_failed", "too_large", "range_not_satisfiable", "too_many_requests", "quota_exceeded",
         "busy", "timeout", "internal", "method_not_allowed",
         // issue 9: a path under a WebDAV lock (docs/rest-api.md; the spec predates WebDAV)
-        "locked");
+        "locked",
+        // the server's disk is full, which the spec has no code for; 507 as RFC 4918 says (docs/rest-api.md)
+        "storage_full");
     for (ErrorCode c : ErrorCode.values()) {
       HttpErrors.Mapped m = HttpErrors.of(c);
       assertTrue(specCodes.contains(m.code()), c + " -> " + m.code());
