@@ -98,7 +98,7 @@ public final class Main {
     try {
       server = Server.start(vertx, config).await(120, TimeUnit.SECONDS);
     } catch (Exception e) {
-      if (e instanceof dropbox.tls.ServerTls.TlsConfigException) {
+      if (e instanceof dropbox.tls.ServerTls.TlsConfigException || e instanceof dropbox.storage.RootLock.InUseException) {
         LOG.error("startup failed: {}", e.getMessage()); // the operator's files or settings: no stack trace
       } else {
         LOG.error("startup failed: {}", e.getMessage(), e);
@@ -126,7 +126,7 @@ public final class Main {
     return 0;
   }
 
-  /** fsck --storage DIR [--repair]: 0 consistent (or repaired), 1 problems found, 2 usage error. */
+  /** fsck --storage DIR [--repair]: 0 consistent (or all repaired), 1 problems found (or left: foreign, damaged), 2 usage error. */
   static int fsck(List<String> args) {
     boolean repair = args.remove("--repair");
     JsonObject config;
@@ -162,10 +162,13 @@ public final class Main {
             new LocalLockManager(vertx), Config.quotaPolicy(config), 10_000, "fsck", e -> { }, System::currentTimeMillis);
         problems = new Fsck(svc).run(repair, 15 * 60_000L, System.currentTimeMillis());
       }
-      problems.forEach(p -> System.out.println((repair ? "repaired: " : "problem: ") + p));
+      problems.forEach(p -> System.out.println((repair && p.repairable() ? "repaired: " : "problem: ") + p));
+      long left = problems.stream().filter(p -> !repair || !p.repairable()).count();
       System.out.println(problems.isEmpty() ? "storage is consistent"
-          : problems.size() + " problem(s)" + (repair ? " repaired" : " found"));
-      return problems.isEmpty() || repair ? 0 : 1;
+          : repair ? (problems.size() - left) + " problem(s) repaired" + (left > 0 ? ", " + left + " left for you (see above)" : "")
+          : problems.size() + " problem(s) found");
+      // With --repair: 0 only when nothing is left that fsck could not fix itself.
+      return left == 0 ? 0 : 1;
     } catch (Exception e) {
       System.err.println("fsck: " + e.getMessage());
       return 1;

@@ -35,6 +35,7 @@ import org.slf4j.LoggerFactory;
  * replies. One instance per node; every node's instance serves any user.
  */
 public final class StorageVerticle extends VerticleBase {
+  private RootLock rootLock; // unclustered only
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
   private static final long MAINTENANCE_PERIOD_MS = 60_000;
 
@@ -73,6 +74,7 @@ public final class StorageVerticle extends VerticleBase {
 
     // Opening v2 connects to the database and may migrate it: blocking work, off the event loop.
     return vertx.executeBlocking(() -> {
+          if (alone) rootLock = RootLock.acquire(root);
           StorageEngines.Opened opened = StorageEngines.open(cfg, locks, alone, () -> Membership.liveNodeIds(vertx),
               nodeId, e -> DeferredSync.afterDurable(() -> vertx.eventBus().publish(Addresses.FILE_EVENTS, e.toJson())));
           engine = opened.engine();
@@ -80,8 +82,9 @@ public final class StorageVerticle extends VerticleBase {
           signups = opened.signups();
           return recover();
         }, false)
-        .onFailure(e -> { // a failed start is never stopped: do not leak the database pool
+        .onFailure(e -> { // a failed start is never stopped: do not leak the database pool or the root
           if (engine != null) engine.close();
+          releaseRoot();
         })
         .compose(v -> {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
@@ -243,7 +246,18 @@ public final class StorageVerticle extends VerticleBase {
     return unregister.compose(v -> vertx.executeBlocking(() -> {
       if (!dispatcher.shutdown(30_000)) LOG.warn("storage work still running at shutdown");
       if (engine != null) engine.close();
+      releaseRoot();
       return null;
     }, false));
+  }
+
+  private void releaseRoot() {
+    if (rootLock == null) return;
+    try {
+      rootLock.close();
+    } catch (java.io.IOException e) {
+      LOG.warn("storage root lock not released: {}", e.toString());
+    }
+    rootLock = null;
   }
 }

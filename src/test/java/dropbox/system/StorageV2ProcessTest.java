@@ -48,6 +48,35 @@ class StorageV2ProcessTest {
     assertFalse(Files.exists(root.resolve("dropbox.db")), "nothing opened");
   }
 
+  /**
+   * Before: a second unclustered server on the same root started, and its recovery removed the first
+   * one's live staging file and reservation (that upload failed with "Upload expired or unknown"). Now it
+   * is refused, naming the first one's pid; a kill -9 of the owner leaves no lock behind for a restart.
+   */
+  @Test
+  void aSecondServerOnTheSameRootIsRefusedAndAKilledOwnerLeavesNoLock() throws Exception {
+    Path root = dir.resolve("shared-root");
+    String[] args = {"--storage", root.toString(), "--tcp-port", "0", "--http-port", "0"};
+    try (ServerProcess first = ServerProcess.start(List.of("-Xmx256m"), args)) {
+      try (ClassicClient c = ClassicClient.connect(first.tcpPort()).signupOrLogin("owner", "secret1")) {
+        assertEquals(ClassicClient.SUCCESS + ClassicClient.PROMPT, c.upload("kept.txt", "kept".getBytes()));
+      }
+      ServerProcess.Result second = ServerProcess.run(args);
+      assertEquals(1, second.exitCode(), second.output());
+      assertTrue(second.output().contains("storage root " + root.toAbsolutePath().normalize()
+          + " is in use by another server (pid " + first.pid() + ")"), second.output());
+      assertFalse(second.output().contains("\tat "), "no stack trace: " + second.output());
+      try (ClassicClient c = ClassicClient.connect(first.tcpPort()).signupOrLogin("owner", "secret1")) {
+        assertTrue(c.command("LIST").contains("kept.txt"), "the first server serves on");
+      }
+      first.kill9();
+      try (ServerProcess restarted = ServerProcess.start(List.of("-Xmx256m"), args);
+           ClassicClient c = ClassicClient.connect(restarted.tcpPort()).signupOrLogin("owner", "secret1")) {
+        assertTrue(c.command("LIST").contains("kept.txt"));
+      }
+    }
+  }
+
   @Test
   void tcpAndHttpRoundsOnV2SurviveARestart() throws Exception {
     Path root = dir.resolve("store");
