@@ -49,6 +49,20 @@ class FsckCommandTest {
     assertEquals(0, fsck("--storage", root.toString()), "v1 checks it");
   }
 
+  /** Before: a foreign file under blobs/ was printed as "repaired" and --repair exited 0, though it stays. */
+  @Test
+  void whatRepairLeavesAloneIsStillAProblem() throws Exception {
+    List<String> v2 = List.of("--storage", root.toString());
+    assertEquals(0, Main.fsck(new ArrayList<>(v2)));
+    Path foreign = root.resolve("blobs/notes-of-the-admin.txt");
+    Files.createDirectories(foreign.getParent());
+    Files.writeString(foreign, "mine");
+    List<String> repair = new ArrayList<>(v2);
+    repair.add("--repair");
+    assertEquals(1, Main.fsck(repair), "a foreign entry is left alone, so it is still reported");
+    assertEquals(true, Files.exists(foreign));
+  }
+
   @Test
   void aFreshStagingFileMayBeLiveWorkAndIsLeftAlone() throws Exception {
     Path staging = root.resolve("users/bob/staging/0b0c4a4e-1111-2222-3333-444455556666");

@@ -106,6 +106,12 @@ public final class HttpVerticle extends VerticleBase {
     BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
 
     Router r = Router.router(vertx);
+    // Every answer, not only files and the UI: a browser must never guess a type for /metrics, the
+    // OpenAPI text or an error body and render it as a page of this origin.
+    r.route().handler(ctx -> {
+      ctx.response().putHeader("X-Content-Type-Options", "nosniff");
+      ctx.next();
+    });
     // Before anything reads a body or checks credentials: a foreign page's write never gets that far.
     r.route().handler(OriginGuard.fromConfig(config()));
     r.route().handler(ctx -> {

@@ -23,7 +23,12 @@ import org.slf4j.LoggerFactory;
 public final class Fsck {
   private static final Logger LOG = LoggerFactory.getLogger(Fsck.class);
 
-  public record Problem(String user, String kind, String detail) {
+  /** repairable: --repair fixes it; otherwise it is only reported (foreign files, damaged content). */
+  public record Problem(String user, String kind, String detail, boolean repairable) {
+    public Problem(String user, String kind, String detail) {
+      this(user, kind, detail, true);
+    }
+
     @Override
     public String toString() { return user + ": " + kind + (detail.isEmpty() ? "" : " (" + detail + ")"); }
   }

@@ -76,7 +76,7 @@ public final class FsckV2 {
     more(out, r.orphanBlobs() - r.orphanExamples().size(), "content without metadata");
     more(out, r.deadStaging() - r.deadStagingExamples().size(), "leftover staging file");
     // Not ours by name: reported, never deleted (an operator's file, another version's).
-    for (var p : r.foreignExamples()) out.add(new Fsck.Problem("-", "foreign entry (left alone)", p.toString()));
+    for (var p : r.foreignExamples()) out.add(new Fsck.Problem("-", "foreign entry (left alone)", p.toString(), false));
     return out;
   }
 
@@ -177,7 +177,7 @@ public final class FsckV2 {
     if (onDisk == f.size()) return;
     out.add(new Fsck.Problem(user, "damaged content", f.name() + ": " + f.size() + " bytes, but its content file "
         + content.get() + (onDisk < 0 ? " cannot be read" : " has " + onDisk) + "; not repaired: restore that file"
-        + " from a backup, or delete " + f.name()));
+        + " from a backup, or delete " + f.name(), false));
   }
 
   private boolean hasContent(String user, FileInfo f) {

@@ -39,6 +39,10 @@ class OpenApiAndHealthTest {
     Http.Resp doc = node.http.get("/api/openapi.yaml", null);
     assertEquals(200, doc.status());
     assertTrue(doc.header("content-type").startsWith("application/yaml"));
+    // No answer may be sniffed into a page: the text ones besides files and the UI (before: none had it).
+    for (String path : new String[] {"/api/openapi.yaml", "/metrics", "/health", "/api/me", "/api/nothing"}) {
+      assertEquals("nosniff", node.http.get(path, null).header("x-content-type-options"), path);
+    }
     Set<String> documented = documentedOperations(doc.text());
 
     HttpVerticle v = new HttpVerticle(node.server.storage(), node.server.auth());
