@@ -67,7 +67,7 @@ public final class Main {
   private static void usage() {
     System.out.println("Usage: java -jar target/dropbox-server.jar [server] [--config FILE] [options]");
     Config.optionLines().forEach(System.out::println);
-    System.out.println("       java -jar target/dropbox-server.jar fsck --storage DIR [--storage-engine v1] [--repair]");
+    System.out.println("       java -jar target/dropbox-server.jar fsck --storage DIR [--storage-engine v1] [--repair] [--verify]");
     System.out.println("       java -jar target/dropbox-server.jar client [--host H] [--port P] [--user U] [command ...]");
   }
 
@@ -129,6 +129,7 @@ public final class Main {
   /** fsck --storage DIR [--repair]: 0 consistent (or all repaired), 1 problems found (or left: foreign, damaged), 2 usage error. */
   static int fsck(List<String> args) {
     boolean repair = args.remove("--repair");
+    boolean verify = args.remove("--verify");
     JsonObject config;
     try {
       config = Config.load(args, System.getenv());
@@ -154,7 +155,7 @@ public final class Main {
           return 2;
         }
         try (MetadataStore meta = MetadataStores.open(config, Config.quotaPolicy(config)::quotaFor)) {
-          problems = new FsckV2(meta, new FsBlobStore(root, true)).run(repair, 15 * 60_000L,
+          problems = new FsckV2(meta, new FsBlobStore(root, true), verify).run(repair, 15 * 60_000L,
               Config.longValue(config, "storage.graceSeconds", 3600) * 1000, System.currentTimeMillis());
         }
       } else {

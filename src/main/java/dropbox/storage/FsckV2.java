@@ -2,6 +2,7 @@ package dropbox.storage;
 
 import dropbox.bus.FileInfo;
 import dropbox.bus.TreePath;
+import dropbox.files.Sha256;
 import dropbox.storage.blob.BlobKey;
 import dropbox.storage.blob.FsBlobStore;
 import dropbox.storage.blob.ScanReport;
@@ -37,10 +38,22 @@ import java.util.Optional;
 public final class FsckV2 {
   private final MetadataStore meta;
   private final FsBlobStore blobs;
+  private final boolean verify;
+  /** user/sha256 of content files re-hashed, with what was wrong ("" if nothing): shared content is read once. */
+  private final java.util.Map<String, String> verified = new java.util.HashMap<>();
 
   public FsckV2(MetadataStore meta, FsBlobStore blobs) {
+    this(meta, blobs, false);
+  }
+
+  /**
+   * verify: also re-hash every content file (reads all the bytes), so a changed byte in a file of the
+   * right size is found too; without it only the sizes are compared (one stat per file).
+   */
+  public FsckV2(MetadataStore meta, FsBlobStore blobs, boolean verify) {
     this.meta = meta;
     this.blobs = blobs;
+    this.verify = verify;
   }
 
   /** Returns the problems found (before repair); with repair, each has been repaired as its detail says. */
@@ -174,10 +187,24 @@ public final class FsckV2 {
     }
     if (content.isEmpty()) return; // inline
     long onDisk = FsBlobStore.sizeOnDisk(content.get());
-    if (onDisk == f.size()) return;
+    String wrong = onDisk < 0 ? " cannot be read" : onDisk != f.size() ? " has " + onDisk : null;
+    if (wrong == null && verify) {
+      wrong = verified.computeIfAbsent(user + "/" + f.sha256(), k -> rehash(content.get(), f.sha256()));
+      if (wrong.isEmpty()) wrong = null;
+    }
+    if (wrong == null) return;
     out.add(new Fsck.Problem(user, "damaged content", f.name() + ": " + f.size() + " bytes, but its content file "
-        + content.get() + (onDisk < 0 ? " cannot be read" : " has " + onDisk) + "; not repaired: restore that file"
-        + " from a backup, or delete " + f.name(), false));
+        + content.get() + wrong + "; not repaired: restore that file from a backup, or delete " + f.name(), false));
+  }
+
+  /** "" when the file's bytes hash to sha256, else what is wrong with them. */
+  private static String rehash(Path content, String sha256) {
+    try {
+      String actual = Sha256.hex(content);
+      return actual.equals(sha256) ? "" : " has other bytes (SHA-256 " + actual + ")";
+    } catch (IOException e) {
+      return " cannot be read (" + e.getMessage() + ")";
+    }
   }
 
   private boolean hasContent(String user, FileInfo f) {

@@ -165,6 +165,23 @@ class FsckV2Test {
     assertEquals(List.of(), fsck(false));
   }
 
+  /** A changed byte keeps the size: only --verify, which re-hashes every content file, finds it. */
+  @Test
+  void aFlippedByteIsFoundByVerifyOnly() throws Exception {
+    upload("alice", "keep", "kept".getBytes());
+    upload("alice", "docs/flip", "0123456789".getBytes());
+    upload("alice", "docs/same", "0123456789".getBytes()); // the same content file: read once, both reported
+    Path content = Path.of(engine.openDownload("alice", "docs/flip").contentPath());
+    Files.write(content, "0123X56789".getBytes());
+    assertEquals(List.of(), fsck(false), "sizes alone cannot see it");
+    List<Fsck.Problem> verified = new FsckV2(meta, blobs, true).run(true, STALE_MS, GRACE_MS, clock.get());
+    assertEquals(List.of("damaged content", "damaged content"), kinds(verified), "each file using it");
+    assertTrue(verified.stream().allMatch(p -> p.detail().contains("has other bytes")), verified.toString());
+    assertTrue(Files.exists(content), "not repaired: the operator restores it");
+    Files.write(content, "0123456789".getBytes());
+    assertEquals(List.of(), new FsckV2(meta, blobs, true).run(false, STALE_MS, GRACE_MS, clock.get()));
+  }
+
   @Test
   void contentFilesTheDatabaseDoesNotKnowAreDeletedOnceOld() throws Exception {
     upload("alice", "keep", "kept".getBytes());
