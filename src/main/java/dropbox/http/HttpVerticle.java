@@ -173,6 +173,12 @@ public final class HttpVerticle extends VerticleBase {
     r.errorHandler(413, ctx -> refuse(ctx, new HttpFailure(413, "too_large", "The request body is too large")));
     r.errorHandler(400, ctx -> refuse(ctx, HttpFailure.badRequest("Bad request")));
     r.errorHandler(500, ctx -> {
+      if (ctx.failure() != null && HttpErrors.isDisconnect(ctx.failure())) {
+        // A client leaving in the middle of a UI asset (sendfile reset by peer): nobody to answer.
+        log.debug("client left during {} {}: {}", ctx.request().method(), ctx.request().path(), ctx.failure().toString());
+        if (!ctx.response().closed()) ctx.response().reset();
+        return;
+      }
       if (ctx.failure() != null) log.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       refuse(ctx, new HttpFailure(500, "internal", "Internal error"));
     });

@@ -30,7 +30,7 @@ public final class PeerResetNoise extends TurboFilter {
   }
 
   /** Netty's native transport words it "...failed with error(-104): Connection reset by peer" (-32: broken pipe). */
-  static boolean isPeerGone(String message) {
+  public static boolean isPeerGone(String message) {
     return message != null && (message.endsWith("Connection reset by peer") || message.endsWith("Broken pipe"));
   }
 }
