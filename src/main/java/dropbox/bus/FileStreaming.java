@@ -31,12 +31,16 @@ import java.util.concurrent.TimeoutException;
  * and a download whose socket takes nothing for {@link #STALL_MILLIS} fails (as nginx's send_timeout),
  * so a stalled client gives its room back; while other downloads wait for room, after
  * {@link #PRESSURED_STALL_MILLIS} already, so clients that stop reading cannot keep the others waiting
- * for long. A client that pauses a download is only dropped early when the room is needed.
+ * for long. A client that pauses a download is only dropped early when the room is needed. Until its
+ * socket has taken a first write, a download holds only {@link #FIRST_READ} bytes: an HTTP/2 stream
+ * opened with a window of 0 never takes one, and so costs an eighth of a running download.
  */
 public final class FileStreaming {
   public static final int READ_BUFFER = 256 * 1024;
   /** Bytes one download may have written and not yet taken by its socket: two reads, so reading overlaps sending. */
   static final int PER_DOWNLOAD = 2 * READ_BUFFER;
+  /** The one read a download has out until its socket took it (then reads grow to READ_BUFFER). */
+  static final int FIRST_READ = 64 * 1024;
   /** A download whose socket takes no byte for this long is given up (nginx's send_timeout default). */
   public static final long STALL_MILLIS = 60_000;
   /** The same while other downloads wait for room in DownloadBuffers. */
@@ -103,6 +107,7 @@ public final class FileStreaming {
     private long outstanding; // written, not yet taken by the socket; held in buffers
     private boolean reading; // a read (its room taken or asked for) is under way
     private boolean finished;
+    private boolean moving; // the socket took a write: reads may grow from FIRST_READ to READ_BUFFER
     private long lastProgress;
     private long stallTimer = -1;
 
@@ -126,8 +131,8 @@ public final class FileStreaming {
     }
 
     private void pump() {
-      if (finished || reading || remaining == 0 || outstanding >= PER_DOWNLOAD) return;
-      int n = (int) Math.min(READ_BUFFER, remaining);
+      if (finished || reading || remaining == 0 || outstanding >= (moving ? PER_DOWNLOAD : FIRST_READ)) return;
+      int n = (int) Math.min(moving ? READ_BUFFER : FIRST_READ, remaining);
       reading = true;
       buffers.take(n, context, () -> read(n));
     }
@@ -172,6 +177,7 @@ public final class FileStreaming {
       outstanding -= n;
       buffers.release(n);
       lastProgress = System.nanoTime();
+      moving = true;
       if (r.failed()) {
         fail(r.cause());
       } else if (remaining == 0 && outstanding == 0) {
