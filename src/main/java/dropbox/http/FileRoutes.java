@@ -211,7 +211,10 @@ final class FileRoutes {
 
   void link(RoutingContext ctx) {
     String name = ctx.get(NAME);
-    links.create(new JsonObject().put("user", user(ctx)).put("name", name)).onSuccess(e -> {
+    String user = user(ctx);
+    // A link to nothing (or to a folder) would only fail when followed: say so now, 404 / 409.
+    storage.openDownload(user, name, AccountRoutes.priority(ctx))
+        .compose(h -> links.create(new JsonObject().put("user", user).put("name", name))).onSuccess(e -> {
       String url = "/api/files/" + FilePath.encodePath(name) + "?dl=" + e.token();
       AccountRoutes.sendJson(ctx, 200, new JsonObject().put("url", url).put("expiresAt", Json.time(e.expiresAt())));
     }).onFailure(err -> HttpErrors.send(ctx, err));

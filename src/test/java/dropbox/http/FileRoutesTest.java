@@ -581,6 +581,8 @@ class FileRoutesTest {
     byte[] data = random(5000, 9);
     assertEquals(201, put(t, "doc one.pdf", data).status());
     assertEquals(201, put(t, "other", new byte[] {1}).status());
+    assertEquals(404, http.send("POST", "/api/files/nothing.pdf/link", t, new byte[0]).status(),
+        "no link to a file that is not there");
     Http.Resp link = http.send("POST", "/api/files/doc%20one.pdf/link", t, new byte[0]);
     assertEquals(200, link.status(), link.toString());
     String url = link.json().getString("url");
