@@ -212,7 +212,7 @@ final class FileRoutes {
   void link(RoutingContext ctx) {
     String name = ctx.get(NAME);
     String user = user(ctx);
-    // A link to nothing (or to a folder) would only fail when followed: say so now, 404 / 409.
+    // A link to nothing (or to a folder) would only fail when followed: say so now (404).
     storage.openDownload(user, name, AccountRoutes.priority(ctx))
         .compose(h -> links.create(new JsonObject().put("user", user).put("name", name))).onSuccess(e -> {
       String url = "/api/files/" + FilePath.encodePath(name) + "?dl=" + e.token();
