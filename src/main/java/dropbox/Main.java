@@ -9,6 +9,7 @@ import dropbox.storage.FsckV2;
 import dropbox.storage.LocalLockManager;
 import dropbox.bus.QuotaPolicy;
 import dropbox.storage.StorageLayout;
+import dropbox.storage.RootLock;
 import dropbox.storage.StorageService;
 import dropbox.storage.blob.FsBlobStore;
 import dropbox.storage.meta.MetadataStore;
@@ -142,6 +143,19 @@ public final class Main {
       System.err.println("fsck: no storage root at " + root);
       return 2;
     }
+    // A repair on the root of a running (unclustered) server would race with its work: refused.
+    RootLock claimed = null;
+    if (repair) {
+      try {
+        claimed = RootLock.acquire(root);
+      } catch (RootLock.InUseException e) {
+        System.err.println("fsck: " + e.getMessage() + "; --repair needs it stopped (fsck without --repair may run)");
+        return 2;
+      } catch (java.io.IOException e) {
+        System.err.println("fsck: " + e.getMessage());
+        return 2;
+      }
+    }
     Vertx vertx = Vertx.vertx();
     try {
       // Anything touched in the last 15 minutes may be live work of a running node: leave it alone.
@@ -154,7 +168,8 @@ public final class Main {
               + "(storage.engine=v2 imports it at start), or check it as v1 with --storage-engine v1");
           return 2;
         }
-        try (MetadataStore meta = MetadataStores.open(config, Config.quotaPolicy(config)::quotaFor)) {
+        // The quotas are the servers' settings, not fsck's: fsck keeps what is stored.
+        try (MetadataStore meta = MetadataStores.open(config, user -> MetadataStores.KEEP_STORED_QUOTA)) {
           problems = new FsckV2(meta, new FsBlobStore(root, true), verify).run(repair, 15 * 60_000L,
               Config.longValue(config, "storage.graceSeconds", 3600) * 1000, System.currentTimeMillis());
         }
@@ -175,6 +190,13 @@ public final class Main {
       return 1;
     } finally {
       vertx.close();
+      if (claimed != null) {
+        try {
+          claimed.close();
+        } catch (java.io.IOException e) {
+          System.err.println("fsck: " + e.getMessage());
+        }
+      }
     }
   }
 }

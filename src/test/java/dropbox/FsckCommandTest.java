@@ -63,6 +63,35 @@ class FsckCommandTest {
     assertEquals(true, Files.exists(foreign));
   }
 
+  /** Before: fsck, run without the servers' quota settings, rewrote every user's quota to the default. */
+  @Test
+  void fsckKeepsTheQuotasTheServersSet() throws Exception {
+    io.vertx.core.json.JsonObject cfg = Config.load(new ArrayList<>(List.of("--storage", root.toString())), java.util.Map.of());
+    try (dropbox.storage.meta.MetadataStore meta = dropbox.storage.meta.MetadataStores.open(cfg, u -> 5_000_000_000L)) {
+      assertEquals(5_000_000_000L, meta.usage("alice").quotaBytes());
+    }
+    assertEquals(0, Main.fsck(new ArrayList<>(List.of("--storage", root.toString()))));
+    assertEquals(0, Main.fsck(new ArrayList<>(List.of("--storage", root.toString(), "--repair"))));
+    try (dropbox.storage.meta.MetadataStore meta = dropbox.storage.meta.MetadataStores.open(cfg,
+        u -> dropbox.storage.meta.MetadataStores.KEEP_STORED_QUOTA)) {
+      assertEquals(5_000_000_000L, meta.usage("alice").quotaBytes());
+    }
+  }
+
+  /** A repair races with a running server's work: refused while one holds the root; a check is not. */
+  @Test
+  void repairWaitsForTheServerToStop() throws Exception {
+    List<String> v2 = List.of("--storage", root.toString());
+    assertEquals(0, Main.fsck(new ArrayList<>(v2)));
+    try (dropbox.storage.RootLock server = dropbox.storage.RootLock.acquire(root)) {
+      List<String> repair = new ArrayList<>(v2);
+      repair.add("--repair");
+      assertEquals(2, Main.fsck(repair));
+      assertEquals(0, Main.fsck(new ArrayList<>(v2)), "a check only reads");
+    }
+    assertEquals(0, Main.fsck(new ArrayList<>(List.of("--storage", root.toString(), "--repair"))));
+  }
+
   @Test
   void aFreshStagingFileMayBeLiveWorkAndIsLeftAlone() throws Exception {
     Path staging = root.resolve("users/bob/staging/0b0c4a4e-1111-2222-3333-444455556666");

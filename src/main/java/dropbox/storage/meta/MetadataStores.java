@@ -43,6 +43,12 @@ public final class MetadataStores {
   private MetadataStores() {}
 
   /** Config.UsageException for a setup that cannot work (clustered on SQLite, a db.url of another database). */
+  /**
+   * A quota function's answer meaning "leave the stored quota as it is": what fsck passes, since its own
+   * settings (often none) are not the servers' and must not rewrite every user's quota.
+   */
+  public static final long KEEP_STORED_QUOTA = -1;
+
   public static MetadataStore open(JsonObject config, ToLongFunction<String> quotaFor) {
     String url = Config.string(config, "db.url");
     long busyMs = Config.longValue(config, "locks.timeoutMillis", 10_000L);

@@ -45,9 +45,11 @@ final class Users {
 
   private static Ref create(Connection c, String key, long quota, long now) throws SQLException {
     Sql.update(c, "INSERT INTO users (name_key, quota_bytes, created) VALUES (?, ?, ?) "
-        + "ON CONFLICT (name_key) DO NOTHING", key, quota, now);
+        + "ON CONFLICT (name_key) DO NOTHING", key, Math.max(0, quota), now);
     long id = Sql.queryLong(c, "SELECT id FROM users WHERE name_key = ?", -1, key);
-    Sql.update(c, "UPDATE users SET quota_bytes = ? WHERE id = ? AND quota_bytes <> ?", quota, id, quota);
+    if (quota != MetadataStores.KEEP_STORED_QUOTA) {
+      Sql.update(c, "UPDATE users SET quota_bytes = ? WHERE id = ? AND quota_bytes <> ?", quota, id, quota);
+    }
     Sql.update(c, "INSERT INTO nodes (user_id, parent_id, name, walk_key, kind, size, sha256, created, modified) "
         + "VALUES (?, NULL, '', '', 0, 0, NULL, ?, ?) ON CONFLICT (user_id) WHERE parent_id IS NULL DO NOTHING",
         id, now, now);
