@@ -124,7 +124,7 @@ public final class StagingWriter {
 
   /** The first write failure (STORAGE_FULL for a full disk), or null. */
   public Throwable failure() {
-    return writeError == null || !StorageFull.causedBy(writeError) ? writeError : StorageFull.report(writeError);
+    return writeError == null ? null : StorageFull.orElse(writeError, writeError);
   }
 
   /**
@@ -140,8 +140,7 @@ public final class StagingWriter {
         Throwable why = closed.failed() ? closed.cause() : writeError;
         log.warn("upload {} of {} not committed: {}", ticket.uploadId(), user,
             why != null ? why.toString() : written + " bytes written, " + size + " announced");
-        return abortTicket().transform(v -> Future.failedFuture(
-            why != null && StorageFull.causedBy(why) ? StorageFull.report(why) : internal()));
+        return abortTicket().transform(v -> Future.failedFuture(StorageFull.orElse(why, internal())));
       }
       // A commit refused as busy or timed out leaves the ticket open; abort is idempotent, so end it
       // whatever the failure was rather than leave the reservation to the stale-upload reaper.

@@ -62,8 +62,8 @@ public final class StorageFull {
     return e.getClass().getName().startsWith("org.sqlite.");
   }
 
-  /** The failure to answer with: STORAGE_FULL when t is a full disk, else the given one. */
-  public static StorageException orElse(Throwable t, StorageException otherwise) {
-    return causedBy(t) ? StorageException.of(ErrorCode.STORAGE_FULL, MESSAGE) : otherwise;
+  /** The failure to answer with: STORAGE_FULL (reported) when t is a full disk, else otherwise. */
+  public static Throwable orElse(Throwable t, Throwable otherwise) {
+    return causedBy(t) ? report(t) : otherwise;
   }
 }

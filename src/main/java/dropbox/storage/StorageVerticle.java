@@ -213,19 +213,20 @@ public final class StorageVerticle extends VerticleBase {
       sync.await();
       msg.reply(result);
     } catch (StorageException e) {
-      Metrics.storageFailure(action, e.code().name());
-      msg.fail(e.code().number(), e.getMessage());
+      fail(msg, action, e);
     } catch (RuntimeException | Error e) { // an Error too (e.g. OutOfMemoryError): the sender gets an answer
       if (StorageFull.causedBy(e)) {
-        StorageException full = StorageFull.report(e);
-        Metrics.storageFailure(action, full.code().name());
-        msg.fail(full.code().number(), full.getMessage());
+        fail(msg, action, StorageFull.report(e));
         return;
       }
       LOG.error("storage command {} failed", action, e);
-      Metrics.storageFailure(action, ErrorCode.INTERNAL.name());
-      msg.fail(ErrorCode.INTERNAL.number(), "Internal error");
+      fail(msg, action, StorageException.of(ErrorCode.INTERNAL, "Internal error"));
     }
+  }
+
+  private static void fail(Message<JsonObject> msg, String action, StorageException e) {
+    Metrics.storageFailure(action, e.code().name());
+    msg.fail(e.code().number(), e.getMessage());
   }
 
   public PriorityDispatcher dispatcher() { return dispatcher; }
