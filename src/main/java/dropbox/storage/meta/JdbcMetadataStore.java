@@ -186,7 +186,9 @@ final class JdbcMetadataStore implements MetadataStore {
         return Optional.of(new StoredFile(n, Blobs.content(c, u.id(), n.sha256())));
       });
     }
-    return Optional.ofNullable(tx.readStatement(c -> FileLookup.find(c, u, path)));
+    LookupCache cache = tx.lookups();
+    if (cache == null) return Optional.ofNullable(tx.readStatement(c -> FileLookup.find(c, u, path)));
+    return Optional.ofNullable(cache.find(u.id(), path, () -> tx.readStatement(c -> FileLookup.find(c, u, path))));
   }
 
   @Override public Optional<byte[]> inlineContent(String user, String sha256) {

@@ -31,6 +31,8 @@ final class Transactions {
   private final DataSource reads;
   /** SQLite (one writer connection): concurrent writers share one commit. Null for PostgreSQL. */
   private final GroupCommit group;
+  /** SQLite (this process is the one writer): files looked up since the last write. Null for PostgreSQL. */
+  private final LookupCache lookups;
 
   /** PostgreSQL (no group commit of ours). */
   Transactions(Dialect dialect, DataSource writes, DataSource reads, long busyMs) {
@@ -44,7 +46,12 @@ final class Transactions {
     this.reads = reads;
     // PostgreSQL has many writer connections and already shares one WAL flush among concurrent commits.
     this.group = dialect == Dialect.SQLITE ? new GroupCommit(writes, busyMs, walFlush) : null;
+    // PostgreSQL may have other writers (cluster nodes): a lookup there always asks the database.
+    this.lookups = dialect == Dialect.SQLITE ? new LookupCache() : null;
   }
+
+  /** The cache of file lookups, or null when every lookup must ask the database (PostgreSQL). */
+  LookupCache lookups() { return lookups; }
 
   Dialect dialect() { return dialect; }
 
@@ -58,6 +65,16 @@ final class Transactions {
   <T> T writeVolatile(Work<T> work) { return write(work, false); }
 
   private <T> T write(Work<T> work, boolean durable) {
+    if (lookups == null) return writeWithRetries(work, durable);
+    lookups.writeStarted();
+    try {
+      return writeWithRetries(work, durable);
+    } finally {
+      lookups.writeEnded();
+    }
+  }
+
+  private <T> T writeWithRetries(Work<T> work, boolean durable) {
     for (int attempt = 1; ; attempt++) {
       try {
         return group != null ? group.run(work, durable) : writeAlone(work, durable);

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -739,6 +740,97 @@ abstract class MetadataStoreContract {
     assertTrue(store.openFile("bob", p("f1")).isEmpty(), "another user's tree");
     store.deleteFile(ALICE, p("f1"), null);
     assertTrue(store.openFile(ALICE, p("f1")).isEmpty(), "a deleted file is gone at once");
+  }
+
+  /** What openFile answers must always be what a walk of the committed tree finds (SQLite: LookupCache). */
+  private void assertOpenFileAgreesWithTheTree(String... paths) {
+    for (String path : paths) {
+      Optional<Node> walked = store.resolve(ALICE, p(path)).filter(Node::isFile);
+      Optional<StoredFile> opened = store.openFile(ALICE, p(path));
+      assertEquals(walked, opened.map(StoredFile::node), path);
+      // Twice: the second may come from a cache, and must be the same.
+      assertEquals(walked, store.openFile(ALICE, p(path)).map(StoredFile::node), path + ", asked again");
+    }
+  }
+
+  private byte[] text(String s) { return s.getBytes(java.nio.charset.StandardCharsets.UTF_8); }
+
+  @Test
+  void openFileFollowsEveryKindOfChangeAtOnce() {
+    String[] watched = {"d/f", "d/g", "e/f", "e/g", "c", "d/sub/h", "e/sub/h"};
+    store.commitInline(ALICE, p("d/f"), null, sha(1), text("one"), null);
+    store.commitInline(ALICE, p("d/sub/h"), null, sha(2), text("two"), null);
+    assertOpenFileAgreesWithTheTree(watched);
+    assertEquals("one", new String(store.openFile(ALICE, p("d/f")).orElseThrow().inline(), java.nio.charset.StandardCharsets.UTF_8));
+    clock.incrementAndGet();
+    store.commitInline(ALICE, p("d/f"), null, sha(3), text("three"), null); // replaced
+    assertEquals("three", new String(store.openFile(ALICE, p("d/f")).orElseThrow().inline(), java.nio.charset.StandardCharsets.UTF_8));
+    assertOpenFileAgreesWithTheTree(watched);
+    store.move(ALICE, p("d/f"), p("d/g"), false); // a file renamed
+    assertOpenFileAgreesWithTheTree(watched);
+    store.move(ALICE, p("d"), p("e"), false); // its folder renamed: every path below it changes
+    assertOpenFileAgreesWithTheTree(watched);
+    store.copy(ALICE, p("e/g"), p("c"), false);
+    assertOpenFileAgreesWithTheTree(watched);
+    store.setModified(ALICE, p("c"), 42L);
+    assertEquals(42L, store.openFile(ALICE, p("c")).orElseThrow().node().modified());
+    store.copy(ALICE, p("e/sub/h"), p("c"), true); // overwritten by a copy
+    assertEquals(sha(2), store.openFile(ALICE, p("c")).orElseThrow().node().sha256());
+    store.deleteFile(ALICE, p("c"), null);
+    assertOpenFileAgreesWithTheTree(watched);
+    store.deleteFolder(ALICE, p("e"));
+    assertOpenFileAgreesWithTheTree(watched);
+    for (String path : watched) assertTrue(store.openFile(ALICE, p(path)).isEmpty(), path);
+  }
+
+  /**
+   * Readers racing a writer never go back in time: a read that starts after a replacement returned sees that
+   * version or a later one, and every read sees a version that was committed. This is what a cache of
+   * lookups (LookupCache) must not break: any stale hit after a commit fails it.
+   */
+  @Test
+  void readsRacingReplacementsNeverSeeAnOlderVersionThanTheLastAcknowledged() throws Exception {
+    int versions = 300;
+    AtomicLong acknowledged = new AtomicLong(-1);
+    store.commitInline(ALICE, p("hot/f"), null, sha(1_000_000), text("0"), null);
+    acknowledged.set(0);
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+    try {
+      List<Future<Long>> readers = new ArrayList<>();
+      for (int t = 0; t < 3; t++) {
+        readers.add(pool.submit(() -> {
+          long reads = 0;
+          long last = 0;
+          while (!done.get()) {
+            long floor = acknowledged.get();
+            StoredFile f = store.openFile(ALICE, p("hot/f")).orElseThrow(() -> new AssertionError("the file vanished"));
+            long seen = Long.parseLong(new String(f.inline(), java.nio.charset.StandardCharsets.UTF_8));
+            assertTrue(seen >= floor, "read version " + seen + " after version " + floor + " was acknowledged");
+            assertTrue(seen >= last, "went back from version " + last + " to " + seen);
+            assertEquals(sha(1_000_000 + (int) seen), f.node().sha256(), "the row and its bytes are one version");
+            last = seen;
+            reads++;
+          }
+          return reads;
+        }));
+      }
+      for (int v = 1; v <= versions; v++) {
+        store.commitInline(ALICE, p("hot/f"), null, sha(1_000_000 + v), text(Integer.toString(v)), null);
+        acknowledged.set(v);
+        // Reads in between too, so that some lookups are kept and then must be dropped by the next version.
+        if (v % 10 == 0) Thread.sleep(2);
+      }
+      done.set(true);
+      long total = 0;
+      for (Future<Long> r : readers) total += r.get(60, TimeUnit.SECONDS);
+      assertTrue(total > versions, "the readers ran alongside (" + total + " reads)");
+    } finally {
+      done.set(true);
+      pool.shutdownNow();
+    }
+    assertEquals(Integer.toString(versions),
+        new String(store.openFile(ALICE, p("hot/f")).orElseThrow().inline(), java.nio.charset.StandardCharsets.UTF_8));
   }
 
   @Test
