@@ -72,7 +72,9 @@ public final class Download {
         ? stream(ctx, h.contentPath(), offset, length)
         : resp.sendFile(h.contentPath(), offset, length);
     done.onSuccess(v -> Metrics.bytesOut("http", sent)).onFailure(err -> {
-      log.warn("sending {} failed: {}", f.name(), err.getMessage());
+      // A client that leaves mid-download is routine (a benchmark's end alone left a WARN per connection).
+      if (HttpErrors.isDisconnect(err)) log.debug("client left during {}: {}", f.name(), err.getMessage());
+      else log.warn("sending {} failed: {}", f.name(), err.getMessage());
       if (!resp.headWritten()) {
         HttpErrors.send(resp, new HttpFailure(500, "internal", "Internal error"));
       } else {

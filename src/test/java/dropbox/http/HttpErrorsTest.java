@@ -37,7 +37,10 @@ class HttpErrorsTest {
     try (java.io.RandomAccessFile big = new java.io.RandomAccessFile(webroot.resolve("big.js").toFile(), "rw")) {
       big.setLength(64L << 20);
     }
-    node = TestNode.start(dir, cfg -> dropbox.Config.put(cfg, "http.webroot", webroot.toString()));
+    node = TestNode.start(dir, cfg -> {
+      dropbox.Config.put(cfg, "http.webroot", webroot.toString());
+      dropbox.Config.put(cfg, "quota.defaultBytes", 64L << 20); // room for the download that is left
+    });
     logs.start();
     root.addAppender(logs);
   }
@@ -121,6 +124,34 @@ class HttpErrorsTest {
     synchronized (logs) {
       // Vert.x's own ERROR per reset sendfile region is dropped in production by logback.xml's
       // PeerResetNoise (its test runs a real process on that file); everything else counts.
+      List<String> loud = logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
+          .filter(e -> !(e.getLoggerName().equals("io.vertx.core.net.impl.VertxConnection")
+              && dropbox.logging.PeerResetNoise.isPeerGone(e.getFormattedMessage())))
+          .map(e -> e.getLoggerName() + " " + e.getLevel() + " " + e.getFormattedMessage()).toList();
+      assertEquals(List.of(), loud);
+    }
+  }
+
+  /** Before: a WARN "sending ... failed: Connection was closed" for every client that left a download. */
+  @Test
+  void aClientLeavingInTheMiddleOfADownloadLogsNothingAtWarn() throws Exception {
+    String token = node.account("leaver", "secret1");
+    byte[] body = new byte[8 << 20];
+    new java.util.Random(7).nextBytes(body);
+    assertEquals(201, node.http.send("PUT", "/api/files/big.bin", token, body).status());
+    forgetEarlierLines();
+    for (int i = 0; i < 3; i++) {
+      try (Socket s = new Socket("127.0.0.1", node.port())) {
+        s.setReceiveBufferSize(4096);
+        s.getOutputStream().write(("GET /api/files/big.bin HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token
+            + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+        s.getInputStream().readNBytes(100_000); // part of it, then a reset
+        s.setSoLinger(true, 0);
+      }
+    }
+    assertEquals(body.length, node.http.get("/api/files/big.bin", token).body().length, "downloads go on");
+    Thread.sleep(1000);
+    synchronized (logs) {
       List<String> loud = logs.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(Level.WARN))
           .filter(e -> !(e.getLoggerName().equals("io.vertx.core.net.impl.VertxConnection")
               && dropbox.logging.PeerResetNoise.isPeerGone(e.getFormattedMessage())))
