@@ -65,6 +65,47 @@ class PriorityDispatcherTest {
     assertFalse(d.submit(Priority.HIGH, () -> { }, () -> { }), "closed");
   }
 
+  /**
+   * Each submit wakes one idle worker and nothing else does: a job queued while the workers are between
+   * jobs, or while some of them sleep, must still run. Submitters on several threads race the workers'
+   * own loop back to the queue; a lost wake-up leaves a job queued with every worker asleep, and the
+   * latch then never reaches zero.
+   */
+  @Test
+  void everyJobRunsWhenManyThreadsSubmitWhileWorkersComeAndGo() throws Exception {
+    PriorityDispatcher d = new PriorityDispatcher("test", 4, 100_000);
+    int submitters = 4;
+    int perSubmitter = 5_000;
+    CountDownLatch done = new CountDownLatch(submitters * perSubmitter);
+    List<Thread> threads = new java.util.ArrayList<>();
+    for (int t = 0; t < submitters; t++) {
+      int seed = t;
+      Thread th = new Thread(() -> {
+        java.util.Random rnd = new java.util.Random(seed);
+        for (int i = 0; i < perSubmitter; i++) {
+          // Bursts and pauses, so workers go to sleep and are woken again many times.
+          if (rnd.nextInt(50) == 0) sleepMicros(200);
+          Priority p = Priority.values()[rnd.nextInt(Priority.values().length)];
+          assertTrue(d.submit(p, done::countDown, () -> { }));
+        }
+      });
+      threads.add(th);
+      th.start();
+    }
+    for (Thread th : threads) th.join(30_000);
+    assertTrue(done.await(30, TimeUnit.SECONDS), done.getCount() + " jobs never ran");
+    assertEquals(0, d.depth(Priority.LOW) + d.depth(Priority.MEDIUM) + d.depth(Priority.HIGH));
+    assertTrue(d.shutdown(5000));
+  }
+
+  private static void sleepMicros(long micros) {
+    try {
+      TimeUnit.MICROSECONDS.sleep(micros);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
   private static void await(CountDownLatch l) {
     try {
       l.await(10, TimeUnit.SECONDS);
