@@ -53,7 +53,10 @@ final class EventsSse {
   }
 
   Future<Void> start() {
-    consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, msg -> publish(FileEvent.fromJson(msg.body())));
+    // Every change of every user reaches every instance: read the user first, decode only for a listener.
+    consumer = vertx.eventBus().consumer(Addresses.FILE_EVENTS, msg -> {
+      if (byUser.containsKey(msg.body().getString("user"))) publish(FileEvent.fromJson(msg.body()));
+    });
     revocations = vertx.eventBus().consumer(sessions.revokedAddress(), msg -> endToken(msg.body()));
     timer = vertx.setPeriodic(heartbeatMillis, id -> heartbeat());
     return Future.all(consumer.completion(), revocations.completion()).mapEmpty();
