@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.classic.spi.LoggingEvent;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.core.spi.FilterReply;
 import dropbox.testing.ClassicClient;
@@ -31,19 +33,19 @@ class PeerResetNoiseTest {
     var connection = ctx.getLogger("io.vertx.core.net.impl.VertxConnection");
     var base = ctx.getLogger("io.vertx.core.net.impl.ConnectionBase");
     String reset = "sendfile(..) failed with error(-104): Connection reset by peer";
-    assertEquals(FilterReply.DENY, filter.decide(null, connection, Level.ERROR, reset, null, new IOException(reset)));
-    assertEquals(FilterReply.DENY, filter.decide(null, base, Level.ERROR,
-        "recvAddress(..) failed with error(-104): Connection reset by peer", null, null));
-    assertEquals(FilterReply.DENY, filter.decide(null, base, Level.ERROR, "writev(..) failed: Broken pipe", null, null));
-    assertEquals(FilterReply.NEUTRAL, filter.decide(null, base, Level.ERROR, "Something else broke", null, null));
-    assertEquals(FilterReply.NEUTRAL, filter.decide(null, connection, Level.ERROR, "x", null, new IOException("No space left")));
-    assertEquals(FilterReply.NEUTRAL, filter.decide(null, ctx.getLogger("dropbox.tcp.TcpDownload"), Level.ERROR, reset, null, null));
-    assertEquals(FilterReply.NEUTRAL, filter.decide(null, base, Level.WARN, reset, null, null));
+    assertEquals(FilterReply.DENY, filter.decide(event(connection, Level.ERROR, reset, new IOException(reset))));
+    assertEquals(FilterReply.DENY, filter.decide(event(base, Level.ERROR,
+        "recvAddress(..) failed with error(-104): Connection reset by peer", null)));
+    assertEquals(FilterReply.DENY, filter.decide(event(base, Level.ERROR, "writev(..) failed: Broken pipe", null)));
+    assertEquals(FilterReply.NEUTRAL, filter.decide(event(base, Level.ERROR, "Something else broke", null)));
+    assertEquals(FilterReply.NEUTRAL, filter.decide(event(connection, Level.ERROR, "x", new IOException("No space left"))));
+    assertEquals(FilterReply.NEUTRAL, filter.decide(event(ctx.getLogger("dropbox.tcp.TcpDownload"), Level.ERROR, reset, null)));
+    assertEquals(FilterReply.NEUTRAL, filter.decide(event(base, Level.WARN, reset, null)));
   }
 
   @Test
   void theProductionLogbackXmlInstallsIt() throws Exception {
-    assertTrue(ProductionLogging.turboFilters().stream().anyMatch(f -> f instanceof PeerResetNoise),
+    assertTrue(ProductionLogging.read().appenderFilters().stream().anyMatch(f -> f instanceof PeerResetNoise),
         "logback.xml does not install the filter");
   }
 
@@ -73,5 +75,9 @@ class PeerResetNoiseTest {
       assertEquals(List.of(), errors, "no ERROR for a client that left");
       assertEquals(3, out.stream().filter(l -> l.contains(" WARN ") && l.contains("download of big.bin")).count(), String.join("\n", out));
     }
+  }
+
+  private static ILoggingEvent event(ch.qos.logback.classic.Logger logger, Level level, String message, Throwable t) {
+    return new LoggingEvent(PeerResetNoiseTest.class.getName(), logger, level, message, t, null);
   }
 }
