@@ -66,7 +66,7 @@ final class TcpAuthPhase {
     }
     Future<String> attempt = signup ? auth.signup(name, password, caller) : auth.login(name, password, caller);
     attempt.onComplete(session.safe(ar -> {
-      if (session.closed()) return;
+      if (session.closed() || lateForLogin()) return;
       if (ar.succeeded()) {
         session.authenticated(ar.result());
         session.write((signup ? TcpReplies.SIGNUP_SUCCESS : TcpReplies.LOGIN_SUCCESS) + TcpReplies.AUTHENTICATED
@@ -87,7 +87,7 @@ final class TcpAuthPhase {
    * server's trouble; nothing for a client that left while its attempt was held.
    */
   private void refused(AsyncResult<?> ar, String reply) {
-    if (session.closed()) return;
+    if (session.closed() || lateForLogin()) return;
     if (!(ar.cause() instanceof AuthException ae)) {
       log.warn("auth from {} failed unexpectedly", session.clientAddress(), ar.cause());
       retry(TcpReplies.INTERNAL);
@@ -100,6 +100,16 @@ final class TcpAuthPhase {
       // THROTTLED only reaches a REFUSE caller; should it come here, the client may simply try again.
       case THROTTLED, INTERNAL -> retry(TcpReplies.INTERNAL);
     }
+  }
+
+  /**
+   * An attempt answered after the login deadline (held by the throttle or checked across it) is
+   * dropped: the session ends with the timeout, as the deadline scan would have ended it.
+   */
+  private boolean lateForLogin() {
+    if (!session.loginDeadlinePassed()) return false;
+    session.closeWith(TcpReplies.LOGIN_TIMEOUT);
+    return true;
   }
 
   /** Out of band, ahead of any bytes still queued: only an attempt the throttle holds is cut short by it. */

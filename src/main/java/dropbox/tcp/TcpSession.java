@@ -60,6 +60,8 @@ final class TcpSession {
   private long lastActivity = now();
   /** When the connection was accepted: the login deadline counts from here, whatever the client sends. */
   private final long connectedAt = lastActivity;
+  /** tcp.loginTimeoutSeconds in milliseconds; 0 or less: no deadline. */
+  private final long loginTimeoutMillis;
   private boolean shuttingDown;
   /** The connection is closed (by the client or by us): nothing can be written any more. */
   private boolean peerClosed;
@@ -67,8 +69,9 @@ final class TcpSession {
   private int cleanups;
 
   TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose,
-      TcpTransport transport, boolean folders, SmallUploads small) {
+      TcpTransport transport, boolean folders, SmallUploads small, long loginTimeoutMillis) {
     this.vertx = vertx;
+    this.loginTimeoutMillis = loginTimeoutMillis;
     this.folders = folders;
     this.halfClose = halfClose;
     this.socket = socket;
@@ -121,9 +124,18 @@ final class TcpSession {
    * extend this deadline (a byte every few seconds, half a line, failed attempts), and neither does a
    * throttle wait or a password check in progress: their outcome is dropped.
    */
-  void checkLogin(long timeoutMillis) {
-    if (user != null || state == State.CLOSED || now() - connectedAt <= timeoutMillis) return;
+  void checkLogin() {
+    if (user != null || state == State.CLOSED || !loginDeadlinePassed()) return;
     closeWith(TcpReplies.LOGIN_TIMEOUT); // also ends a throttle wait: the cut-short attempt finds the session ended
+  }
+
+  /**
+   * The login deadline is behind us. Asked by the scan above and again when an auth attempt is
+   * answered: the scan comes round only every quarter of the timeout, and an attempt held or checked
+   * across the deadline must not log in late.
+   */
+  boolean loginDeadlinePassed() {
+    return loginTimeoutMillis > 0 && now() - connectedAt > loginTimeoutMillis;
   }
 
   /** Closes the session if the client has been silent on its turn for longer than timeoutMillis. */

@@ -127,7 +127,7 @@ public class TcpVerticle extends VerticleBase {
   }
 
   private void checkTimeouts(TcpSession s) {
-    if (loginTimeoutMs > 0) s.checkLogin(loginTimeoutMs);
+    s.checkLogin();
     if (idleTimeoutMs > 0) s.checkIdle(idleTimeoutMs);
   }
 
@@ -144,7 +144,7 @@ public class TcpVerticle extends VerticleBase {
     TcpSession session;
     try {
       session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket), transport, folders,
-          small);
+          small, loginTimeoutMs);
     } catch (RuntimeException e) {
       openConnections.decrementAndGet();
       log.error("cannot set up a session", e);

@@ -970,6 +970,38 @@ class TcpVerticleTest {
     awaitNoConnections();
   }
 
+  /**
+   * The deadline holds for an attempt whose answer comes after it, too: a correct LOGIN that the
+   * throttle holds past the deadline is "Login timeout", not a session that logged in late. The
+   * deadline scan runs once a second here (a quarter of the timeout, at most 1 s); the 5th wrong guess
+   * lands 3 s after the late client connected, so its LOGIN, held 1 s after that guess, is answered
+   * about a guess's time after the deadline: before the scan comes round, most of the time. Without a
+   * check at the answer such a run logged in late.
+   */
+  @Test
+  void aLoginWhoseAnswerComesAfterTheDeadlineIsALoginTimeout() throws Exception {
+    start(new JsonObject().put("tcp.loginTimeoutSeconds", 4));
+    node.login("latecomer").close();
+    try (ClassicClient guesser = node.client()) {
+      guesser.readUntil(ClassicClient.AUTH_PROMPT);
+      for (int i = 1; i < TcpSession.MAX_AUTH_FAILURES; i++) {
+        guesser.sendLine("LOGIN latecomer wrong");
+        guesser.readUntil(ClassicClient.AUTH_PROMPT);
+      }
+      try (ClassicClient late = node.client()) {
+        long connected = System.nanoTime();
+        assertEquals(GREETING, late.readUntil(ClassicClient.AUTH_PROMPT));
+        Thread.sleep(Math.max(0, 3000 - (System.nanoTime() - connected) / 1_000_000));
+        guesser.sendLine("LOGIN latecomer wrong"); // the 5th: the next attempt waits 1 s after it
+        assertTrue(guesser.readToEnd().endsWith(TcpReplies.TOO_MANY_FAILURES));
+        late.sendLine("LOGIN latecomer pass");
+        assertEquals(LOGIN_TIMEOUT, late.readLine(), "answered after the deadline");
+        assertEquals("", late.readToEnd(), "then closed");
+      }
+    }
+    awaitNoConnections();
+  }
+
   @Test
   void hundredTricklersDoNotKeepARealClientOut() throws Exception {
     // 6 s: time enough to open the 100 sockets on a loaded machine before the first deadline.
