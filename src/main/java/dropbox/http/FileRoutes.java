@@ -130,12 +130,21 @@ final class FileRoutes {
     new MultipartUpload(ctx).start();
   }
 
-  /** The parts of one multipart request, uploaded one after another as the decoder delivers them. */
+  /**
+   * The parts of one multipart request. Each part is staged as the decoder delivers it, and none is
+   * committed before the whole form has arrived with its close delimiter: a refused part (a bad name,
+   * the quota while streaming), a form cut short or a client that leaves then stores nothing. The
+   * commits then run one after another, in the form's order; one that fails (rare: the quota of inline
+   * parts, which is checked at their commit, or a folder created at the path meanwhile) stops the rest,
+   * and the parts committed before it stay.
+   */
   private final class MultipartUpload {
     private final RoutingContext ctx;
-    private final List<Future<CommitResult>> results = new ArrayList<>();
-    private Upload current;
+    private final List<Upload> parts = new ArrayList<>();
+    private final List<Future<Void>> arrivals = new ArrayList<>();
     private boolean failed;
+    /** The whole body arrived. */
+    private boolean ended;
     /** A small request (Content-Length up to smallMax): its budget, taken once for all its parts, else -1. */
     private long smallTaken = -1;
 
@@ -149,6 +158,10 @@ final class FileRoutes {
         ctx.response().endHandler(v -> releaseSmall());
       }
       req.setExpectMultipart(true);
+      CloseDelimiter close = CloseDelimiter.forContentType(req.getHeader("Content-Type"));
+      req.handler(chunk -> { // the raw body, beside the decoder: only to see the close delimiter go by
+        if (close != null) close.feed(chunk);
+      });
       req.uploadHandler(part -> {
         part.pause();
         if (failed || !"file".equals(part.name())) {
@@ -165,31 +178,46 @@ final class FileRoutes {
         Upload up = smallTaken >= 0
             ? Upload.bufferedPart(vertx, storage, user(ctx), name, AccountRoutes.priority(ctx), smallTaken)
             : new Upload(vertx, storage, user(ctx), name, -1, Preconditions.NONE, AccountRoutes.priority(ctx));
-        current = up;
-        Future<CommitResult> f = up.open().compose(v -> up.transfer(part));
-        results.add(f);
-        f.onFailure(this::fail);
+        parts.add(up);
+        Future<Void> in = up.open().compose(v -> up.receive(part));
+        arrivals.add(in);
+        in.onFailure(this::fail);
       });
-      req.exceptionHandler(err -> {
-        if (current != null) current.cancel();
-      });
+      req.exceptionHandler(err -> dropUncommitted());
       ctx.response().closeHandler(v -> {
-        if (current != null) current.cancel();
+        // A client that sent the whole form and left is like a PUT whose bytes are all in: the commits go on.
+        if (!ended) dropUncommitted();
         releaseSmall();
       });
       req.endHandler(v -> {
+        ended = true;
         if (failed) return;
-        if (results.isEmpty()) {
+        if (close == null || !close.seen()) {
+          // The decoder never ends a part cut off before the close delimiter: nothing would answer.
+          fail(HttpFailure.badRequest("The form ends inside a part (no closing boundary)"));
+          return;
+        }
+        if (parts.isEmpty()) {
           HttpErrors.send(ctx, HttpFailure.badRequest("The form has no 'file' part"));
           return;
         }
-        Future.all(results).onSuccess(all -> {
-          JsonArray files = new JsonArray();
-          for (Future<CommitResult> r : results) files.add(Json.file(r.result().file()));
-          AccountRoutes.sendJson(ctx, 201, new JsonObject().put("files", files));
-        });
+        Future.all(arrivals).compose(all -> commitInOrder()).onSuccess(files ->
+            AccountRoutes.sendJson(ctx, 201, new JsonObject().put("files", files)));
       });
       req.resume();
+    }
+
+    /** Every part is in: commits them one after another; the first failure answers and drops the rest. */
+    private Future<JsonArray> commitInOrder() {
+      JsonArray files = new JsonArray();
+      Future<Void> chain = Future.succeededFuture();
+      for (Upload up : parts) {
+        chain = chain.compose(v -> up.commitHeld().map(r -> {
+          files.add(Json.file(r.file()));
+          return null;
+        }));
+      }
+      return chain.map(v -> files).onFailure(this::fail);
     }
 
     /**
@@ -201,10 +229,15 @@ final class FileRoutes {
       smallTaken = -1;
     }
 
+    /** Parts still streaming or held are dropped; a commit already running goes on. */
+    private void dropUncommitted() {
+      for (Upload up : parts) up.cancel();
+    }
+
     private void fail(Throwable err) {
       if (failed) return;
       failed = true;
-      if (current != null) current.cancel();
+      dropUncommitted();
       answerUploadFailure(ctx, err);
     }
   }

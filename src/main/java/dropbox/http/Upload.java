@@ -36,7 +36,8 @@ public final class Upload {
   static final long STEP = 1 << 20;
   private static final Pattern SHA256 = Pattern.compile("[0-9a-f]{64}");
 
-  private enum State { NEW, OPENING, STREAMING, COMMITTING, DONE }
+  /** READY: every byte is in and the commit waits for {@link #commitHeld} (a multipart request's parts). */
+  private enum State { NEW, OPENING, STREAMING, READY, COMMITTING, DONE }
 
   private final Vertx vertx;
   private final StorageClient storage;
@@ -51,6 +52,9 @@ public final class Upload {
   private StagingWriter sink;
   private ReadStream<Buffer> src;
   private final Promise<CommitResult> result = Promise.promise();
+  /** Set by {@link #receive}: the commit waits until asked; arrived completes once every byte is in. */
+  private boolean holdCommit;
+  private final Promise<Void> arrived = Promise.promise();
   private long received;
   private long allowance;
   private boolean extending;
@@ -156,9 +160,31 @@ public final class Upload {
     return result.future();
   }
 
-  /** The client went away: abort unless every byte is already in (then the commit goes on). */
+  /**
+   * As {@link #transfer}, but the commit is held: the future completes once every byte is in (staged,
+   * or held in memory for a small one), and nothing is visible until {@link #commitHeld}. It fails as
+   * the upload would; {@link #cancel} drops a held upload.
+   */
+  Future<Void> receive(ReadStream<Buffer> source) {
+    holdCommit = true;
+    transfer(source).onFailure(arrived::tryFail);
+    return arrived.future();
+  }
+
+  /** Commits an upload {@link #receive} holds; completes with the commit's result. */
+  Future<CommitResult> commitHeld() {
+    if (state != State.READY) return result.future().isComplete() ? result.future() : Future.failedFuture(gone());
+    commitNow();
+    return result.future();
+  }
+
+  /** The client went away: abort unless every byte is already in (then the commit goes on; a held one is dropped). */
   public void cancel() {
     cancelled = true;
+    if (state == State.READY) {
+      finishFailed(gone());
+      return;
+    }
     // A small upload opening has taken only its memory budget: give it back now, transfer() may never come.
     if (state == State.STREAMING || state == State.NEW || (state == State.OPENING && smallBody != null)) finishFailed(gone());
   }
@@ -263,6 +289,15 @@ public final class Upload {
       finishFailed(new StorageException(ErrorCode.BAD_REQUEST, "The body is shorter than Content-Length"));
       return;
     }
+    if (holdCommit) {
+      state = State.READY;
+      arrived.tryComplete();
+      return;
+    }
+    commitNow();
+  }
+
+  private void commitNow() {
     state = State.COMMITTING;
     if (smallBody != null) {
       commitSmall();
@@ -308,6 +343,7 @@ public final class Upload {
     smallBody = null;
     releaseSmall();
     result.tryFail(err);
+    arrived.tryFail(err);
   }
 
   /** Content-Length, or -1 for a chunked body; a request with neither has an empty body. */

@@ -503,6 +503,92 @@ class FileRoutesTest {
     assertNoReservations("former");
   }
 
+  /**
+   * A whole body that stops before the close delimiter (Content-Length honoured, the last part never
+   * finished) is 400 at once, small or streamed, and stores nothing; before, no answer came until the
+   * connection's idle timeout (300 s), the part's upload waiting for an end the decoder never gives.
+   */
+  @Test
+  void aFormWithoutItsClosingBoundaryIs400AtOnceAndStoresNothing() throws Exception {
+    String t = node.account("unclosed", "secret1");
+    String boundary = "xx" + System.nanoTime();
+    for (int size : new int[] {12, 300_000}) { // inline-sized, then a streamed part
+      for (String tail : new String[] {"", "\r\n--" + boundary, "\r\n--" + boundary + "-"}) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"open.bin\"\r\n\r\n")
+            .getBytes(StandardCharsets.UTF_8));
+        body.write(random(size, 50));
+        body.write(tail.getBytes(StandardCharsets.UTF_8));
+        long t0 = System.nanoTime();
+        Http.Resp r = http.send("POST", "/api/files", t, body.toByteArray(),
+            "Content-Type", "multipart/form-data; boundary=" + boundary);
+        assertEquals(400, r.status(), size + " bytes, tail '" + tail + "': " + r);
+        assertEquals("bad_request", r.json().getString("error"));
+        assertTrue((System.nanoTime() - t0) / 1_000_000 < 10_000, "answered at once");
+      }
+    }
+    // The same form with its delimiter (and an epilogue after it) is stored.
+    String closed = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"shut.txt\"\r\n\r\nshut\r\n--"
+        + boundary + "--\r\nepilogue, ignored\r\n";
+    assertEquals(201, http.send("POST", "/api/files", t, closed.getBytes(StandardCharsets.UTF_8),
+        "Content-Type", "multipart/form-data; boundary=\"" + boundary + "\"").status());
+    assertEquals(1, http.get("/api/files", t).json().getJsonArray("files").size());
+    assertNoReservations("unclosed");
+    try (Stream<Path> staging = Files.list(stagingDir("unclosed"))) {
+      assertEquals(0, staging.count(), "staging files dropped");
+    }
+  }
+
+  /**
+   * A form is stored whole or not at all when a part is refused before the form has arrived: a bad
+   * name after a good part, or a streamed part past the quota after one that fits, stored the parts
+   * before it although the answer was an error.
+   */
+  @Test
+  void aRefusedPartStoresNoneOfTheFormsParts() throws Exception {
+    String t = node.account("wholeform", "secret1");
+    String boundary = "----w" + System.nanoTime();
+    for (int size : new int[] {5, 300_000}) { // inline-sized parts, then streamed ones
+      ByteArrayOutputStream body = new ByteArrayOutputStream();
+      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"good" + size + ".bin\"\r\n\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+      body.write(random(size, 60));
+      body.write(("\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"..\"\r\n\r\nxyz\r\n--"
+          + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+      Http.Resp r = http.send("POST", "/api/files", t, body.toByteArray(), "Content-Type", "multipart/form-data; boundary=" + boundary);
+      assertEquals(400, r.status(), r.toString());
+      assertEquals(0, http.get("/api/files", t).json().getJsonArray("files").size(), size + ": nothing of the form is stored");
+    }
+    // 10 MB quota (4 MB a file): two parts of 3.5 MB fit, a third does not; none of them is stored.
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (int i = 0; i < 3; i++) {
+      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big" + i + ".bin\"\r\n\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+      body.write(random(3_500_000, 61 + i));
+      body.write("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
+          + boundary + "\r\nContent-Length: " + body.size() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        out.write(body.toByteArray());
+        out.flush();
+      } catch (java.io.IOException e) {
+        // refused and closed early: the answer is waiting
+      }
+      Http.Resp r = Http.readResponse(s.getInputStream(), false);
+      assertEquals(507, r.status(), r.toString());
+    }
+    awaitNoReservations("wholeform");
+    assertEquals(0, http.get("/api/files", t).json().getJsonArray("files").size(), "no part of the form is stored");
+    try (Stream<Path> staging = Files.list(stagingDir("wholeform"))) {
+      assertEquals(0, staging.count(), "staging files dropped");
+    }
+  }
+
   @Test
   void multipartOverQuotaIs507AndADroppedFormLeavesNothing() throws Exception {
     String t = node.account("formfull", "secret1");

@@ -1,0 +1,33 @@
+package dropbox.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.vertx.core.buffer.Buffer;
+import org.junit.jupiter.api.Test;
+
+class CloseDelimiterTest {
+
+  @Test
+  void theBoundaryIsReadFromTheContentTypeQuotedOrNot() {
+    assertEquals("abc", CloseDelimiter.boundaryOf("multipart/form-data; boundary=abc"));
+    assertEquals("a b", CloseDelimiter.boundaryOf("multipart/form-data; charset=x; BOUNDARY=\"a b\""));
+    assertNull(CloseDelimiter.boundaryOf("multipart/form-data"));
+    assertNull(CloseDelimiter.boundaryOf("multipart/form-data; boundary="));
+    assertNull(CloseDelimiter.forContentType(null));
+  }
+
+  @Test
+  void theDelimiterIsSeenAcrossChunksAndNotBeforeItIsWhole() {
+    CloseDelimiter d = CloseDelimiter.forContentType("multipart/form-data; boundary=xyx");
+    // "--xyx" alone opens a part; "--xyx-" is not the close delimiter yet; overlapping prefixes fall back.
+    for (String chunk : new String[] {"--xyx\r\n\r\ndata--xy", "x\r\n---xyx-", "x--x", "yx-"}) {
+      d.feed(Buffer.buffer(chunk));
+      assertFalse(d.seen(), chunk);
+    }
+    d.feed(Buffer.buffer("-\r\nepilogue"));
+    assertTrue(d.seen());
+  }
+}
