@@ -14,7 +14,8 @@ public final class Passwords {
   /** Null when acceptable for a new account, else the reason to show the user. */
   public static String signupProblem(String pw, int minLength) {
     int min = Math.max(1, minLength);
-    String rule = "Invalid password (" + min + " to " + MAX_BYTES + " bytes, no spaces)";
+    // The minimum counts characters (code points: "ééé" is 3, not 6), the maximum bytes (the line's bound).
+    String rule = "Invalid password (at least " + min + " characters, at most " + MAX_BYTES + " bytes, no spaces)";
     if (pw == null || pw.isEmpty()) return rule;
     int codePoints = 0;
     for (int i = 0; i < pw.length(); ) {

@@ -42,7 +42,8 @@ class RulesTest {
     assertNotNull(Passwords.signupProblem("nbsp\u00a0here", 4));
     assertNotNull(Passwords.signupProblem("ctrl\u0007x", 4));
     assertNotNull(Passwords.signupProblem("lone\ud800x", 4));
-    assertTrue(Passwords.signupProblem("abc", 4).contains("4 to 128 bytes"));
+    assertTrue(Passwords.signupProblem("abc", 4).contains("at least 4 characters, at most 128 bytes"));
+    assertNotNull(Passwords.signupProblem("ééé", 4), "3 characters, although 6 bytes: the message says characters");
   }
 
   @Test
