@@ -41,22 +41,33 @@ record ByteRange(long start, long endInclusive) {
     if (dash < 0) return null;
     String a = s.substring(0, dash).trim();
     String b = s.substring(dash + 1).trim();
-    try {
+    {
       if (a.isEmpty()) {
         if (b.isEmpty() || !digits(b)) return null;
-        long n = Long.parseLong(b);
+        long n = number(b);
         if (n == 0 || size == 0) return new long[0];
         long len = Math.min(n, size);
         return new long[] {size - len, size - 1};
       }
       if (!digits(a) || (!b.isEmpty() && !digits(b))) return null;
-      long first = Long.parseLong(a);
-      long last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
+      long first = number(a);
+      long last = b.isEmpty() ? Long.MAX_VALUE : number(b);
       if (last < first) return null;
       if (first >= size) return new long[0];
       return new long[] {first, Math.min(last, size - 1)};
+    }
+  }
+
+  /**
+   * A run of digits; one too long for a long is beyond any file all the same (RFC 9110 14.1.1: a last
+   * position past the end means the end, a first position past it is unsatisfiable), so it counts as
+   * Long.MAX_VALUE rather than making the whole header malformed.
+   */
+  private static long number(String digits) {
+    try {
+      return Long.parseLong(digits);
     } catch (NumberFormatException e) {
-      return null; // more digits than a long holds
+      return Long.MAX_VALUE;
     }
   }
 

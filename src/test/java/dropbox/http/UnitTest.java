@@ -116,8 +116,12 @@ class UnitTest {
     assertEquals(ByteRange.Outcome.UNSATISFIABLE, ByteRange.parse("bytes=100-", 100).outcome());
     assertEquals(ByteRange.Outcome.UNSATISFIABLE, ByteRange.parse("bytes=-0", 100).outcome());
     assertEquals(ByteRange.Outcome.UNSATISFIABLE, ByteRange.parse("bytes=0-", 0).outcome());
+    // Positions longer than a long are past any file's end: the end (last), or unsatisfiable (first).
+    assertRange("bytes=0-99999999999999999999", 100, ByteRange.Outcome.PARTIAL, 0, 99);
+    assertRange("bytes=-99999999999999999999", 100, ByteRange.Outcome.PARTIAL, 0, 99);
+    assertEquals(ByteRange.Outcome.UNSATISFIABLE, ByteRange.parse("bytes=99999999999999999999-", 100).outcome());
     for (String ignored : new String[] {null, "", "bytes=", "items=0-1", "bytes=5-1", "bytes=a-b", "bytes=1", "bytes=--1",
-        "bytes=99999999999999999999-", "bytes=0-1,x"}) {
+        "bytes=99999999999999999999-5", "bytes=0-1,x"}) {
       assertEquals(ByteRange.Outcome.IGNORE, ByteRange.parse(ignored, 100).outcome(), String.valueOf(ignored));
     }
   }
