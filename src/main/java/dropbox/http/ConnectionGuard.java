@@ -110,7 +110,7 @@ final class ConnectionGuard {
     }
     HttpFailure f = cause instanceof RequestHeadCheck.UnsupportedVersion
         ? new HttpFailure(505, "http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are served here")
-        : HttpFailure.badRequest(cause instanceof RequestHeadCheck.AmbiguousFraming a ? a.getMessage() : "Malformed HTTP request");
+        : HttpFailure.badRequest(cause instanceof RequestHeadCheck.RefusedHead a ? a.getMessage() : "Malformed HTTP request");
     req.response().putHeader("Connection", "close");
     HttpErrors.send(req.response(), f).onComplete(v -> req.connection().close());
   }

@@ -24,6 +24,8 @@ import java.util.Locale;
  *       Netty frames an unknown coding such as {@code gzip} by the Content-Length, or as no body at all, so
  *       a PUT stored a truncated file and the body's bytes were read as a second request: what request
  *       smuggling through a proxy that honours the coding is made of.</li>
+ *   <li>more than one {@code Host} field (RFC 9112 3.2: 400): which one names the origin is then anyone's
+ *       guess, and the cross-origin check reads it.</li>
  * </ul>
  */
 final class RequestHeadCheck extends ChannelInboundHandlerAdapter {
@@ -34,9 +36,9 @@ final class RequestHeadCheck extends ChannelInboundHandlerAdapter {
     UnsupportedVersion(String version) { super("HTTP version not supported: " + version, null, false, false); }
   }
 
-  /** The cause of a request head whose body framing we refuse; the message is what the client is told. */
-  static final class AmbiguousFraming extends RuntimeException {
-    AmbiguousFraming(String message) { super(message, null, false, false); }
+  /** The cause of a request head we refuse (its framing, its Host); the message is what the client is told. */
+  static final class RefusedHead extends RuntimeException {
+    RefusedHead(String message) { super(message, null, false, false); }
   }
 
   /**
@@ -67,7 +69,10 @@ final class RequestHeadCheck extends ChannelInboundHandlerAdapter {
             ? new UnsupportedVersion(text) : new IllegalArgumentException("malformed request line")));
       } else {
         String problem = framingProblem(r.headers(), v);
-        if (problem != null) r.setDecoderResult(DecoderResult.failure(new AmbiguousFraming(problem)));
+        if (problem == null && r.headers().getAll(HttpHeaderNames.HOST).size() > 1) {
+          problem = "A request carries one Host header";
+        }
+        if (problem != null) r.setDecoderResult(DecoderResult.failure(new RefusedHead(problem)));
       }
       refused = r.decoderResult().isFailure();
     }

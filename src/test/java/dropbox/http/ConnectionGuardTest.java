@@ -241,6 +241,7 @@ class ConnectionGuardTest {
         "Transfer-Encoding: chunked, identity\r\n",
         "Transfer-Encoding: xyz\r\nContent-Length: 3\r\n",
         "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
+        "Host: elsewhere.example\r\n", // a second Host (RFC 9112 3.2)
     };
     for (String framing : heads) {
       Socket s = connect();
