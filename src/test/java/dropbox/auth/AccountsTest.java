@@ -116,7 +116,7 @@ class AccountsTest {
     Accounts a = accounts(vertx, c);
     AuthException e = failure(a.signup("dana", "short", ADDR));
     assertEquals(AuthException.Reason.INVALID_PASSWORD, e.reason());
-    assertTrue(e.getMessage().contains("8 to 128"), e.getMessage());
+    assertTrue(e.getMessage().contains("at least 8 characters"), e.getMessage());
     assertEquals("dana", a.signup("dana", "longenough", ADDR).await(30, SECONDS));
   }
 
