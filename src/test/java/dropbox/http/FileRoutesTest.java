@@ -568,24 +568,32 @@ class FileRoutesTest {
       body.write("\r\n".getBytes(StandardCharsets.UTF_8));
     }
     body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    try (Socket s = new Socket("127.0.0.1", http.port)) {
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
-          + boundary + "\r\nContent-Length: " + body.size() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      try {
-        out.write(body.toByteArray());
-        out.flush();
-      } catch (java.io.IOException e) {
-        // refused and closed early: the answer is waiting
-      }
-      Http.Resp r = Http.readResponse(s.getInputStream(), false);
-      assertEquals(507, r.status(), r.toString());
-    }
+    Http.Resp refused = postFormOverOneConnection(t, boundary, body.toByteArray());
+    assertEquals(507, refused.status(), refused.toString());
     awaitNoReservations("wholeform");
     assertEquals(0, http.get("/api/files", t).json().getJsonArray("files").size(), "no part of the form is stored");
     try (Stream<Path> staging = Files.list(stagingDir("wholeform"))) {
       assertEquals(0, staging.count(), "staging files dropped");
+    }
+  }
+
+  /**
+   * POSTs a whole multipart body on a raw connection and reads the answer, which may come (and the
+   * connection close) before the body is all sent: a refusal does not wait for the rest.
+   */
+  private Http.Resp postFormOverOneConnection(String token, String boundary, byte[] body) throws Exception {
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      s.setSoTimeout(30_000);
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + token + "\r\nContent-Type: multipart/form-data; boundary="
+          + boundary + "\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      try {
+        out.write(body);
+        out.flush();
+      } catch (java.io.IOException e) {
+        // refused and closed early: the answer is waiting
+      }
+      return Http.readResponse(s.getInputStream(), false);
     }
   }
 
@@ -599,21 +607,9 @@ class FileRoutesTest {
         .getBytes(StandardCharsets.UTF_8));
     body.write(random(2_000_000, 30));
     body.write(("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
-    try (Socket s = new Socket("127.0.0.1", http.port)) {
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
-          + boundary + "\r\nContent-Length: " + body.size() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
-      try {
-        out.write(body.toByteArray());
-        out.flush();
-      } catch (java.io.IOException e) {
-        // refused and closed early: the answer is waiting
-      }
-      Http.Resp r = Http.readResponse(s.getInputStream(), false);
-      assertEquals(507, r.status(), r.toString());
-      assertEquals("quota_exceeded", r.json().getString("error"));
-    }
+    Http.Resp r = postFormOverOneConnection(t, boundary, body.toByteArray());
+    assertEquals(507, r.status(), r.toString());
+    assertEquals("quota_exceeded", r.json().getString("error"));
     awaitNoReservations("formfull");
     assertEquals(3, http.get("/api/files", t).json().getJsonArray("files").size());
 
