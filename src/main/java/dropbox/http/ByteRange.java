@@ -41,21 +41,19 @@ record ByteRange(long start, long endInclusive) {
     if (dash < 0) return null;
     String a = s.substring(0, dash).trim();
     String b = s.substring(dash + 1).trim();
-    {
-      if (a.isEmpty()) {
-        if (b.isEmpty() || !digits(b)) return null;
-        long n = number(b);
-        if (n == 0 || size == 0) return new long[0];
-        long len = Math.min(n, size);
-        return new long[] {size - len, size - 1};
-      }
-      if (!digits(a) || (!b.isEmpty() && !digits(b))) return null;
-      long first = number(a);
-      long last = b.isEmpty() ? Long.MAX_VALUE : number(b);
-      if (last < first) return null;
-      if (first >= size) return new long[0];
-      return new long[] {first, Math.min(last, size - 1)};
+    if (a.isEmpty()) {
+      if (b.isEmpty() || !digits(b)) return null;
+      long n = number(b);
+      if (n == 0 || size == 0) return new long[0];
+      long len = Math.min(n, size);
+      return new long[] {size - len, size - 1};
     }
+    if (!digits(a) || (!b.isEmpty() && !digits(b))) return null;
+    long first = number(a);
+    long last = b.isEmpty() ? Long.MAX_VALUE : number(b);
+    if (last < first) return null;
+    if (first >= size) return new long[0];
+    return new long[] {first, Math.min(last, size - 1)};
   }
 
   /**

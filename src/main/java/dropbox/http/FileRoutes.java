@@ -221,8 +221,9 @@ final class FileRoutes {
     }
 
     /**
-     * Once the answer is out or the connection gone. Every part's bytes are in storage's hands by then
-     * (a part is sent when it ends, the answer waits for all), or were dropped with a failed part.
+     * Once the answer is out or the connection gone: the parts held in memory were committed (the answer
+     * waits for every commit) or dropped. One case gives the budget back early: a client that sent the
+     * whole form and left while its parts were still being committed.
      */
     private void releaseSmall() {
       if (smallTaken >= 0) small.release(smallTaken);

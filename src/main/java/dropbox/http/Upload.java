@@ -167,7 +167,7 @@ public final class Upload {
    */
   Future<Void> receive(ReadStream<Buffer> source) {
     holdCommit = true;
-    transfer(source).onFailure(arrived::tryFail);
+    transfer(source); // a failure before every byte is in fails arrived too (finishFailed)
     return arrived.future();
   }
 
