@@ -1,6 +1,8 @@
 package dropbox.http;
 
+import io.netty.buffer.ByteBuf;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.buffer.BufferInternal;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
@@ -49,10 +51,21 @@ final class CloseDelimiter {
     return null;
   }
 
+  /**
+   * Runs on the event loop for every chunk of the form, so it skips to the next '-' (the pattern's first
+   * byte) with Netty's indexOf whenever no match is under way: a byte-by-byte loop cost ~2 s per GiB.
+   */
   void feed(Buffer chunk) {
     if (seen) return;
-    for (int i = 0, n = chunk.length(); i < n; i++) {
-      byte b = chunk.getByte(i);
+    ByteBuf buf = ((BufferInternal) chunk).getByteBuf();
+    int i = buf.readerIndex();
+    int end = buf.writerIndex();
+    while (i < end) {
+      if (matched == 0) {
+        i = buf.indexOf(i, end, pattern[0]);
+        if (i < 0) return;
+      }
+      byte b = buf.getByte(i++);
       while (matched > 0 && b != pattern[matched]) matched = fallback[matched - 1];
       if (b == pattern[matched]) matched++;
       if (matched == pattern.length) {

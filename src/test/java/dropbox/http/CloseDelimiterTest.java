@@ -30,4 +30,19 @@ class CloseDelimiterTest {
     d.feed(Buffer.buffer("-\r\nepilogue"));
     assertTrue(d.seen());
   }
+
+  @Test
+  void runsOfDashesAndASliceOfALargerBufferAreReadRight() {
+    CloseDelimiter d = CloseDelimiter.forContentType("multipart/form-data; boundary=--b");
+    d.feed(Buffer.buffer("-".repeat(1000))); // no "b" yet: dashes alone never complete "----b--"
+    assertFalse(d.seen());
+    Buffer whole = Buffer.buffer("xxxx--------b--yyyy");
+    CloseDelimiter e = CloseDelimiter.forContentType("multipart/form-data; boundary=--b");
+    e.feed(whole.slice(0, 10)); // "xxxx------"
+    assertFalse(e.seen());
+    e.feed(whole.slice(10, whole.length())); // "--b--yyyy"
+    assertTrue(e.seen());
+    d.feed(Buffer.buffer("b--"));
+    assertTrue(d.seen(), "the dashes before it were the start of the delimiter");
+  }
 }
