@@ -1,12 +1,9 @@
 package dropbox.auth;
 
-import io.vertx.ext.auth.hashing.HashingStrategy;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.SecureRandom;
-import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Map;
 
 /**
  * Self-service accounts: salted PBKDF2 hashing and verification over a {@link SignupRepository} (files
@@ -18,8 +15,7 @@ final class SignupStore {
   private static final int SALT_BYTES = 16;
 
   private static final SecureRandom RANDOM = new SecureRandom();
-  /** PBKDF2 shares one SecretKeyFactory per strategy, which is not documented as thread-safe. */
-  private static final ThreadLocal<HashingStrategy> HASHING = ThreadLocal.withInitial(HashingStrategy::load);
+  private static final Pbkdf2Sha512 PBKDF2 = new Pbkdf2Sha512();
 
   /** Thrown by {@link #create} when the name is taken. */
   static final class ExistsException extends Exception {
@@ -89,7 +85,7 @@ final class SignupStore {
     }
     boolean ok;
     try {
-      ok = HASHING.get().verify(account.hash(), password);
+      ok = PBKDF2.verify(account.hash(), password);
     } catch (RuntimeException e) {
       throw new IOException("unreadable hash of account '" + account.name() + "' in " + repository.describe()
           + ": " + e.getMessage());
@@ -102,7 +98,7 @@ final class SignupStore {
    * parameters as a real account (iterations, salt and key length), its answer thrown away.
    */
   void dummyCheck(String password) {
-    HASHING.get().verify(dummyHash(), password == null ? "" : password);
+    PBKDF2.verify(dummyHash(), password == null ? "" : password);
   }
 
   private String dummyHash() {
@@ -119,7 +115,6 @@ final class SignupStore {
   private String hash(String password) {
     byte[] salt = new byte[SALT_BYTES];
     RANDOM.nextBytes(salt);
-    return HASHING.get().hash("pbkdf2", Map.of("it", Integer.toString(iterations)),
-        Base64.getEncoder().encodeToString(salt), password);
+    return PBKDF2.hashText(iterations, salt, password);
   }
 }
