@@ -54,7 +54,10 @@ final class FileRoutes {
     }
     boolean allowed = p.kind() == FilePath.Kind.ITEM ? ITEM_METHODS.contains(req.method()) : req.method() == HttpMethod.POST;
     if (!allowed) {
-      ctx.response().putHeader("Allow", p.kind() == FilePath.Kind.ITEM ? "GET, HEAD, PUT, DELETE" : "POST");
+      // Only an item's method can be wrong (a LINK is a POST). A path ending in /link is also the link of
+      // the file before it, so POST is allowed there too.
+      ctx.response().putHeader("Allow", req.path().substring(FilePath.PREFIX.length()).endsWith(FilePath.LINK_SUFFIX) ? "GET, HEAD, PUT, DELETE, POST"
+          : "GET, HEAD, PUT, DELETE");
       HttpVerticle.refuse(ctx, new HttpFailure(405, "method_not_allowed", "Method " + req.method() + " is not allowed here"));
       return;
     }

@@ -23,7 +23,7 @@ final class FolderRoutes {
   /** Default page size of a folder listing (and of GET /api/files with a cursor but no limit). */
   static final int DEFAULT_LIMIT = 1000;
 
-  private static final Set<HttpMethod> ITEM_METHODS = Set.of(HttpMethod.GET, HttpMethod.PUT, HttpMethod.DELETE);
+  private static final Set<HttpMethod> ITEM_METHODS = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE);
 
   private final StorageClient storage;
 
@@ -41,7 +41,7 @@ final class FolderRoutes {
       return;
     }
     if (!ITEM_METHODS.contains(req.method())) {
-      ctx.response().putHeader("Allow", "GET, PUT, DELETE");
+      ctx.response().putHeader("Allow", "GET, HEAD, PUT, DELETE");
       HttpVerticle.refuse(ctx, new HttpFailure(405, "method_not_allowed", "Method " + req.method() + " is not allowed here"));
       return;
     }

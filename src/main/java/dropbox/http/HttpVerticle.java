@@ -29,6 +29,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -138,9 +140,10 @@ public final class HttpVerticle extends VerticleBase {
     r.post("/api/signup").handler(accounts::signup);
     r.post("/api/login").handler(accounts::login);
     r.post("/api/logout").handler(accounts::logout);
-    r.get("/api/me").handler(accounts::me);
+    // Every GET endpoint answers HEAD too (RFC 9110 9.3.2): the same handler, Vert.x drops the body.
+    getAndHead(r, "/api/me").handler(accounts::me);
 
-    r.get("/api/files").handler(files::list);
+    getAndHead(r, "/api/files").handler(files::list);
     r.post("/api/files").handler(files::postMultipart);
     // A path may have several segments: the guards have read and checked it from the raw path. Regex routes
     // (not "/api/files/*", which would also match "/api/files" itself), named by their template for metrics.
@@ -151,15 +154,17 @@ public final class HttpVerticle extends VerticleBase {
     fileRoute(r, HttpMethod.POST, FILE_LINK).handler(files::link);
 
     fileRoute(r, HttpMethod.GET, FOLDER_ITEM).handler(folders::list);
+    fileRoute(r, HttpMethod.HEAD, FOLDER_ITEM).handler(folders::list);
     fileRoute(r, HttpMethod.PUT, FOLDER_ITEM).handler(folders::create);
     fileRoute(r, HttpMethod.DELETE, FOLDER_ITEM).handler(folders::delete);
     r.post("/api/move").handler(folders::move);
     r.post("/api/copy").handler(folders::copy);
 
     r.get("/api/events").handler(events::handle);
-    r.get("/api/openapi.yaml").handler(ctx -> ctx.response()
+    // The event stream has no HEAD: its answer never ends, so there are no final headers to give.
+    getAndHead(r, "/api/openapi.yaml").handler(ctx -> ctx.response()
         .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi));
-    r.get("/health").handler(Health.handler(vertx, config()));
+    getAndHead(r, "/health").handler(Health.handler(vertx, config()));
     MetricsRoutes.mount(r);
 
     // The UI: GET/HEAD only and never under /api, /health or /metrics, so a wrong method there stays a 405.
@@ -168,8 +173,11 @@ public final class HttpVerticle extends VerticleBase {
         .handler(ui().setCachingEnabled(false).setIndexPage("index.html"));
 
     r.errorHandler(404, ctx -> refuse(ctx, new HttpFailure(404, "not_found", "No such endpoint")));
-    r.errorHandler(405, ctx -> refuse(ctx, new HttpFailure(405, "method_not_allowed",
-        "Method " + ctx.request().method() + " is not allowed here")));
+    r.errorHandler(405, ctx -> {
+      String allow = allowedMethods(r, ctx.request().path());
+      if (!allow.isEmpty()) ctx.response().putHeader("Allow", allow);
+      refuse(ctx, new HttpFailure(405, "method_not_allowed", "Method " + ctx.request().method() + " is not allowed here"));
+    });
     r.errorHandler(413, ctx -> refuse(ctx, new HttpFailure(413, "too_large", "The request body is too large")));
     r.errorHandler(400, ctx -> refuse(ctx, HttpFailure.badRequest("Bad request")));
     r.errorHandler(500, ctx -> {
@@ -183,6 +191,24 @@ public final class HttpVerticle extends VerticleBase {
       refuse(ctx, new HttpFailure(500, "internal", "Internal error"));
     });
     return r;
+  }
+
+  private static Route getAndHead(Router r, String path) {
+    return r.route(path).method(HttpMethod.GET).method(HttpMethod.HEAD);
+  }
+
+  /**
+   * The Allow header of a 405 (RFC 9110 15.5.6): the methods of the routes on exactly this path. The
+   * multi-segment file and folder paths never get here: their guards answer the 405 with their own Allow.
+   */
+  static String allowedMethods(Router r, String path) {
+    Set<String> methods = new TreeSet<>();
+    for (Route route : r.getRoutes()) {
+      if (path.equals(route.getPath()) && route.methods() != null) {
+        for (HttpMethod m : route.methods()) methods.add(m.name());
+      }
+    }
+    return String.join(", ", methods);
   }
 
   /** The mount whose prefix the raw path is (or is below), or null. */

@@ -214,14 +214,45 @@ class FileRoutesTest {
   @Test
   void wrongMethodOnAKnownPathIs405() throws Exception {
     String t = node.account("methods", "secret1");
-    for (String[] mp : new String[][] {{"PATCH", "/api/files/x"}, {"POST", "/api/files/x"}, {"PATCH", "/api/files/x/link"},
-        {"DELETE", "/api/files"}, {"PUT", "/api/files"}, {"GET", "/api/login"}, {"GET", "/api/signup"},
-        {"DELETE", "/api/me"}, {"POST", "/api/events"}, {"POST", "/health"}, {"PUT", "/api/openapi.yaml"}}) {
+    // {method, path, the Allow header a 405 must carry (RFC 9110 15.5.6)}
+    for (String[] mp : new String[][] {{"PATCH", "/api/files/x", "GET, HEAD, PUT, DELETE"},
+        {"POST", "/api/files/x", "GET, HEAD, PUT, DELETE"}, {"PATCH", "/api/files/x/link", "GET, HEAD, PUT, DELETE, POST"},
+        {"DELETE", "/api/files", "GET, HEAD, POST"}, {"PUT", "/api/files", "GET, HEAD, POST"},
+        {"GET", "/api/login", "POST"}, {"GET", "/api/signup", "POST"}, {"DELETE", "/api/me", "GET, HEAD"},
+        {"POST", "/api/events", "GET"}, {"POST", "/health", "GET, HEAD"}, {"PUT", "/api/openapi.yaml", "GET, HEAD"},
+        {"POST", "/api/folders/d", "GET, HEAD, PUT, DELETE"}, {"GET", "/api/move", "POST"}, {"PATCH", "/api/files/link", "GET, HEAD, PUT, DELETE"}}) {
       Http.Resp r = http.send(mp[0], mp[1], t, mp[0].equals("GET") || mp[0].equals("DELETE") ? null : new byte[0]);
       assertEquals(405, r.status(), mp[0] + " " + mp[1] + " -> " + r);
       assertEquals("method_not_allowed", r.json().getString("error"));
+      assertEquals(mp[2], r.header("allow"), mp[0] + " " + mp[1]);
     }
     assertEquals(404, http.get("/api/nothing-here", t).status());
+  }
+
+  @Test
+  void everyGetEndpointAnswersHeadWithItsStatusAndNoBody() throws Exception {
+    String t = node.account("header", "secret1");
+    assertEquals(201, http.send("PUT", "/api/folders/docs", t, new byte[0]).status());
+    for (String path : new String[] {"/api/me", "/api/files", "/api/folders/docs", "/api/openapi.yaml", "/health", "/metrics"}) {
+      Http.Resp get = http.get(path, t);
+      Http.Resp head = http.send("HEAD", path, t, null);
+      assertEquals(get.status(), head.status(), "HEAD " + path + " -> " + head);
+      if (!path.equals("/metrics")) assertEquals(200, head.status(), path); // off in the tests' config: 404 both
+      assertEquals(get.header("content-type"), head.header("content-type"), path);
+    }
+    // No body on the wire: the answer after a HEAD on the same connection parses from its first byte.
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", http.port)) {
+      s.setSoTimeout(30_000);
+      s.getOutputStream().write(("HEAD /api/me HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + t + "\r\n\r\n"
+          + "GET /api/folders/docs HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + t
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      assertEquals(200, Http.readResponse(s.getInputStream(), true).status());
+      Http.Resp next = Http.readResponse(s.getInputStream(), false);
+      assertEquals(200, next.status());
+      assertEquals("docs", next.json().getString("path"), next.toString());
+    }
+    assertEquals(401, http.send("HEAD", "/api/me", null, null).status(), "HEAD needs the credentials GET needs");
+    assertEquals(404, http.send("HEAD", "/api/folders/nothing", t, null).status());
   }
 
   @Test

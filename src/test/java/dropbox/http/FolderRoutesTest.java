@@ -438,7 +438,7 @@ class FolderRoutesTest {
     assertEquals(List.of("b"), names(list(t, "a")));
     Http.Resp patch = http.send("PATCH", "/api/folders/a", t, new byte[0]);
     assertEquals(405, patch.status());
-    assertEquals("GET, PUT, DELETE", patch.header("allow"));
+    assertEquals("GET, HEAD, PUT, DELETE", patch.header("allow"));
   }
 
   @Test
