@@ -362,7 +362,7 @@ public final class Upload {
     }
   }
 
-  /** If-None-Match: * and If-Match: "<sha256>", decided by storage at commit under the file lock. */
+  /** If-None-Match: *, If-Match: * and If-Match: "<sha256>", decided by storage at commit under the file lock. */
   public static Preconditions preconditions(HttpServerRequest req) {
     String inm = req.getHeader("If-None-Match");
     boolean noneMatchAny = false;
@@ -372,13 +372,16 @@ public final class Upload {
     }
     String im = req.getHeader("If-Match");
     String sha = null;
-    if (im != null) {
+    boolean matchAny = false;
+    if (im != null && im.trim().equals("*")) {
+      matchAny = true; // any current file: a replace that must not create
+    } else if (im != null) {
       String v = im.trim();
       if (v.startsWith("W/")) v = v.substring(2);
       if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
-      if (!SHA256.matcher(v).matches()) throw HttpFailure.badRequest("If-Match must be one quoted sha256 ETag");
+      if (!SHA256.matcher(v).matches()) throw HttpFailure.badRequest("If-Match must be * or one quoted sha256 ETag");
       sha = v;
     }
-    return new Preconditions(noneMatchAny, sha);
+    return new Preconditions(noneMatchAny, matchAny, sha);
   }
 }

@@ -82,11 +82,13 @@ final class CommandFields {
     if (v == null) return Preconditions.NONE;
     if (!(v instanceof JsonObject j)) throw bad("Malformed preconditions");
     Object any = j.getValue("ifNoneMatchAny");
+    Object exists = j.getValue("ifMatchAny");
     Object sha = j.getValue("ifMatchSha256");
-    if ((any != null && !(any instanceof Boolean)) || (sha != null && !(sha instanceof String))) {
+    if ((any != null && !(any instanceof Boolean)) || (exists != null && !(exists instanceof Boolean))
+        || (sha != null && !(sha instanceof String))) {
       throw bad("Malformed preconditions");
     }
-    return new Preconditions(Boolean.TRUE.equals(any), (String) sha);
+    return new Preconditions(Boolean.TRUE.equals(any), Boolean.TRUE.equals(exists), (String) sha);
   }
 
   /** A list of WebDAV dead properties (absent: none). */

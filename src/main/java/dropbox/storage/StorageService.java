@@ -267,12 +267,8 @@ public final class StorageService {
   }
 
   private static void checkPreconditions(FileMeta existing, Preconditions pre) {
-    if (pre.ifNoneMatchAny() && existing != null) {
-      throw StorageException.of(ErrorCode.PRECONDITION_FAILED, "The file already exists");
-    }
-    if (pre.ifMatchSha256() != null && (existing == null || !existing.sha256().equals(pre.ifMatchSha256()))) {
-      throw StorageException.of(ErrorCode.PRECONDITION_FAILED, "The file has changed");
-    }
+    String refusal = pre.refusal(existing == null ? null : existing.sha256());
+    if (refusal != null) throw StorageException.of(ErrorCode.PRECONDITION_FAILED, refusal);
   }
 
   static String userLock(String user) { return StorageLocks.userLock(user); }

@@ -474,12 +474,8 @@ public final class StorageServiceV2 implements StorageEngine {
   }
 
   private static void checkPreconditions(Node existing, Preconditions pre) {
-    if (pre.ifNoneMatchAny() && existing != null) {
-      throw StorageException.of(ErrorCode.PRECONDITION_FAILED, "The file already exists");
-    }
-    if (pre.ifMatchSha256() != null && (existing == null || !existing.sha256().equals(pre.ifMatchSha256()))) {
-      throw StorageException.of(ErrorCode.PRECONDITION_FAILED, "The file has changed");
-    }
+    String refusal = pre.refusal(existing == null ? null : existing.sha256());
+    if (refusal != null) throw StorageException.of(ErrorCode.PRECONDITION_FAILED, refusal);
   }
 
   /** A path of the tree (tcp-protocol.md "Paths and folders"); the root is never a file's or folder's name. */

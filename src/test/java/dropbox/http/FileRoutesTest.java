@@ -269,6 +269,13 @@ class FileRoutesTest {
     assertEquals(200, ok.status(), ok.toString());
     assertArrayEquals(new byte[] {4}, http.get("/api/files/p", t).body());
     assertEquals(1L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
+    // If-Match: * replaces an existing file and never creates one.
+    assertEquals(200, put(t, "p", new byte[] {5, 5}, "If-Match", "*").status());
+    Http.Resp absent = put(t, "q", new byte[] {6}, "If-Match", "*");
+    assertEquals(412, absent.status(), absent.toString());
+    assertEquals(404, http.get("/api/files/q", t).status());
+    assertEquals(400, put(t, "p", new byte[] {7}, "If-Match", "\"" + sha(v1) + "\", \"" + sha(v1) + "\"").status());
+    assertEquals(2L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
   }
 
   @Test
