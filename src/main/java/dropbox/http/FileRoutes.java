@@ -148,6 +148,8 @@ final class FileRoutes {
     private boolean failed;
     /** The whole body arrived. */
     private boolean ended;
+    /** The parts are being committed, in order (they hold their bytes until then). */
+    private boolean committing;
     /** A small request (Content-Length up to smallMax): its budget, taken once for all its parts, else -1. */
     private long smallTaken = -1;
 
@@ -188,9 +190,10 @@ final class FileRoutes {
       });
       req.exceptionHandler(err -> dropUncommitted());
       ctx.response().closeHandler(v -> {
-        // A client that sent the whole form and left is like a PUT whose bytes are all in: the commits go on.
+        // A client that sent the whole form and left is like a PUT whose bytes are all in: the commits go
+        // on, and hold their bytes (and so the budget) until they end.
         if (!ended) dropUncommitted();
-        releaseSmall();
+        if (!committing) releaseSmall();
       });
       req.endHandler(v -> {
         ended = true;
@@ -204,8 +207,11 @@ final class FileRoutes {
           HttpErrors.send(ctx, HttpFailure.badRequest("The form has no 'file' part"));
           return;
         }
-        Future.all(arrivals).compose(all -> commitInOrder()).onSuccess(files ->
-            AccountRoutes.sendJson(ctx, 201, new JsonObject().put("files", files)));
+        committing = true;
+        Future.all(arrivals).compose(all -> commitInOrder()).onComplete(ar -> {
+          committing = false;
+          releaseSmall(); // every part is committed or dropped: nothing of the body is held any more
+        }).onSuccess(files -> AccountRoutes.sendJson(ctx, 201, new JsonObject().put("files", files)));
       });
       req.resume();
     }
@@ -224,9 +230,9 @@ final class FileRoutes {
     }
 
     /**
-     * Once the answer is out or the connection gone: the parts held in memory were committed (the answer
-     * waits for every commit) or dropped. One case gives the budget back early: a client that sent the
-     * whole form and left while its parts were still being committed.
+     * Gives the budget back once nothing of the body is held: when the commits have ended, when the answer
+     * is out (a refusal), or when the connection is gone with no commit running. Idempotent, and always
+     * on this request's event loop.
      */
     private void releaseSmall() {
       if (smallTaken >= 0) small.release(smallTaken);

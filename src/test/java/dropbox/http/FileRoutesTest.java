@@ -490,6 +490,34 @@ class FileRoutesTest {
     assertNoReservations("formlet");
   }
 
+  @Test
+  void aSmallFormWhoseClientLeavesAfterSendingItAllIsStillCommitted() throws Exception {
+    String t = node.account("leaver", "secret1");
+    byte[][] contents = {random(3000, 30), random(4000, 31), random(5000, 32)};
+    String boundary = "----l" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (int i = 0; i < contents.length; i++) {
+      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"left" + i + ".bin\"\r\n"
+          + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+      body.write(contents[i]);
+      body.write("\r\n".getBytes(StandardCharsets.UTF_8));
+    }
+    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    try (Socket s = new Socket("127.0.0.1", http.port)) {
+      OutputStream out = s.getOutputStream();
+      out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
+          + boundary + "\r\nContent-Length: " + body.size() + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(body.toByteArray());
+      out.flush();
+    } // closed without reading the answer: like a PUT whose bytes are all in, the form is kept
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (http.get("/api/files/left2.bin", t).status() != 200 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    for (int i = 0; i < contents.length; i++) assertArrayEquals(contents[i], http.get("/api/files/left" + i + ".bin", t).body());
+    while (SmallUploads.inFlight() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    assertEquals(0, SmallUploads.inFlight(), "the budget comes back once the commits have ended");
+    assertNoReservations("leaver");
+  }
+
   /** Whether this user's content with this hash is kept in the database (true) or as a file (false); null: none. */
   static Boolean storedInline(String user, String sha256) throws Exception {
     Path db = Path.of(Config.string(node.server.config(), "storage.root"), "dropbox.db");
