@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.impl.HttpServerConnection;
@@ -104,14 +105,21 @@ final class ConnectionGuard {
    */
   static void invalidRequest(HttpServerRequest req) {
     Throwable cause = req.decoderResult().cause();
-    if (cause instanceof TooLongHttpLineException || cause instanceof TooLongHttpHeaderException) {
-      HttpServerRequest.DEFAULT_INVALID_REQUEST_HANDLER.handle(req);
-      return;
+    // Netty's decoder stops at a line or a head too long, so nothing after it on this connection can be
+    // read: the answer is the spec's JSON error like any other, then the close.
+    HttpFailure f;
+    if (cause instanceof TooLongHttpLineException) {
+      f = new HttpFailure(414, "uri_too_long", "The request line is longer than "
+          + HttpServerOptions.DEFAULT_MAX_INITIAL_LINE_LENGTH + " bytes");
+    } else if (cause instanceof TooLongHttpHeaderException) {
+      f = new HttpFailure(431, "headers_too_large", "The request headers are larger than "
+          + HttpServerOptions.DEFAULT_MAX_HEADER_SIZE + " bytes");
+    } else if (cause instanceof RequestHeadCheck.UnsupportedVersion) {
+      f = new HttpFailure(505, "http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are served here");
+    } else {
+      f = HttpFailure.badRequest(cause instanceof RequestHeadCheck.RefusedHead a ? a.getMessage() : "Malformed HTTP request");
     }
-    HttpFailure f = cause instanceof RequestHeadCheck.UnsupportedVersion
-        ? new HttpFailure(505, "http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are served here")
-        : HttpFailure.badRequest(cause instanceof RequestHeadCheck.RefusedHead a ? a.getMessage() : "Malformed HTTP request");
-    req.response().putHeader("Connection", "close");
+    req.response().putHeader("Connection", "close").putHeader("X-Content-Type-Options", "nosniff");
     HttpErrors.send(req.response(), f).onComplete(v -> req.connection().close());
   }
 }

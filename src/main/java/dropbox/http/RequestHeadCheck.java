@@ -55,7 +55,12 @@ final class RequestHeadCheck extends ChannelInboundHandlerAdapter {
       ReferenceCountUtil.release(msg);
       return;
     }
-    if (msg instanceof HttpRequest r && r.decoderResult().isSuccess()) {
+    if (msg instanceof HttpRequest r && r.decoderResult().isFailure()) {
+      // Netty's stand-in for a head it could not decode says HTTP/1.0, which the error's status line would
+      // repeat; the client may be anything, and 1.1 is what this server speaks.
+      r.setProtocolVersion(HttpVersion.HTTP_1_1);
+      refused = true;
+    } else if (msg instanceof HttpRequest r && r.decoderResult().isSuccess()) {
       HttpVersion v = r.protocolVersion();
       // Netty hands out its HTTP_1_1/HTTP_1_0 instances only for the exact texts; Vert.x compares by
       // identity and answers anything else 501. "http/1.1" is equal() to HTTP_1_1 (Netty upper-cases the

@@ -229,6 +229,27 @@ class ConnectionGuardTest {
   }
 
   @Test
+  void anOverlongRequestLineIs414AndAnOverlargeHead431AsJsonErrorsOverHttp11() throws Exception {
+    start(cfg -> { });
+    String[][] cases = {
+        {"GET /" + "a".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n", "414", "uri_too_long"},
+        {"GET /health HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(9000) + "\r\n\r\n", "431", "headers_too_large"},
+        {"GET /health HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n", "400", "bad_request"}};
+    for (String[] c : cases) {
+      try (Socket s = new Socket("127.0.0.1", node.http.port)) {
+        s.setSoTimeout(10_000);
+        s.getOutputStream().write(c[0].getBytes(StandardCharsets.ISO_8859_1));
+        String all = new String(s.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1); // the server closes
+        assertTrue(all.startsWith("HTTP/1.1 " + c[1] + " "), "the client's version, not Netty's stand-in 1.0: " + all);
+        String body = all.substring(all.indexOf("\r\n\r\n") + 4);
+        assertEquals(c[2], new JsonObject(body).getString("error"), all);
+        assertTrue(all.toLowerCase(java.util.Locale.ROOT).contains("x-content-type-options: nosniff"), all);
+      }
+    }
+    assertEquals(200, node.http.get("/health", null).status());
+  }
+
+  @Test
   void ambiguousBodyFramingIs400AndNothingPipelinedBehindItIsServed() throws Exception {
     start(cfg -> { });
     String token = node.account("framer", "secret-pass");
