@@ -63,6 +63,28 @@ class FsckCommandTest {
     assertEquals(true, Files.exists(foreign));
   }
 
+  /**
+   * A check only reads: it runs while another process holds the database's write lock (a live server in
+   * the middle of a commit, here a test connection in BEGIN IMMEDIATE). Before, fsck's lookup of each user
+   * took a write transaction even when the user's row existed, and waited on that lock until it failed.
+   */
+  @Test
+  void aCheckWithoutRepairTakesNoWriteLock() throws Exception {
+    io.vertx.core.json.JsonObject cfg = Config.load(new ArrayList<>(List.of("--storage", root.toString())), java.util.Map.of());
+    try (dropbox.storage.meta.MetadataStore meta = dropbox.storage.meta.MetadataStores.open(cfg, u -> 5_000_000L)) {
+      assertEquals(5_000_000L, meta.usage("alice").quotaBytes());
+      assertEquals(5_000_000L, meta.usage("bob").quotaBytes());
+    }
+    try (java.sql.Connection writer = java.sql.DriverManager.getConnection("jdbc:sqlite:" + root.resolve("dropbox.db"));
+         java.sql.Statement st = writer.createStatement()) {
+      st.execute("BEGIN IMMEDIATE");
+      long t0 = System.nanoTime();
+      assertEquals(0, Main.fsck(new ArrayList<>(List.of("--storage", root.toString()))));
+      org.junit.jupiter.api.Assertions.assertTrue(System.nanoTime() - t0 < 20_000_000_000L, "not after a busy wait");
+      st.execute("ROLLBACK");
+    }
+  }
+
   /** Before: fsck, run without the servers' quota settings, rewrote every user's quota to the default. */
   @Test
   void fsckKeepsTheQuotasTheServersSet() throws Exception {

@@ -1,6 +1,8 @@
 package dropbox.storage.meta;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.Locale;
 import java.util.Map;
@@ -38,9 +40,24 @@ final class Users {
     Ref r = cache.get(key);
     if (r != null) return r;
     long quota = quotaFor.applyAsLong(user);
-    r = tx.write(c -> create(c, key, quota, clock.getAsLong()));
+    // A user met before (another process, or fsck reading a root) needs no write: a read finds the row,
+    // and only a missing row, root or a quota out of line with the policy takes the write transaction.
+    r = tx.readStatement(c -> existing(c, key, quota));
+    if (r == null) r = tx.write(c -> create(c, key, quota, clock.getAsLong()));
     cache.put(key, r);
     return r;
+  }
+
+  /** The user's ids when the row and its root exist and its quota needs no change, else null. */
+  private static Ref existing(Connection c, String key, long quota) throws SQLException {
+    try (PreparedStatement ps = Sql.prepare(c, "SELECT u.id, u.quota_bytes, n.id FROM users u LEFT JOIN nodes n"
+        + " ON n.user_id = u.id AND n.parent_id IS NULL WHERE u.name_key = ?", key); ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) return null;
+      long root = rs.getLong(3);
+      if (rs.wasNull()) return null;
+      if (quota != MetadataStores.KEEP_STORED_QUOTA && rs.getLong(2) != quota) return null;
+      return new Ref(rs.getLong(1), root);
+    }
   }
 
   private static Ref create(Connection c, String key, long quota, long now) throws SQLException {
