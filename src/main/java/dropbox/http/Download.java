@@ -33,13 +33,19 @@ public final class Download {
         .putHeader("Accept-Ranges", "bytes")
         .putHeader("Cache-Control", "private, no-cache");
 
-    if (matchesAny(req.getHeader("If-None-Match"), etag)) {
-      resp.setStatusCode(304).end();
-      return;
+    switch (Conditions.evaluate(req, etag, f.modified(), System.currentTimeMillis())) {
+      case PRECONDITION_FAILED -> {
+        HttpErrors.send(resp, new HttpFailure(412, "precondition_failed", "The file does not match the request's precondition"));
+        return;
+      }
+      case NOT_MODIFIED -> {
+        resp.setStatusCode(304).end();
+        return;
+      }
+      case PROCEED -> { }
     }
     String range = req.getHeader("Range");
-    String ifRange = req.getHeader("If-Range");
-    if (range != null && ifRange != null && !ifRange.trim().equals(etag)) range = null;
+    if (range != null && !Conditions.rangeApplies(req.getHeader("If-Range"), etag, f.modified())) range = null;
     ByteRange.Result r = ByteRange.parse(range, f.size());
     if (r.outcome() == ByteRange.Outcome.UNSATISFIABLE) {
       resp.putHeader("Content-Range", "bytes */" + f.size());
@@ -89,15 +95,4 @@ public final class Download {
     return FileStreaming.send(ctx.vertx(), path, offset, length, ctx.response(), true);
   }
 
-  /** If-None-Match: "*" or a list of (possibly weak) entity tags. */
-  static boolean matchesAny(String header, String etag) {
-    if (header == null) return false;
-    for (String t : header.split(",")) {
-      String v = t.trim();
-      if (v.equals("*")) return true;
-      if (v.startsWith("W/")) v = v.substring(2);
-      if (v.equals(etag)) return true;
-    }
-    return false;
-  }
 }

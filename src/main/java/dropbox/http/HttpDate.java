@@ -39,6 +39,31 @@ public final class HttpDate {
     return two(s, sod % 60).append(" GMT").toString();
   }
 
+  /** RFC 850's obsolete form, "Sunday, 06-Nov-94 08:49:37 GMT" (two-digit years from 1970). */
+  private static final DateTimeFormatter RFC_850 = new java.time.format.DateTimeFormatterBuilder()
+      .appendPattern("EEEE, dd-MMM-").appendValueReduced(java.time.temporal.ChronoField.YEAR, 2, 2, 1970)
+      .appendPattern(" HH:mm:ss 'GMT'").toFormatter(Locale.US).withZone(ZoneOffset.UTC);
+  /** ANSI C's asctime() form, "Sun Nov  6 08:49:37 1994" (the day padded with a space). */
+  private static final DateTimeFormatter ASCTIME =
+      DateTimeFormatter.ofPattern("EEE MMM ppd HH:mm:ss yyyy", Locale.US).withZone(ZoneOffset.UTC);
+
+  /**
+   * An HTTP date in any of the three forms a recipient must accept (RFC 9110 5.6.7), as epoch
+   * milliseconds; -1 when the text is none of them (a recipient then ignores the field).
+   */
+  public static long parse(String text) {
+    if (text == null || text.length() > 64) return -1;
+    String t = text.trim();
+    for (DateTimeFormatter f : new DateTimeFormatter[] {IMF_FIXDATE, RFC_850, ASCTIME}) {
+      try {
+        return java.time.ZonedDateTime.parse(t, f).toInstant().toEpochMilli();
+      } catch (java.time.format.DateTimeParseException e) {
+        // the next form
+      }
+    }
+    return -1;
+  }
+
   private static StringBuilder two(StringBuilder s, int v) {
     return s.append((char) ('0' + v / 10)).append((char) ('0' + v % 10));
   }

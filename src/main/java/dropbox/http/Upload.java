@@ -376,10 +376,14 @@ public final class Upload {
     if (im != null && im.trim().equals("*")) {
       matchAny = true; // any current file: a replace that must not create
     } else if (im != null) {
+      // An entity tag is quoted (RFC 9110 8.8.3), and If-Match compares strongly, so a weak one could never
+      // match: both refused as malformed rather than read as something the client did not send.
       String v = im.trim();
-      if (v.startsWith("W/")) v = v.substring(2);
-      if (v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")) v = v.substring(1, v.length() - 1);
-      if (!SHA256.matcher(v).matches()) throw HttpFailure.badRequest("If-Match must be * or one quoted sha256 ETag");
+      boolean quoted = v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"");
+      if (quoted) v = v.substring(1, v.length() - 1);
+      if (!quoted || !SHA256.matcher(v).matches()) {
+        throw HttpFailure.badRequest("If-Match must be * or one quoted sha256 ETag");
+      }
       sha = v;
     }
     return new Preconditions(noneMatchAny, matchAny, sha);

@@ -167,6 +167,47 @@ class FileRoutesTest {
     assertEquals("range_not_satisfiable", unsat.json().getString("error"));
     Http.Resp staleIfRange = http.get(path, t, "Range", "bytes=0-0", "If-Range", "\"stale\"");
     assertEquals(200, staleIfRange.status());
+    String lm = r.header("last-modified");
+    assertEquals(206, http.get(path, t, "Range", "bytes=0-0", "If-Range", r.header("etag")).status());
+    assertEquals(206, http.get(path, t, "Range", "bytes=0-0", "If-Range", lm).status(), "If-Range by date");
+    assertEquals(200, http.get(path, t, "Range", "bytes=0-0", "If-Range", "Sat, 01 Jan 2000 00:00:00 GMT").status());
+    assertEquals(200, http.get(path, t, "Range", "bytes=0-0", "If-Range", "W/" + r.header("etag")).status(),
+        "a weak tag never matches If-Range");
+  }
+
+  /** RFC 9110 13.2.2: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since, in that order. */
+  @Test
+  void conditionalDownloadsFollowTheRfcsOrder() throws Exception {
+    String t = node.account("conditional", "secret1");
+    byte[] data = random(3000, 40);
+    assertEquals(201, put(t, "c.bin", data).status());
+    String path = "/api/files/c.bin";
+    Http.Resp r = http.get(path, t);
+    String etag = r.header("etag");
+    String lm = r.header("last-modified");
+    String past = "Sat, 01 Jan 2000 00:00:00 GMT";
+    String future = "Fri, 01 Jan 2100 00:00:00 GMT";
+
+    assertEquals(304, http.get(path, t, "If-Modified-Since", lm).status());
+    assertEquals(200, http.get(path, t, "If-Modified-Since", past).status());
+    assertEquals(200, http.get(path, t, "If-Modified-Since", future).status(), "a date after now is ignored");
+    assertEquals(200, http.get(path, t, "If-Modified-Since", "not a date").status());
+    assertEquals(200, http.get(path, t, "If-None-Match", "\"other\"", "If-Modified-Since", lm).status(),
+        "If-None-Match decides when present");
+    assertEquals(304, http.send("HEAD", path, t, null, "If-Modified-Since", lm).status());
+
+    Http.Resp failed = http.get(path, t, "If-Match", "\"" + "0".repeat(64) + "\"");
+    assertEquals(412, failed.status());
+    assertEquals("precondition_failed", failed.json().getString("error"));
+    assertArrayEquals(data, http.get(path, t, "If-Match", etag).body());
+    assertEquals(200, http.get(path, t, "If-Match", "*").status());
+    assertEquals(412, http.get(path, t, "If-Match", "W/" + etag).status(), "If-Match compares strongly");
+    assertEquals(412, http.get(path, t, "If-Unmodified-Since", past).status());
+    assertEquals(200, http.get(path, t, "If-Unmodified-Since", lm).status());
+    assertEquals(200, http.get(path, t, "If-Match", etag, "If-Unmodified-Since", past).status(),
+        "If-Match decides when present");
+    assertEquals(304, http.get(path, t, "If-Match", etag, "If-None-Match", etag).status());
+    assertEquals(404, http.get("/api/files/absent.bin", t, "If-Match", "*").status());
   }
 
   @Test
@@ -275,6 +316,9 @@ class FileRoutesTest {
     assertEquals(412, absent.status(), absent.toString());
     assertEquals(404, http.get("/api/files/q", t).status());
     assertEquals(400, put(t, "p", new byte[] {7}, "If-Match", "\"" + sha(v1) + "\", \"" + sha(v1) + "\"").status());
+    String current = sha(new byte[] {5, 5});
+    assertEquals(400, put(t, "p", new byte[] {7}, "If-Match", current).status(), "an entity tag is quoted");
+    assertEquals(400, put(t, "p", new byte[] {7}, "If-Match", "W/\"" + current + "\"").status(), "a weak tag never matches");
     assertEquals(2L, http.get("/api/me", t).json().getJsonObject("usage").getLong("usedBytes"));
   }
 

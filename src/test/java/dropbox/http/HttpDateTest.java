@@ -34,4 +34,18 @@ class HttpDateTest {
     assertEquals("Tue, 01 Dec 2026 16:50:37 GMT", HttpDate.format(Instant.parse("2026-12-01T16:50:37.123Z").toEpochMilli()));
     assertEquals("Sun, 31 Dec 2006 23:59:59 GMT", HttpDate.format(Instant.parse("2006-12-31T23:59:59Z").toEpochMilli()));
   }
+
+  @Test
+  void parsesTheThreeFormsARecipientMustAcceptAndNothingElse() {
+    long t = Instant.parse("1994-11-06T08:49:37Z").toEpochMilli();
+    assertEquals(t, HttpDate.parse("Sun, 06 Nov 1994 08:49:37 GMT"));
+    assertEquals(t, HttpDate.parse("Sunday, 06-Nov-94 08:49:37 GMT"));
+    assertEquals(t, HttpDate.parse("Sun Nov  6 08:49:37 1994"));
+    long now = Instant.parse("2026-12-02T17:40:01Z").toEpochMilli();
+    assertEquals(now, HttpDate.parse(HttpDate.format(now + 999)), "what we write reads back, to the second");
+    for (String bad : new String[] {null, "", "yesterday", "Sun, 06 Nov 1994 08:49:37", "Sun, 06 Nov 1994 25:49:37 GMT",
+        "1994-11-06T08:49:37Z", "Sun, 06 Nov 1994 08:49:37 GMT" + " ".repeat(100)}) {
+      assertEquals(-1, HttpDate.parse(bad), String.valueOf(bad));
+    }
+  }
 }
