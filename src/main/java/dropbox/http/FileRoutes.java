@@ -8,6 +8,8 @@ import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
+import io.netty.handler.codec.http.multipart.HttpPostRequestDecoder;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -180,6 +182,12 @@ final class FileRoutes {
           fail(HttpFailure.badRequest("Invalid file name in a multipart part"));
           return;
         }
+        if (name.indexOf('\uFFFD') >= 0) {
+          // The form decoder hands out part headers already decoded, malformed UTF-8 replaced by U+FFFD; a
+          // real U+FFFD cannot be told from one, and storing the replacement would rename the file.
+          fail(HttpFailure.badRequest("Invalid file name in a multipart part: not valid UTF-8 (or U+FFFD, which a form cannot carry)"));
+          return;
+        }
         Upload up = smallTaken >= 0
             ? Upload.bufferedPart(vertx, storage, user(ctx), name, AccountRoutes.priority(ctx), smallTaken)
             : new Upload(vertx, storage, user(ctx), name, -1, Preconditions.NONE, AccountRoutes.priority(ctx));
@@ -188,7 +196,15 @@ final class FileRoutes {
         arrivals.add(in);
         in.onFailure(this::fail);
       });
-      req.exceptionHandler(err -> dropUncommitted());
+      req.exceptionHandler(err -> {
+        if (tooManyParts(err)) {
+          // Vert.x's decoder stops at its field limit: a bound on what one form may hold, not a broken upload.
+          fail(new HttpFailure(413, "too_large", "A form holds at most " + HttpServerOptions.DEFAULT_MAX_FORM_FIELDS
+              + " parts; send the files in several forms"));
+        } else {
+          dropUncommitted();
+        }
+      });
       ctx.response().closeHandler(v -> {
         // A client that sent the whole form and left is like a PUT whose bytes are all in: the commits go
         // on, and hold their bytes (and so the budget) until they end.
@@ -237,6 +253,13 @@ final class FileRoutes {
     private void releaseSmall() {
       if (smallTaken >= 0) small.release(smallTaken);
       smallTaken = -1;
+    }
+
+    private static boolean tooManyParts(Throwable err) {
+      for (Throwable t = err; t != null; t = t.getCause()) {
+        if (t instanceof HttpPostRequestDecoder.TooManyFormFieldsException) return true;
+      }
+      return false;
     }
 
     /** Parts still streaming or held are dropped; a commit already running goes on. */

@@ -687,6 +687,41 @@ class FileRoutesTest {
     }
   }
 
+  @Test
+  void aFormFilenameThatIsNotUtf8IsRefusedNotRenamed() throws Exception {
+    String t = node.account("latin1", "secret1");
+    String boundary = "----u" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"ok.txt\"\r\n\r\nfine\r\n--"
+        + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"bad").getBytes(StandardCharsets.UTF_8));
+    body.write(0xff); // ISO-8859-1 "ÿ": malformed as UTF-8
+    body.write((".txt\"\r\n\r\nu\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    Http.Resp r = postFormOverOneConnection(t, boundary, body.toByteArray());
+    assertEquals(400, r.status(), r.toString());
+    assertEquals("bad_request", r.json().getString("error"));
+    assertEquals(0, http.get("/api/files", t).json().getJsonArray("files").size(), "nothing of the form is stored");
+  }
+
+  @Test
+  void aFormOfMorePartsThanTheLimitIs413AndStoresNothing() throws Exception {
+    String t = node.account("manyparts", "secret1");
+    String boundary = "----m" + System.nanoTime();
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
+    for (int i = 0; i < 300; i++) {
+      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p" + i + ".txt\"\r\n\r\nx\r\n")
+          .getBytes(StandardCharsets.UTF_8));
+    }
+    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    Http.Resp r = postFormOverOneConnection(t, boundary, body.toByteArray());
+    assertEquals(413, r.status(), r.toString());
+    assertTrue(r.json().getString("message").contains("256"), r.toString());
+    assertEquals(0, http.get("/api/files", t).json().getJsonArray("files").size(), "nothing of the form is stored");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (SmallUploads.inFlight() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
+    assertEquals(0, SmallUploads.inFlight());
+    assertNoReservations("manyparts");
+  }
+
   /**
    * POSTs a whole multipart body on a raw connection and reads the answer, which may come (and the
    * connection close) before the body is all sent: a refusal does not wait for the rest.
