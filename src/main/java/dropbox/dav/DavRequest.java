@@ -110,6 +110,11 @@ final class DavRequest {
   }
 
   void fail(int status, String code, String message) {
+    if (status == 405 && ctx.response().headers().get("Allow") == null) {
+      // A method this resource refuses (MKCOL where something is, PUT on a folder): every other one is
+      // allowed. RFC 9110 15.5.6: a 405 always says which.
+      ctx.response().putHeader("Allow", Dav.allowExcept(ctx.request().method().name()));
+    }
     HttpVerticle.refuse(ctx, new HttpFailure(status, code, message));
   }
 

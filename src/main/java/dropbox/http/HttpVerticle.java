@@ -174,7 +174,9 @@ public final class HttpVerticle extends VerticleBase {
 
     r.errorHandler(404, ctx -> refuse(ctx, new HttpFailure(404, "not_found", "No such endpoint")));
     r.errorHandler(405, ctx -> {
-      String allow = allowedMethods(r, ctx.request().path());
+      String path = ctx.request().path();
+      String allow = allowedMethods(r, path);
+      if (allow.isEmpty() && path != null && path.matches(UI_PATHS)) allow = "GET, HEAD"; // the UI's regex route
       if (!allow.isEmpty()) ctx.response().putHeader("Allow", allow);
       refuse(ctx, new HttpFailure(405, "method_not_allowed", "Method " + ctx.request().method() + " is not allowed here"));
     });

@@ -128,6 +128,13 @@ class DavHandlerTest {
   void putGetRangeAndMtime() throws Exception {
     Path f = file("range.txt", "0123456789");
     assertEquals(201, server.curl("-X", "MKCOL", server.dav() + "rt").status());
+    // A method the resource refuses is 405 with the Allow of what it takes (RFC 9110 15.5.6).
+    DavServer.Answer again405 = server.curl("-X", "MKCOL", server.dav() + "rt");
+    assertEquals(405, again405.status());
+    assertEquals("OPTIONS, GET, HEAD, PUT, DELETE, PROPFIND, PROPPATCH, COPY, MOVE, LOCK, UNLOCK", again405.header("Allow"));
+    DavServer.Answer putOnFolder = server.curl("-T", f.toString(), server.dav() + "rt");
+    assertEquals(405, putOnFolder.status());
+    assertEquals("OPTIONS, GET, HEAD, DELETE, PROPFIND, PROPPATCH, MKCOL, COPY, MOVE, LOCK, UNLOCK", putOnFolder.header("Allow"));
     DavServer.Answer put = server.curl("-T", f.toString(), "-H", "X-OC-Mtime: 1600000000", server.dav() + "rt/range.txt");
     assertEquals(201, put.status());
     assertEquals("accepted", put.header("X-OC-Mtime"));

@@ -261,7 +261,8 @@ class FileRoutesTest {
         {"DELETE", "/api/files", "GET, HEAD, POST"}, {"PUT", "/api/files", "GET, HEAD, POST"},
         {"GET", "/api/login", "POST"}, {"GET", "/api/signup", "POST"}, {"DELETE", "/api/me", "GET, HEAD"},
         {"POST", "/api/events", "GET"}, {"POST", "/health", "GET, HEAD"}, {"PUT", "/api/openapi.yaml", "GET, HEAD"},
-        {"POST", "/api/folders/d", "GET, HEAD, PUT, DELETE"}, {"GET", "/api/move", "POST"}, {"PATCH", "/api/files/link", "GET, HEAD, PUT, DELETE"}}) {
+        {"POST", "/api/folders/d", "GET, HEAD, PUT, DELETE"}, {"GET", "/api/move", "POST"}, {"PATCH", "/api/files/link", "GET, HEAD, PUT, DELETE"},
+        {"POST", "/", "GET, HEAD"}, {"DELETE", "/app.js", "GET, HEAD"}}) {
       Http.Resp r = http.send(mp[0], mp[1], t, mp[0].equals("GET") || mp[0].equals("DELETE") ? null : new byte[0]);
       assertEquals(405, r.status(), mp[0] + " " + mp[1] + " -> " + r);
       assertEquals("method_not_allowed", r.json().getString("error"));
