@@ -77,6 +77,7 @@ final class AccountRoutes {
 
   static void sendJson(RoutingContext ctx, int status, JsonObject body) {
     ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json; charset=utf-8")
-        .putHeader("Cache-Control", "no-store").end(body.encode());
+        .putHeader("Cache-Control", "no-store");
+    Json.end(ctx.response(), body.encode());
   }
 }

@@ -23,6 +23,23 @@ public final class HttpDate {
 
   private HttpDate() {}
 
+  /** The current second's text, made once per second: a Date header goes on every answer. */
+  private record Second(long second, String text) {}
+
+  private static volatile Second current = new Second(-1, "");
+
+  /** Now as an HTTP date (what a response's Date header says). */
+  public static String now() {
+    long millis = System.currentTimeMillis();
+    long second = Math.floorDiv(millis, 1000L);
+    Second c = current;
+    if (c.second() != second) {
+      c = new Second(second, format(millis));
+      current = c;
+    }
+    return c.text();
+  }
+
   public static String format(long epochMillis) {
     long secs = Math.floorDiv(epochMillis, 1000L);
     LocalDate d = LocalDate.ofEpochDay(Math.floorDiv(secs, 86_400L));

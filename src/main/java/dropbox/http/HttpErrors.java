@@ -108,7 +108,7 @@ public final class HttpErrors {
     }
     resp.setStatusCode(f.status).putHeader("Content-Type", "application/json; charset=utf-8");
     if (f.retryAfterSeconds >= 0) resp.putHeader("Retry-After", Long.toString(f.retryAfterSeconds));
-    return resp.end(body(f.code, f.getMessage()));
+    return Json.end(resp, body(f.code, f.getMessage()));
   }
 
   static String body(String code, String message) {

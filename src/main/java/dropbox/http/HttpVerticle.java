@@ -162,8 +162,8 @@ public final class HttpVerticle extends VerticleBase {
 
     r.get("/api/events").handler(events::handle);
     // The event stream has no HEAD: its answer never ends, so there are no final headers to give.
-    getAndHead(r, "/api/openapi.yaml").handler(ctx -> ctx.response()
-        .putHeader("Content-Type", "application/yaml; charset=utf-8").end(openapi));
+    getAndHead(r, "/api/openapi.yaml").handler(ctx -> Json.end(ctx.response()
+        .putHeader("Content-Type", "application/yaml; charset=utf-8"), openapi));
     getAndHead(r, "/health").handler(Health.handler(vertx, config()));
     MetricsRoutes.mount(r);
 
@@ -277,8 +277,8 @@ public final class HttpVerticle extends VerticleBase {
           router = router(doc);
           server = vertx.createHttpServer(opts)
               .connectionHandler(guard::connected)
-              .invalidRequestHandler(hsts(ConnectionGuard::invalidRequest))
-              .requestHandler(hsts(guard.requests(router)));
+              .invalidRequestHandler(everyAnswer(ConnectionGuard::invalidRequest))
+              .requestHandler(everyAnswer(guard.requests(router)));
           return server.listen();
         })
         // Once listening (a failed start leaves no inbox behind): this instance's commands reach the node's
@@ -296,11 +296,15 @@ public final class HttpVerticle extends VerticleBase {
         });
   }
 
-  /** With TLS, every answer (the guard's 503 and 400 too) carries Strict-Transport-Security. */
-  private Handler<HttpServerRequest> hsts(Handler<HttpServerRequest> next) {
-    if (tls == null) return next;
+  /**
+   * Headers of every answer, the guard's 503 and 400 included: Date (RFC 9110 6.6.1: an origin server with
+   * a clock sends it; Vert.x does not) and, with TLS, Strict-Transport-Security.
+   */
+  private Handler<HttpServerRequest> everyAnswer(Handler<HttpServerRequest> next) {
+    boolean secure = tls != null;
     return req -> {
-      req.response().putHeader("Strict-Transport-Security", HSTS);
+      req.response().putHeader("Date", HttpDate.now());
+      if (secure) req.response().putHeader("Strict-Transport-Security", HSTS);
       next.handle(req);
     };
   }

@@ -244,6 +244,7 @@ class ConnectionGuardTest {
         String body = all.substring(all.indexOf("\r\n\r\n") + 4);
         assertEquals(c[2], new JsonObject(body).getString("error"), all);
         assertTrue(all.toLowerCase(java.util.Locale.ROOT).contains("x-content-type-options: nosniff"), all);
+        assertTrue(all.toLowerCase(java.util.Locale.ROOT).contains("\r\ndate: "), all);
       }
     }
     assertEquals(200, node.http.get("/health", null).status());

@@ -48,4 +48,12 @@ class HttpDateTest {
       assertEquals(-1, HttpDate.parse(bad), String.valueOf(bad));
     }
   }
+
+  @Test
+  void nowIsTheCurrentSecond() {
+    long before = System.currentTimeMillis() / 1000 * 1000;
+    long now = HttpDate.parse(HttpDate.now());
+    long after = System.currentTimeMillis();
+    org.junit.jupiter.api.Assertions.assertTrue(now >= before && now <= after, before + " <= " + now + " <= " + after);
+  }
 }
