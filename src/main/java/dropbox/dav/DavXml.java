@@ -12,6 +12,11 @@ final class DavXml {
 
   private DavXml() {}
 
+  /**
+   * Text for XML content or an attribute. A character XML 1.0 cannot carry at all, not even as a
+   * reference (U+FFFE, U+FFFF, C0 controls but tab and line feed), becomes U+FFFD, so a body is always
+   * well-formed; where such a character matters (a name), the caller checks {@link #representable} first.
+   */
   static void escape(StringBuilder sb, String s) {
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
@@ -21,9 +26,19 @@ final class DavXml {
         case '&' -> sb.append("&amp;");
         case '"' -> sb.append("&quot;");
         case '\r' -> sb.append("&#13;");
-        default -> sb.append(c);
+        default -> sb.append(representable(c) ? c : '\uFFFD');
       }
     }
+  }
+
+  /** Whether XML 1.0 can carry this UTF-16 unit (its Char production; surrogates come in valid pairs here). */
+  static boolean representable(char c) {
+    return c >= 0x20 ? c != 0xFFFE && c != 0xFFFF : c == '\t' || c == '\n' || c == '\r';
+  }
+
+  static boolean representable(String s) {
+    for (int i = 0; i < s.length(); i++) if (!representable(s.charAt(i))) return false;
+    return true;
   }
 
   static String escape(String s) {

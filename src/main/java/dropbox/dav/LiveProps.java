@@ -37,8 +37,12 @@ final class LiveProps {
       case "creationdate" -> sb.append("<D:creationdate>").append(DavXml.isoDate(e.info().created()))
           .append("</D:creationdate>");
       case "displayname" -> {
+        String shown = path.isEmpty() ? "" : DavPath.name(path);
+        // A valid name may hold U+FFFE or U+FFFF, which no XML can carry: the property is then absent (404
+        // in its propstat) and clients name the entry by its href, which is percent-encoded.
+        if (!DavXml.representable(shown)) return false;
         sb.append("<D:displayname>");
-        DavXml.escape(sb, path.isEmpty() ? "" : DavPath.name(path));
+        DavXml.escape(sb, shown);
         sb.append("</D:displayname>");
       }
       case "getcontenttype" -> {

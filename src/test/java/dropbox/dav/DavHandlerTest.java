@@ -57,6 +57,28 @@ class DavHandlerTest {
     assertTrue(a.header("Allow").contains("PROPFIND") && a.header("Allow").contains("LOCK"), a.headers());
   }
 
+  /** U+FFFE and U+FFFF are valid in a name but in no XML: before, such a file made its folder's PROPFIND unparsable. */
+  @Test
+  void aNameXmlCannotCarryLeavesItsFoldersListingWellFormed() throws Exception {
+    assertEquals(201, server.curl("-X", "MKCOL", server.dav() + "nonchars").status());
+    Path f = file("nc.txt", "hi");
+    assertEquals(201, server.curl("-T", f.toString(), server.dav() + "nonchars/a.txt").status());
+    assertEquals(201, server.curl("-T", f.toString(), server.dav() + "nonchars/x%EF%BF%BEy.txt").status());
+    assertEquals(201, server.curl("-T", f.toString(), server.dav() + "nonchars/z%EF%BF%BF.txt").status());
+    DavServer.Answer a = server.curl("-X", "PROPFIND", "-H", "Depth: 1", server.dav() + "nonchars/");
+    assertEquals(207, a.status(), a.body());
+    javax.xml.parsers.DocumentBuilderFactory dbf = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+    dbf.setNamespaceAware(true);
+    org.w3c.dom.Document doc = dbf.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(
+        a.body().getBytes(java.nio.charset.StandardCharsets.UTF_8))); // throws on a body that is not well-formed
+    org.w3c.dom.NodeList hrefs = doc.getElementsByTagNameNS("DAV:", "href");
+    List<String> all = new java.util.ArrayList<>();
+    for (int i = 0; i < hrefs.getLength(); i++) all.add(hrefs.item(i).getTextContent());
+    assertTrue(all.stream().anyMatch(h -> h.endsWith("/nonchars/x%EF%BF%BEy.txt")), all.toString());
+    assertTrue(all.stream().anyMatch(h -> h.endsWith("/nonchars/z%EF%BF%BF.txt")), all.toString());
+    assertTrue(a.body().contains("<D:displayname>a.txt</D:displayname>"), a.body());
+  }
+
   @Test
   void propfindInfinityOrWithoutDepthIsRefused() throws Exception {
     for (List<String> depth : List.of(List.of("-H", "Depth: infinity"), List.<String>of())) {
