@@ -48,6 +48,7 @@ public final class HttpVerticle extends VerticleBase {
   static final long DRAIN_LIMIT = 16L * 1024 * 1024;
   static final long DRAIN_MILLIS = 15_000;
   static final String UI_PATHS = "^/(?!api(/|$)|health$|metrics$).*";
+  private static final java.util.regex.Pattern UI_PATH = java.util.regex.Pattern.compile(UI_PATHS);
   static final String OPENAPI_RESOURCE = "dropbox/http/openapi.yaml";
   /** The UI inside the jar (the pom copies webroot/ there); http.webroot / --webroot overrides it. */
   static final String WEBROOT_RESOURCE = "dropbox/webroot";
@@ -176,7 +177,7 @@ public final class HttpVerticle extends VerticleBase {
     r.errorHandler(405, ctx -> {
       String path = ctx.request().path();
       String allow = allowedMethods(r, path);
-      if (allow.isEmpty() && path != null && path.matches(UI_PATHS)) allow = "GET, HEAD"; // the UI's regex route
+      if (allow.isEmpty() && path != null && UI_PATH.matcher(path).matches()) allow = "GET, HEAD"; // the UI's regex route
       if (!allow.isEmpty()) ctx.response().putHeader("Allow", allow);
       refuse(ctx, new HttpFailure(405, "method_not_allowed", "Method " + ctx.request().method() + " is not allowed here"));
     });

@@ -3,27 +3,30 @@ package dropbox.http;
 import dropbox.bus.FileInfo;
 import dropbox.bus.FolderEntry;
 import dropbox.bus.Usage;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 
-/** The REST shapes of the bus records: times as ISO-8601 UTC with milliseconds. */
+/** The REST shapes of the bus records (times as ISO-8601 UTC with milliseconds), and how a JSON answer ends. */
 final class Json {
+  private static final DateTimeFormatter ISO_MILLIS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
   /**
    * Ends a response with this JSON text and an explicit Content-Length: Vert.x computes the length only
    * from a body it sends, so the HEAD of a JSON endpoint (same handler, no body) would lack it.
    */
-  static io.vertx.core.Future<Void> end(io.vertx.core.http.HttpServerResponse resp, String json) {
-    return end(resp, io.vertx.core.buffer.Buffer.buffer(json));
+  static Future<Void> end(HttpServerResponse resp, String json) {
+    return end(resp, Buffer.buffer(json));
   }
 
-  static io.vertx.core.Future<Void> end(io.vertx.core.http.HttpServerResponse resp, io.vertx.core.buffer.Buffer body) {
+  static Future<Void> end(HttpServerResponse resp, Buffer body) {
     return resp.putHeader("Content-Length", Integer.toString(body.length())).end(body);
   }
-
-  private static final DateTimeFormatter ISO_MILLIS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private Json() {}
 

@@ -12,6 +12,7 @@ import dropbox.bus.SmallUploads;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -517,13 +518,9 @@ class FileRoutesTest {
     byte[] two = random(7000, 29);
     String boundary = "----s" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (Object[] p : new Object[][] {{"one.bin", one}, {"two.bin", two}}) {
-      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + p[0] + "\"\r\n"
-          + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-      body.write((byte[]) p[1]);
-      body.write("\r\n".getBytes(StandardCharsets.UTF_8));
-    }
-    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    formPart(body, boundary, "one.bin", one);
+    formPart(body, boundary, "two.bin", two);
+    formEnd(body, boundary);
     Http.Resp r = http.send("POST", "/api/files", t, body.toByteArray(), "Content-Type", "multipart/form-data; boundary=" + boundary);
     assertEquals(201, r.status(), r.toString());
     assertEquals(2, r.json().getJsonArray("files").size());
@@ -543,13 +540,8 @@ class FileRoutesTest {
     byte[][] contents = {random(3000, 30), random(4000, 31), random(5000, 32)};
     String boundary = "----l" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (int i = 0; i < contents.length; i++) {
-      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"left" + i + ".bin\"\r\n"
-          + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
-      body.write(contents[i]);
-      body.write("\r\n".getBytes(StandardCharsets.UTF_8));
-    }
-    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < contents.length; i++) formPart(body, boundary, "left" + i + ".bin", contents[i]);
+    formEnd(body, boundary);
     try (Socket s = new Socket("127.0.0.1", http.port)) {
       OutputStream out = s.getOutputStream();
       out.write(("POST /api/files HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t + "\r\nContent-Type: multipart/form-data; boundary="
@@ -563,6 +555,19 @@ class FileRoutesTest {
     while (SmallUploads.inFlight() != 0 && System.currentTimeMillis() < deadline) Thread.sleep(20);
     assertEquals(0, SmallUploads.inFlight(), "the budget comes back once the commits have ended");
     assertNoReservations("leaver");
+  }
+
+  /** Writes one "file" part of a multipart form (its delimiter, headers, content and the CRLF after it). */
+  static void formPart(ByteArrayOutputStream body, String boundary, String filename, byte[] content) throws IOException {
+    body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename + "\"\r\n"
+        + "Content-Type: application/octet-stream\r\n\r\n").getBytes(StandardCharsets.UTF_8));
+    body.write(content);
+    body.write("\r\n".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Writes the close delimiter of a multipart form. */
+  static void formEnd(ByteArrayOutputStream body, String boundary) throws IOException {
+    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
   }
 
   /** Whether this user's content with this hash is kept in the database (true) or as a file (false); null: none. */
@@ -674,13 +679,8 @@ class FileRoutesTest {
     }
     // 10 MB quota (4 MB a file): two parts of 3.5 MB fit, a third does not; none of them is stored.
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (int i = 0; i < 3; i++) {
-      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"big" + i + ".bin\"\r\n\r\n")
-          .getBytes(StandardCharsets.UTF_8));
-      body.write(random(3_500_000, 61 + i));
-      body.write("\r\n".getBytes(StandardCharsets.UTF_8));
-    }
-    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < 3; i++) formPart(body, boundary, "big" + i + ".bin", random(3_500_000, 61 + i));
+    formEnd(body, boundary);
     Http.Resp refused = postFormOverOneConnection(t, boundary, body.toByteArray());
     assertEquals(507, refused.status(), refused.toString());
     awaitNoReservations("wholeform");
@@ -710,11 +710,8 @@ class FileRoutesTest {
     String t = node.account("manyparts", "secret1");
     String boundary = "----m" + System.nanoTime();
     ByteArrayOutputStream body = new ByteArrayOutputStream();
-    for (int i = 0; i < 300; i++) {
-      body.write(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"p" + i + ".txt\"\r\n\r\nx\r\n")
-          .getBytes(StandardCharsets.UTF_8));
-    }
-    body.write(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < 300; i++) formPart(body, boundary, "p" + i + ".txt", new byte[] {'x'});
+    formEnd(body, boundary);
     Http.Resp r = postFormOverOneConnection(t, boundary, body.toByteArray());
     assertEquals(413, r.status(), r.toString());
     assertTrue(r.json().getString("message").contains("256"), r.toString());
