@@ -19,10 +19,11 @@ public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private final List<String> all = java.util.Collections.synchronizedList(new ArrayList<>());
+  private final Thread pump;
 
   private ChildJvm(Process process) {
     this.process = process;
-    Thread pump = new Thread(() -> {
+    this.pump = new Thread(() -> {
       try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
         for (String line; (line = r.readLine()) != null; ) {
           all.add(line);
@@ -72,10 +73,15 @@ public final class ChildJvm implements AutoCloseable {
     return -1;
   }
 
-  /** SIGKILL: no shutdown hook, no flush, what a crash leaves. */
+  /**
+   * SIGKILL: no shutdown hook, no flush, what a crash leaves. Returns once the output pump has read to the
+   * end of the pipe, so output() then holds every line the child wrote before it died (without the join a
+   * caller could miss the last lines still in the pipe, and blame the child for a state it did announce).
+   */
   public void kill9() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
+    pump.join(TimeUnit.SECONDS.toMillis(30));
   }
 
   @Override

@@ -25,10 +25,12 @@ public final class ServerProcess implements AutoCloseable {
   private final CountDownLatch ready = new CountDownLatch(1);
   private volatile int tcpPort = -1;
   private volatile int httpPort = -1;
+  /** Reads the output; kill9 and stop join it so that output() then holds the process's last lines too. */
+  private final Thread pump;
 
   private ServerProcess(Process process) {
     this.process = process;
-    Thread pump = new Thread(this::pump, "server-process-output");
+    this.pump = new Thread(this::pump, "server-process-output");
     pump.setDaemon(true);
     pump.start();
   }
@@ -93,6 +95,7 @@ public final class ServerProcess implements AutoCloseable {
   public void kill9() throws InterruptedException {
     process.destroyForcibly();
     process.waitFor(30, TimeUnit.SECONDS);
+    pump.join(TimeUnit.SECONDS.toMillis(30));
   }
 
   /** SIGTERM, then wait for a clean exit. Returns the exit code. */
@@ -104,6 +107,7 @@ public final class ServerProcess implements AutoCloseable {
       process.destroyForcibly();
       throw new IllegalStateException("server did not stop on SIGTERM");
     }
+    pump.join(TimeUnit.SECONDS.toMillis(30));
     return process.exitValue();
   }
 
