@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * What StorageVerticle serves, whichever storage sits behind it (storage.engine: v1 = JSON files,
@@ -66,6 +67,13 @@ public interface StorageEngine extends AutoCloseable {
 
   /** Resolves a name to immutable content that stays readable for the grace period; takes no lock. */
   DownloadHandle openDownload(String user, String name);
+
+  /**
+   * openDownload's answer for a small file whose metadata and bytes are in memory now, else empty; never
+   * blocks, so the storage verticle asks it on its event loop before queueing the command. Empty is no
+   * answer (not "not found"): the command then goes to a worker as always.
+   */
+  default Optional<DownloadHandle> cachedDownload(String user, String name) { return Optional.empty(); }
 
   FileInfo delete(String user, String name);
 

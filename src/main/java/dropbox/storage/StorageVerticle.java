@@ -4,6 +4,7 @@ import dropbox.Config;
 import dropbox.auth.SignupRepository;
 import dropbox.bus.Action;
 import dropbox.bus.Addresses;
+import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.LocalInbox;
 import dropbox.bus.FileInfo;
@@ -24,6 +25,7 @@ import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -128,6 +130,7 @@ public final class StorageVerticle extends VerticleBase {
     }
     Priority p = Priority.parse(msg.headers().get(Addresses.PRIORITY));
     JsonObject body = msg.body();
+    if (action == Action.DOWNLOAD_OPEN && answeredFromMemory(msg, body)) return;
     boolean queued = dispatcher.submit(p,
         () -> reply(msg, () -> execute(action, body)),
         () -> context.runOnContext(v -> msg.fail(ErrorCode.SHUTTING_DOWN.number(), "Server is shutting down")));
@@ -135,6 +138,26 @@ public final class StorageVerticle extends VerticleBase {
       Metrics.storageFailure(action.wire(), ErrorCode.BUSY.name());
       msg.fail(ErrorCode.BUSY.number(), "Server busy, please try again later");
     }
+  }
+
+  /**
+   * A download of a small file whose row and bytes the lookup cache holds needs no blocking work, so it is
+   * answered here, on the event loop that received it, with the handle a worker would have made: measured
+   * with wrk (4 KiB GET, 32 connections) the queue hand-off, the worker's wake-up and its reply were about a
+   * fifth of the server's CPU per request. Anything else (a miss, a content file, a bad field) goes to
+   * the queue as before, which also answers every error.
+   */
+  private boolean answeredFromMemory(Message<JsonObject> msg, JsonObject body) {
+    Optional<DownloadHandle> hit;
+    try {
+      CommandFields b = new CommandFields(body);
+      hit = engine.cachedDownload(b.user(), b.name());
+    } catch (RuntimeException invalid) {
+      return false;
+    }
+    if (hit.isEmpty()) return false;
+    msg.reply(hit.get().toJson());
+    return true;
   }
 
   private JsonObject execute(Action action, JsonObject body) {

@@ -201,7 +201,7 @@ class StorageVerticleTest {
   }
 
   /** Occupies the single worker thread until the returned latch is counted down. */
-  private CountDownLatch holdTheOnlyWorker() throws InterruptedException {
+  CountDownLatch holdTheOnlyWorker() throws InterruptedException {
     CountDownLatch hold = new CountDownLatch(1);
     CountDownLatch holding = new CountDownLatch(1);
     verticle.dispatcher().submit(Priority.HIGH, () -> {

@@ -1,15 +1,19 @@
 package dropbox.storage;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dropbox.bus.DownloadHandle;
 import dropbox.bus.ErrorCode;
 import dropbox.bus.Preconditions;
 import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
 import dropbox.bus.UploadTicket;
 import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
@@ -18,6 +22,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -74,6 +79,39 @@ class StorageVerticleV2Test extends StorageVerticleTest {
     StorageException e = fail(client.putSmall("alice", "s.txt", io.vertx.core.buffer.Buffer.buffer("again"),
         new Preconditions(true, null), Priority.MEDIUM));
     assertEquals(ErrorCode.PRECONDITION_FAILED, e.code());
+  }
+
+  /**
+   * A download the lookup cache can answer (a small file read before, nothing written since) is answered
+   * on the event loop even while every worker is busy; one it cannot answer waits for a worker; a write
+   * ends the cache's answers, so the next download sees the new bytes, and a delete its absence.
+   */
+  @Test
+  void aCachedSmallFileIsServedWithoutAWorkerAndAWriteEndsThat() throws Exception {
+    client.putSmall("alice", "s.txt", Buffer.buffer("v1"), Preconditions.NONE, Priority.MEDIUM).await(10, TimeUnit.SECONDS);
+    client.putSmall("alice", "t.txt", Buffer.buffer("other"), Preconditions.NONE, Priority.MEDIUM).await(10, TimeUnit.SECONDS);
+    assertEquals("v1", client.openDownload("alice", "s.txt", Priority.MEDIUM).await(10, TimeUnit.SECONDS).inline().toString());
+
+    CountDownLatch hold = holdTheOnlyWorker();
+    Future<DownloadHandle> uncached;
+    try {
+      DownloadHandle h = client.openDownload("alice", "s.txt", Priority.MEDIUM).await(5, TimeUnit.SECONDS);
+      assertEquals("v1", h.inline().toString());
+      assertEquals(2, h.file().size());
+      uncached = client.openDownload("alice", "t.txt", Priority.MEDIUM);
+      Thread.sleep(300);
+      assertFalse(uncached.isComplete(), "a file never read waits for the worker");
+    } finally {
+      hold.countDown();
+    }
+    assertEquals("other", uncached.await(10, TimeUnit.SECONDS).inline().toString());
+
+    client.putSmall("alice", "s.txt", Buffer.buffer("v2!"), Preconditions.NONE, Priority.MEDIUM).await(10, TimeUnit.SECONDS);
+    assertEquals("v2!", client.openDownload("alice", "s.txt", Priority.MEDIUM).await(10, TimeUnit.SECONDS).inline().toString());
+    assertEquals("v2!", client.openDownload("alice", "s.txt", Priority.MEDIUM).await(10, TimeUnit.SECONDS).inline().toString());
+    client.delete("alice", "s.txt", Priority.MEDIUM).await(10, TimeUnit.SECONDS);
+    assertEquals(ErrorCode.NOT_FOUND, fail(client.openDownload("alice", "s.txt", Priority.MEDIUM)).code());
+    assertEquals(ErrorCode.INVALID_NAME, fail(client.openDownload("alice", "../s.txt", Priority.MEDIUM)).code());
   }
 
   @Test

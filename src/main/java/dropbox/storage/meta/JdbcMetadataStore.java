@@ -191,6 +191,13 @@ final class JdbcMetadataStore implements MetadataStore {
     return Optional.ofNullable(cache.find(u.id(), path, () -> tx.readStatement(c -> FileLookup.find(c, u, path))));
   }
 
+  @Override public Optional<StoredFile> cachedFile(String user, TreePath path) {
+    LookupCache cache = tx.lookups();
+    if (cache == null || path.isRoot() || path.depth() > FileLookup.MAX_DEPTH) return Optional.empty();
+    Users.Ref u = users.cached(user);
+    return u == null ? Optional.empty() : Optional.ofNullable(cache.peek(u.id(), path));
+  }
+
   @Override public Optional<byte[]> inlineContent(String user, String sha256) {
     Users.Ref u = users.ensure(user);
     return tx.read(c -> Optional.ofNullable(Blobs.content(c, u.id(), sha256)));

@@ -76,6 +76,18 @@ final class LookupCache {
     return found;
   }
 
+  /**
+   * The file at path when this cache may answer for it now, else null; never queries, so an event loop
+   * may ask (StorageVerticle answers a download of a small file from here without a worker). The same
+   * test as a hit of {@link #find}: no write in flight and nothing changed since the entry was read.
+   */
+  StoredFile peek(long userId, TreePath path) {
+    if (writing.get() != 0) return null;
+    long seen = changes.get();
+    Generation g = current.get();
+    return g.number == seen ? g.files.get(new Key(userId, path)) : null;
+  }
+
   private void keep(long generation, Key key, StoredFile file) {
     Generation g = current.get();
     while (g.number != generation) {

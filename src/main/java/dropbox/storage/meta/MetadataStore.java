@@ -80,6 +80,12 @@ public interface MetadataStore extends AutoCloseable {
   /** The file at path with its bytes when they are inline (StoredFile.inline null: a content file). */
   Optional<StoredFile> openFile(String user, TreePath path);
 
+  /**
+   * openFile's answer when it is held in memory now (the embedded database's lookup cache), else empty;
+   * never blocks, so an event loop may ask. Empty says nothing about the file: ask openFile.
+   */
+  default Optional<StoredFile> cachedFile(String user, TreePath path) { return Optional.empty(); }
+
   /** The bytes of the user's inline blob of this content; empty when it is a content file or unknown. */
   Optional<byte[]> inlineContent(String user, String sha256);
 

@@ -35,6 +35,11 @@ final class Users {
     return user.toLowerCase(Locale.ROOT);
   }
 
+  /** The user's ids when this process met the user before, else null; never touches the database. */
+  Ref cached(String user) {
+    return cache.get(key(user));
+  }
+
   Ref ensure(String user) {
     String key = key(user);
     Ref r = cache.get(key);

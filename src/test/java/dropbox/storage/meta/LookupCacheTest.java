@@ -1,6 +1,7 @@
 package dropbox.storage.meta;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import dropbox.bus.TreePath;
@@ -41,6 +42,21 @@ class LookupCacheTest {
     // Another user's same path is another entry.
     cache.find(2, PATH, query(file("2", 3)));
     assertEquals(2, queries.get());
+  }
+
+  /** peek (the event loop's question) answers exactly when find would answer from the cache, and never queries. */
+  @Test
+  void peekAnswersOnlyWhatAFindWouldTakeFromTheCache() {
+    assertNull(cache.peek(1, PATH), "nothing read yet");
+    StoredFile v1 = file("1", 3);
+    cache.find(1, PATH, query(v1));
+    assertSame(v1, cache.peek(1, PATH));
+    assertNull(cache.peek(2, PATH), "another user's path");
+    cache.writeStarted();
+    assertNull(cache.peek(1, PATH), "a write in flight may have committed already");
+    cache.writeEnded();
+    assertNull(cache.peek(1, PATH), "a write ended since it was read");
+    assertEquals(1, queries.get());
   }
 
   @Test
