@@ -3,6 +3,7 @@ package dropbox.http;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.handler.ssl.SslHandler;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpConnection;
@@ -60,6 +61,8 @@ final class ConnectionGuard {
     if (p != null && p.get("httpDecoder") != null) {
       p.addAfter("httpDecoder", RequestHeadCheck.NAME, new RequestHeadCheck());
       http1.put(conn, HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis));
+      p.addBefore("handler", BodyFramingCheck.NAME,
+          new BodyFramingCheck(p.get(SslHandler.class) != null ? HttpVerticle.HSTS : null));
     } else {
       // HTTP/2 frames its headers itself; still, a connection must bring a request within the bound.
       h2Deadlines.put(conn, vertx.setTimer(headerMillis, id -> {
