@@ -9,7 +9,6 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -89,11 +88,11 @@ final class BodyFramingCheck extends ChannelDuplexHandler {
     ByteBuf content = Unpooled.wrappedBuffer(body);
     FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.BAD_REQUEST, content);
     HttpHeaders h = r.headers();
-    h.set(HttpHeaderNames.DATE, HttpDate.now());
-    h.set(HttpHeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
-    h.set(HttpHeaderNames.CONTENT_LENGTH, body.length);
+    h.set("Date", HttpDate.now()); // the names as the server's other answers spell them
+    h.set("Content-Type", "application/json; charset=utf-8");
+    h.set("Content-Length", body.length);
     h.set("X-Content-Type-Options", "nosniff");
-    h.set(HttpHeaderNames.CONNECTION, "close");
+    h.set("Connection", "close");
     if (hsts != null) h.set("Strict-Transport-Security", hsts);
     return r;
   }
