@@ -61,8 +61,9 @@ final class ConnectionGuard {
     if (p != null && p.get("httpDecoder") != null) {
       p.addAfter("httpDecoder", RequestHeadCheck.NAME, new RequestHeadCheck());
       http1.put(conn, HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis));
-      p.addBefore("handler", BodyFramingCheck.NAME,
-          new BodyFramingCheck(p.get(SslHandler.class) != null ? HttpVerticle.HSTS : null));
+      boolean tls = p.get(SslHandler.class) != null;
+      p.addBefore("handler", BodyFramingCheck.NAME, new BodyFramingCheck(tls ? HttpVerticle.HSTS : null));
+      if (!tls) HalfClose.install(p, "handler");
     } else {
       // HTTP/2 frames its headers itself; still, a connection must bring a request within the bound.
       h2Deadlines.put(conn, vertx.setTimer(headerMillis, id -> {

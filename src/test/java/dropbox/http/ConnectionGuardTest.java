@@ -338,4 +338,47 @@ class ConnectionGuardTest {
     write(s, "PUT /api/files/ok.txt HTTP/1.1\r\nHost: x\r\n" + auth + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
     assertEquals(201, Http.readResponse(s.getInputStream(), false).status());
   }
+
+  /**
+   * A client that sends its requests and then shuts down its sending side is answered, and the connection
+   * closed once it is; one that half-closes in the middle of a body is closed at once and stores nothing.
+   */
+  @Test
+  void aHalfClosedConnectionGetsItsAnswersThenIsClosed() throws Exception {
+    start(cfg -> { });
+    String token = node.account("halfer", "secret-pass");
+    String auth = "Authorization: Bearer " + token + "\r\n";
+
+    Socket put = connect();
+    write(put, "PUT /api/files/h.txt HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 5\r\n\r\nhello");
+    put.shutdownOutput();
+    assertEquals(201, Http.readResponse(put.getInputStream(), false).status());
+    assertTrue(closedByServer(put), "closed once answered");
+
+    // Two pipelined requests, then the half-close: both answered, in order, then the close.
+    Socket two = connect();
+    write(two, "GET /api/files/h.txt HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"
+        + "GET /api/me HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n");
+    two.shutdownOutput();
+    Http.Resp file = Http.readResponse(two.getInputStream(), false);
+    assertEquals(200, file.status());
+    assertEquals("hello", file.text());
+    assertEquals(200, Http.readResponse(two.getInputStream(), false).status());
+    assertTrue(closedByServer(two));
+
+    // Half-closed between requests: nothing is owed, the server closes too.
+    Socket idle = connect();
+    write(idle, "GET /api/me HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n");
+    assertEquals(200, Http.readResponse(idle.getInputStream(), false).status());
+    idle.shutdownOutput();
+    assertTrue(closedByServer(idle));
+
+    // In the middle of a body: that body can never end, so the connection closes without storing it.
+    Socket cut = connect();
+    write(cut, "PUT /api/files/cut.txt HTTP/1.1\r\nHost: x\r\n" + auth + "Content-Length: 10\r\n\r\nabc");
+    cut.shutdownOutput();
+    assertTrue(closedByServer(cut));
+    assertEquals(404, node.http.get("/api/files/cut.txt", token).status());
+    assertEquals(5L, node.http.get("/api/me", token).json().getJsonObject("usage").getLong("usedBytes"));
+  }
 }
