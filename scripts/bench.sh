@@ -58,6 +58,29 @@ case "$mode" in
   *) exec java "$@" -cp "$(classpath)" dropbox.bench.Bench ;;
 esac
 
+# The tools a mode runs, installed (as root, with apt-get) when missing, as scripts/test.sh does for the
+# tests: without nginx a run used to wait a minute for a port nobody would open, then stop without a word.
+missing=()
+need() { command -v "$1" >/dev/null 2>&1 || missing+=("${2:-$1}"); }
+case "$mode" in
+  --small) need gcc; need make; [ -f /usr/include/openssl/sha.h ] || missing+=(libssl-dev) ;;
+  --http-small) need nginx; need wrk ;;
+  --big) need nginx; need curl ;;
+  --tcp-big) need python3 ;;
+  --dav) need rclone; need curl; need bc ;;
+  --pg|--cluster) ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql); need wrk ;;
+esac
+need gcc # tcpload, built by most modes
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "bench.sh: installing ${missing[*]}" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "bench.sh: $mode needs ${missing[*]} (Debian: sudo apt-get install -y ${missing[*]})" >&2
+    exit 1
+  fi
+fi
+
 [ -f "$jar" ] || mvn -B -q package -DskipTests
 work=$(mktemp -d)
 pids=()
