@@ -198,13 +198,21 @@ public final class HashingFileWriter implements WriteStream<Buffer> {
         }
         n += b.remaining();
         if (failure != null) continue;
-        while (b.hasRemaining()) {
-          if (!out.hasRemaining()) drainTo(out);
-          int take = Math.min(out.remaining(), b.remaining());
-          ByteBuffer slice = b.slice();
-          slice.limit(take);
-          out.put(slice);
-          b.position(b.position() + take);
+        // A failed write (a full disk) ends the writing, not the walk through the batch: the chunks after
+        // it must still be counted and, above all, an END among them must still end the stream. Thrown out
+        // of the loop, it once left a fast upload's finish() waiting for ever (the client got 100 Continue
+        // and then nothing; its staging file and reservation stayed until the connection's idle timeout).
+        try {
+          while (b.hasRemaining()) {
+            if (!out.hasRemaining()) drainTo(out);
+            int take = Math.min(out.remaining(), b.remaining());
+            ByteBuffer slice = b.slice();
+            slice.limit(take);
+            out.put(slice);
+            b.position(b.position() + take);
+          }
+        } catch (IOException | RuntimeException e) {
+          fail(e);
         }
       }
       if (failure == null) drainTo(out);

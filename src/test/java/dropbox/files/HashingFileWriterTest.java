@@ -173,6 +173,59 @@ class HashingFileWriterTest {
     assertNotNull(reported.get(), "the exception handler hears of it");
   }
 
+  /**
+   * The end of the stream in the same batch as the chunk whose write fails: what a fast client's upload
+   * into a full disk gives (the whole body is in before the writer lane runs). finish() must fail, not wait.
+   */
+  @Test
+  void aWriteFailureInTheBatchThatHoldsTheEndStillEndsTheStream() throws Exception {
+    Path full = Path.of("/dev/full"); // every write fails with ENOSPC
+    assertTrue(Files.isWritable(full), "the test needs Linux's /dev/full");
+    List<Runnable> held = new ArrayList<>();
+    java.util.concurrent.Executor gated = r -> {
+      synchronized (held) {
+        held.add(r);
+      }
+    };
+    CompletableFuture<HashingFileWriter> opened = new CompletableFuture<>();
+    vertx.runOnContext(v -> HashingFileWriter.open(vertx, full, gated, true).onComplete(ar -> {
+      if (ar.succeeded()) opened.complete(ar.result());
+      else opened.completeExceptionally(ar.cause());
+    }));
+    runHeld(held, 1); // the open
+    HashingFileWriter w = opened.get(10, TimeUnit.SECONDS);
+    CompletableFuture<Throwable> finished = new CompletableFuture<>();
+    CompletableFuture<Void> queued = new CompletableFuture<>();
+    vertx.runOnContext(v -> {
+      // 3 MiB, more than the lane's 1 MiB buffer, so a write fails inside the batch, before its END.
+      for (int i = 0; i < 3; i++) w.write(Buffer.buffer(new byte[1 << 20]));
+      w.finish().onComplete(ar -> finished.complete(ar.succeeded() ? null : ar.cause()));
+      queued.complete(null);
+    });
+    queued.get(10, TimeUnit.SECONDS);
+    runHeld(held, 3); // one drain task per lane (writer, hasher), each seeing its whole queue, END included
+    Throwable failed = finished.get(10, TimeUnit.SECONDS);
+    assertNotNull(failed, "finish must fail when the bytes did not reach the file");
+    assertTrue(failed.getMessage().contains("space"), failed.toString());
+  }
+
+  /** Runs the tasks held so far on the test's pool, waiting until at least min were held. */
+  private void runHeld(List<Runnable> held, int min) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<Runnable> now;
+    while (true) {
+      synchronized (held) {
+        if (held.size() >= min || System.nanoTime() > deadline) {
+          now = new ArrayList<>(held);
+          held.clear();
+          break;
+        }
+      }
+      Thread.sleep(5);
+    }
+    now.forEach(io::execute);
+  }
+
   @Test
   void anAbortEndsTheStreamAndItsFinishFails() throws Exception {
     Path file = Files.createFile(dir.resolve("staging"));
