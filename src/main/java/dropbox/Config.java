@@ -43,6 +43,9 @@ public final class Config {
     DEFAULTS.put("storage.engine", "v2");
     // How long superseded content stays readable for downloads in flight (ARCHITECTURE.md "Moving bytes").
     DEFAULTS.put("storage.graceSeconds", 3600L);
+    // Below this many usable bytes (v2), deleted content goes 30 s after its delete, not graceSeconds after: a
+    // full disk must be freed by deleting files. 0: never.
+    DEFAULTS.put("storage.lowSpaceBytes", 256L << 20);
     // Files up to this size are kept in the database, and uploaded by the front ends in one storage command
     // (bus/SmallUploads): one group-committed WAL fsync instead of a content file's create, fsync, rename
     // and directory fsync. 0 keeps every file as a content file. At most INLINE_MAX_LIMIT.

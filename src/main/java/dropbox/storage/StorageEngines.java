@@ -54,7 +54,9 @@ final class StorageEngines {
           String where = url == null || url.isBlank() ? root.resolve(MetadataStores.SQLITE_FILE).toString()
               : "the PostgreSQL database";
           V1Import v1 = new V1Import(new StorageLayout(root), meta, blobs, v2.locks(), null);
-          return new Opened(v2, new V2Upkeep(v2, blobs, alone, liveNodes, staleMillis, graceMillis, v1),
+          long lowSpace = Config.longValue(cfg, "storage.lowSpaceBytes", V2Upkeep.DEFAULT_LOW_SPACE_BYTES);
+          return new Opened(v2, new V2Upkeep(v2, blobs, alone, liveNodes, staleMillis, graceMillis, v1,
+              blobs::usableSpace, lowSpace, new SpaceReserve(root)),
               new MetadataSignups(meta, where));
         } catch (IOException | RuntimeException e) {
           meta.close();

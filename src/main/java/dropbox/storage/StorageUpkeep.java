@@ -8,4 +8,10 @@ interface StorageUpkeep {
 
   /** Every minute and after a cluster member left: reaps dead uploads, sweeps content past its grace period. */
   void maintain() throws Exception;
+
+  /**
+   * Every few seconds: when the storage is nearly full, gives back at once what deletes freed (see
+   * {@link V2Upkeep#relieve}). Nothing to do by default.
+   */
+  default void relieve() throws Exception {}
 }

@@ -40,6 +40,8 @@ public final class StorageVerticle extends VerticleBase {
   private RootLock rootLock; // unclustered only
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
   private static final long MAINTENANCE_PERIOD_MS = 60_000;
+  /** How often the upkeep looks whether the storage is nearly full ({@link StorageUpkeep#relieve}). */
+  private static final long RELIEF_PERIOD_MS = 5_000;
 
   private final LockManager locks;
   private final boolean alone;
@@ -53,6 +55,9 @@ public final class StorageVerticle extends VerticleBase {
   private StorageMetrics metrics;
   private Runnable stopWatchingMembers = () -> { };
   private long maintenanceTimer = -1;
+  private long reliefTimer = -1;
+  /** A relief check queued or running: the next tick skips, so a slow disk never piles them up. */
+  private final java.util.concurrent.atomic.AtomicBoolean relieving = new java.util.concurrent.atomic.AtomicBoolean();
   private long lockTtlMillis;
   private Path root;
 
@@ -92,6 +97,7 @@ public final class StorageVerticle extends VerticleBase {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
           LocalInbox.serve(vertx, inboxHandler);
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
+          reliefTimer = vertx.setPeriodic(RELIEF_PERIOD_MS, id -> scheduleRelief());
           // A member that died mid-upload leaves reservations that block its users' quota, and one that
           // died mid-commit a ledger that differs from the files: repair both as soon as the dead node's
           // locks have expired (its critical sections are over), not a staleness period later.
@@ -120,6 +126,20 @@ public final class StorageVerticle extends VerticleBase {
         LOG.warn("maintenance failed: {}", e.toString());
       }
     }, () -> { });
+  }
+
+  private void scheduleRelief() {
+    if (!relieving.compareAndSet(false, true)) return;
+    boolean queued = dispatcher.submit(Priority.LOW, () -> {
+      try {
+        upkeep.relieve();
+      } catch (Exception e) {
+        LOG.warn("low-space check failed: {}", e.toString());
+      } finally {
+        relieving.set(false);
+      }
+    }, () -> relieving.set(false));
+    if (!queued) relieving.set(false); // the queue is full: the next tick asks again
   }
 
   private void handle(Message<JsonObject> msg) {
@@ -264,6 +284,7 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> stop() {
     LocalInbox.withdraw(vertx, inboxHandler);
     if (maintenanceTimer >= 0) vertx.cancelTimer(maintenanceTimer);
+    if (reliefTimer >= 0) vertx.cancelTimer(reliefTimer);
     if (metrics != null) metrics.close();
     stopWatchingMembers.run();
     Future<Void> unregister = consumer == null ? Future.succeededFuture() : consumer.unregister();

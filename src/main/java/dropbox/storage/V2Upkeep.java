@@ -11,6 +11,7 @@ import dropbox.storage.meta.MetadataStore;
 import java.io.IOException;
 import java.util.List;
 import java.util.Set;
+import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -29,6 +30,13 @@ import org.slf4j.LoggerFactory;
 final class V2Upkeep implements StorageUpkeep {
   private static final Logger LOG = LoggerFactory.getLogger(StorageVerticle.class);
   private static final int SWEEP_BATCH = 500;
+  /**
+   * How long deleted content is kept when the storage is nearly full: long enough for a download that has
+   * resolved a file to open its content (milliseconds, unless the node is stalled), short enough that a
+   * user who deletes files to make room can upload again within a minute instead of the hour of the
+   * normal grace period (storage.graceSeconds).
+   */
+  static final long LOW_SPACE_GRACE_MS = 30_000;
 
   private final StorageServiceV2 engine;
   private final MetadataStore meta;
@@ -38,7 +46,11 @@ final class V2Upkeep implements StorageUpkeep {
   private final long staleMillis;
   private final long graceMillis;
   private final V1Import v1Import;
+  private final LongSupplier usableSpace;
+  private final long lowSpaceBytes;
+  private final SpaceReserve reserve;
   private long lastScan = Long.MIN_VALUE;
+  private boolean lowSpace;
 
   /** liveNodes: the cluster's members, null when unknown; alone: no other node shares the storage. */
   V2Upkeep(StorageServiceV2 engine, FsBlobStore blobs, boolean alone, Supplier<Set<String>> liveNodes,
@@ -49,6 +61,24 @@ final class V2Upkeep implements StorageUpkeep {
   /** v1Import: run first at every start (a v1 root's data into the database; nothing to do after that). */
   V2Upkeep(StorageServiceV2 engine, FsBlobStore blobs, boolean alone, Supplier<Set<String>> liveNodes,
            long staleMillis, long graceMillis, V1Import v1Import) {
+    this(engine, blobs, alone, liveNodes, staleMillis, graceMillis, v1Import, blobs::usableSpace,
+        DEFAULT_LOW_SPACE_BYTES, null);
+  }
+
+  /** The default of storage.lowSpaceBytes: below it, deleted content goes after LOW_SPACE_GRACE_MS. */
+  static final long DEFAULT_LOW_SPACE_BYTES = 256L << 20;
+
+  /**
+   * usableSpace: the bytes still free where the content lives (a test passes its own); lowSpaceBytes
+   * (storage.lowSpaceBytes, 0 = never): below it {@link #relieve} sweeps with the short grace; reserve:
+   * the space held back for a full disk, or null for none.
+   */
+  V2Upkeep(StorageServiceV2 engine, FsBlobStore blobs, boolean alone, Supplier<Set<String>> liveNodes,
+           long staleMillis, long graceMillis, V1Import v1Import, LongSupplier usableSpace, long lowSpaceBytes,
+           SpaceReserve reserve) {
+    this.reserve = reserve;
+    this.usableSpace = usableSpace;
+    this.lowSpaceBytes = lowSpaceBytes;
     this.v1Import = v1Import;
     this.engine = engine;
     this.meta = engine.meta();
@@ -161,9 +191,59 @@ final class V2Upkeep implements StorageUpkeep {
     return n;
   }
 
+  /**
+   * While the storage is nearly full (less than storage.lowSpaceBytes usable), content unreferenced for
+   * LOW_SPACE_GRACE_MS is removed now rather than after the grace period: a full disk refuses every
+   * upload, and deleting files to make room must make room. The price is the grace's protection of
+   * downloads that resolved such content long ago (a long download on another node of a cluster over NFS
+   * may fail with a stale handle); on one node an open content file stays readable after its removal.
+   */
+  @Override
+  public void relieve() throws IOException {
+    if (lowSpaceBytes <= 0) return;
+    long free = usableSpace.getAsLong();
+    if (free >= lowSpaceBytes) {
+      if (lowSpace) LOG.info("storage space back above storage.lowSpaceBytes ({} bytes usable)", free);
+      lowSpace = false;
+      makeReserve(free);
+      return;
+    }
+    if (!lowSpace) {
+      LOG.warn("storage nearly full ({} bytes usable, storage.lowSpaceBytes is {}): deleted content is removed"
+          + " {} s after its delete instead of {} s", free, lowSpaceBytes, LOW_SPACE_GRACE_MS / 1000, graceMillis / 1000);
+      lowSpace = true;
+    }
+    if (free < SpaceReserve.BYTES && reserve != null && reserve.release()) {
+      LOG.warn("storage full: released the {} MiB reserve ({}) so that deletes and the removal of deleted content"
+          + " can commit", SpaceReserve.BYTES >> 20, reserve.file());
+    }
+    int swept;
+    try {
+      swept = sweepUnreferenced(engine.clock().getAsLong(), Math.min(graceMillis, LOW_SPACE_GRACE_MS));
+    } catch (RuntimeException e) {
+      if (!StorageFull.causedBy(e)) throw e;
+      return; // reported (rate-limited) by the store; the next check tries again
+    }
+    if (swept > 0) LOG.info("storage nearly full: {} deleted content files removed early", swept);
+    makeReserve(usableSpace.getAsLong());
+  }
+
+  private void makeReserve(long free) {
+    if (reserve == null) return;
+    try {
+      if (reserve.ensure(free)) LOG.debug("space reserve made: {}", reserve.file());
+    } catch (IOException e) {
+      LOG.debug("space reserve not made: {}", e.toString());
+    }
+  }
+
   /** Deletes content unreferenced for longer than the grace period: row first, then file, under the user lock. */
   int sweepUnreferenced(long now) throws IOException {
-    long zeroBefore = now - graceMillis;
+    return sweepUnreferenced(now, graceMillis);
+  }
+
+  private int sweepUnreferenced(long now, long grace) throws IOException {
+    long zeroBefore = now - grace;
     int swept = 0;
     while (true) {
       List<BlobRef> batch = meta.unreferencedBlobs(zeroBefore, SWEEP_BATCH);

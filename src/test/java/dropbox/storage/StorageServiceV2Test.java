@@ -341,6 +341,48 @@ class StorageServiceV2Test extends V2EngineContract {
   }
 
   /**
+   * A full disk refuses every upload, so deleting files to make room must make room: while less than
+   * storage.lowSpaceBytes is usable, relieve() removes deleted content after 30 s instead of the hour of
+   * the grace period; with space enough it leaves the grace alone, and content in use is never removed.
+   */
+  @Test
+  void whileTheStorageIsNearlyFullDeletedContentGoesAfterSecondsNotTheGracePeriod() throws Exception {
+    java.util.concurrent.atomic.AtomicLong usable = new java.util.concurrent.atomic.AtomicLong(1L << 40);
+    SpaceReserve reserve = new SpaceReserve(root);
+    V2Upkeep upkeep = new V2Upkeep(v2, blobs, true, () -> null, STALE_MS, GRACE_MS, null, usable::get, 64L << 20, reserve);
+    upload("big", "gone", big('g'));
+    upload("big", "kept", big('k'));
+    upload("big", "copy", big('k'));
+    engine.delete("big", "gone");
+    engine.delete("big", "kept"); // "copy" still references its bytes
+    clock.addAndGet(V2Upkeep.LOW_SPACE_GRACE_MS + 1);
+    upkeep.relieve();
+    assertEquals(2, contentFiles("big"), "enough space: the grace period holds");
+    assertEquals(SpaceReserve.BYTES, Files.size(reserve.file()), "and the reserve is made");
+
+    usable.set(32L << 20);
+    clock.addAndGet(-2);
+    upkeep.relieve();
+    assertEquals(2, contentFiles("big"), "deleted less than 30 s ago: still kept");
+    assertTrue(Files.exists(reserve.file()), "nearly full is not full: the reserve stays");
+    usable.set(SpaceReserve.BYTES - 1);
+    clock.addAndGet(2);
+    upkeep.relieve();
+    assertEquals(1, contentFiles("big"), "nearly full: the deleted content is removed");
+    assertFalse(Files.exists(reserve.file()), "full: the reserve was given up so deletes can commit");
+    assertEquals(new String(big('k')), Files.readString(Path.of(engine.openDownload("big", "copy").contentPath())));
+    assertConsistent("big");
+
+    // 0 turns it off.
+    engine.delete("big", "copy");
+    clock.addAndGet(V2Upkeep.LOW_SPACE_GRACE_MS + 1);
+    new V2Upkeep(v2, blobs, true, () -> null, STALE_MS, GRACE_MS, null, () -> 0, 0, null).relieve();
+    assertEquals(1, contentFiles("big"));
+    upkeep.relieve();
+    assertEquals(0, contentFiles("big"));
+  }
+
+  /**
    * The one race between an upload and the sweeper: the upload's publish finds the user's old,
    * unreferenced blob and drops its staging file, then the sweeper deletes that blob before the commit
    * gets the user lock. The commit must see it under the lock and refuse, not commit a row without content.

@@ -49,6 +49,18 @@ public final class FsBlobStore implements BlobStore {
     ensureDir(stagingRoot);
   }
 
+  /**
+   * Bytes this process may still write where the content lives (statvfs: the free blocks a non-root
+   * user may take), or Long.MAX_VALUE when the file system cannot say.
+   */
+  public long usableSpace() {
+    try {
+      return Files.getFileStore(blobsRoot).getUsableSpace();
+    } catch (IOException | RuntimeException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
   /** Where a blob's content lives (whether or not it exists). */
   Path blobPath(BlobKey b) {
     return blobsRoot.resolve(b.user()).resolve(b.sha256().substring(0, 2)).resolve(b.sha256());
