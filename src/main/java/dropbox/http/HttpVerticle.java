@@ -117,6 +117,17 @@ public final class HttpVerticle extends VerticleBase {
     });
     // Before anything reads a body or checks credentials: a foreign page's write never gets that far.
     r.route().handler(OriginGuard.fromConfig(config()));
+    // A query with a malformed escape ("?x=%", "?cursor=%zz") throws where a handler first reads a
+    // parameter, which answered 500: decode it once here and call it the client's error.
+    r.route().handler(ctx -> {
+      try {
+        ctx.queryParams();
+      } catch (IllegalArgumentException malformed) {
+        refuse(ctx, HttpFailure.badRequest("Malformed query string (a percent-escape that is not %XX of UTF-8)"));
+        return;
+      }
+      ctx.next();
+    });
     r.route().handler(ctx -> {
       // A mounted front end reads the raw path and its own bodies (WebDAV names are percent-encoded
       // segments, checked by its own strict decoder like /api/files/ names are).

@@ -253,6 +253,20 @@ class FileRoutesTest {
     assertEquals(odd, http.get("/api/files", t).json().getJsonArray("files").getJsonObject(0).getString("name"));
   }
 
+  /** A malformed escape in the query is the client's error on every route, WebDAV's and the UI's too, never a 500. */
+  @Test
+  void aMalformedQueryStringIs400NotAServerFault() throws Exception {
+    String t = node.account("querier", "secret1");
+    for (String target : List.of("/api/me?x=%%", "/api/files?cursor=%%%", "/api/folders/?limit=%zz", "/dav/?x=%",
+        "/api/files?cursor=%E0%A4%A", "/health?%", "/index.html?a=%4")) {
+      Http.Resp r = http.raw("GET " + target + " HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + t
+          + "\r\nConnection: close\r\n\r\n", null);
+      assertEquals(400, r.status(), target + " -> " + r);
+      assertEquals("bad_request", r.json().getString("error"), target);
+    }
+    assertEquals(200, http.get("/api/me?x=%41", t).status(), "a well-formed escape is fine");
+  }
+
   @Test
   void wrongMethodOnAKnownPathIs405() throws Exception {
     String t = node.account("methods", "secret1");
