@@ -175,10 +175,30 @@ public final class StorageServiceV2 implements StorageEngine {
     } catch (StorageException e) {
       // A refusal ends the upload. BUSY/TIMEOUT too: the content is already published, the staging file
       // gone, so the front end can only start over (StagingWriter aborts on any failure anyway).
+      dropUnreferenced(user, key, e);
       throw endUpload(user, uploadId, owner, e);
     }
     credits.ended(uploadId);
     return uploaded(user, name, c);
+  }
+
+  /**
+   * A refused commit (a path conflict, a precondition, the quota) leaves the content it published: removed
+   * here unless a file references it, or it would sit on the disk outside any quota until the periodic
+   * scan found it (a loop of refused 5 MiB PUTs filled 200 MiB under a 100 MiB quota). Under the user lock,
+   * as the sweeper: an upload of the same bytes that found this content and has not committed yet then
+   * finds it gone under its own lock and answers busy, never a row without content. Best effort: if the
+   * lock cannot be had, the scan still removes it after the stale period.
+   */
+  private void dropUnreferenced(String user, BlobKey key, StorageException refusal) {
+    try {
+      locks.with(() -> {
+        if (!meta.hasBlob(user, key.sha256())) blobs.sweep(List.of(key));
+        return null;
+      }, StorageLocks.userLock(user));
+    } catch (RuntimeException e) {
+      refusal.addSuppressed(e);
+    }
   }
 
   /** Whether content of this size is kept in the database (storage.inlineMaxBytes; 0: never, even empty). */

@@ -341,6 +341,28 @@ class StorageServiceV2Test extends V2EngineContract {
   }
 
   /**
+   * A commit refused after its content was published (a path conflict here; a precondition or the quota
+   * alike) takes that content back with it, so refused uploads cannot fill the disk outside the quota;
+   * content that a file does reference stays.
+   */
+  @Test
+  void aRefusedCommitLeavesNoContentBehindButKeepsContentInUse() throws Exception {
+    upload("big", "afile", big('a'));
+    for (char c : new char[] {'1', '2', '3'}) {
+      StorageException e = assertThrows(StorageException.class, () -> upload("big", "afile/f" + c, big(c)));
+      assertEquals(ErrorCode.PATH_CONFLICT, e.code());
+    }
+    assertEquals(1, contentFiles("big"), "the refused uploads' content is gone at once");
+    assertEquals(0, stagingFiles());
+    // The same bytes as a stored file: the refusal must not take them from it.
+    assertEquals(ErrorCode.PATH_CONFLICT,
+        assertThrows(StorageException.class, () -> upload("big", "afile/same", big('a'))).code());
+    assertEquals(1, contentFiles("big"));
+    assertEquals(new String(big('a')), Files.readString(Path.of(engine.openDownload("big", "afile").contentPath())));
+    assertConsistent("big");
+  }
+
+  /**
    * A full disk refuses every upload, so deleting files to make room must make room: while less than
    * storage.lowSpaceBytes is usable, relieve() removes deleted content after 30 s instead of the hour of
    * the grace period; with space enough it leaves the grace alone, and content in use is never removed.
