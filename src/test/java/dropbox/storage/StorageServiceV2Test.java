@@ -94,6 +94,35 @@ class StorageServiceV2Test extends V2EngineContract {
     assertEquals(code, assertThrows(StorageException.class, call).code());
   }
 
+  /**
+   * A folder moved or copied deeper or under a longer name must not take a path below it past the path
+   * rules (64 segments, 4000 bytes): no command could name that file again. Up to the limits it may.
+   */
+  @Test
+  void aMoveOrCopyThatWouldPutAPathPastTheLimitsIsRefused() throws Exception {
+    String deep = String.join("/", java.util.Collections.nCopies(60, "d"));
+    upload("alice", deep + "/f", new byte[] {1}); // 61 segments
+    engine.mkdir("alice", "p/q/r/s");
+    // "d" to "p/q/r/s/d": 4 segments deeper, the file would have 65.
+    assertCode(ErrorCode.INVALID_MOVE, () -> engine.move("alice", "d", "p/q/r/s/d", false));
+    assertCode(ErrorCode.INVALID_MOVE, () -> engine.copy("alice", "d", "p/q/r/s/d", false));
+    // 3 deeper: exactly 64, allowed.
+    assertEquals("p/q/r/d", engine.move("alice", "d", "p/q/r/d", false).name());
+    assertEquals(1, engine.openDownload("alice", "p/q/r/" + deep + "/f").file().size());
+    // Bytes: 15 segments of 250 bytes (3 764 with the file), under a longer name it would pass 4 000.
+    String seg = "L".repeat(250);
+    String longPath = String.join("/", java.util.Collections.nCopies(15, seg));
+    upload("alice", longPath + "/f", new byte[] {2});
+    engine.mkdir("alice", "M".repeat(250));
+    assertCode(ErrorCode.INVALID_MOVE, () -> engine.move("alice", seg, "M".repeat(250) + "/" + seg, false));
+    assertCode(ErrorCode.INVALID_MOVE, () -> engine.copy("alice", seg, "M".repeat(250) + "/" + seg, false));
+    assertEquals(1, engine.openDownload("alice", longPath + "/f").file().size(), "nothing moved");
+    // A rename that shortens or keeps the length needs no look below and works.
+    engine.move("alice", seg, "S", false);
+    assertEquals(2, engine.usage("alice").usedBytes());
+    assertConsistent("alice");
+  }
+
   @Test
   void sameBytesAreStoredOnceButEveryCopyCountsAgainstTheQuota() throws Exception {
     byte[] data = "the same bytes".getBytes();

@@ -26,6 +26,11 @@ enum Dialect {
     this.subtreeTable = subtreeTable;
   }
 
+  /** The length in bytes (UTF-8) of a text column. */
+  String byteLength(String column) {
+    return this == POSTGRESQL ? "OCTET_LENGTH(" + column + ")" : "LENGTH(CAST(" + column + " AS BLOB))";
+  }
+
   /** A unique or primary-key violation: a concurrent writer got there first (retry, then conflict). */
   boolean isUniqueViolation(SQLException e) {
     if (this == POSTGRESQL) return "23505".equals(e.getSQLState());

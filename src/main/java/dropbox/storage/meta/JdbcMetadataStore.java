@@ -261,6 +261,7 @@ final class JdbcMetadataStore implements MetadataStore {
     Users.Ref u = users.ensure(user);
     return tx.write(c -> {
       Node src = source(c, u, from, to);
+      checkFits(c, src, from, to);
       Node parent = targetParent(c, u, src, to);
       clearTarget(c, u, src, parent, to.name(), overwrite);
       String key = TreeRows.walkKey(to.name(), src.kind());
@@ -277,6 +278,7 @@ final class JdbcMetadataStore implements MetadataStore {
     return tx.write(c -> {
       long now = clock.getAsLong();
       Node src = source(c, u, from, to);
+      checkFits(c, src, from, to);
       Node parent = targetParent(c, u, src, to);
       clearTarget(c, u, src, parent, to.name(), overwrite);
       if (src.isFile()) {
@@ -296,6 +298,16 @@ final class JdbcMetadataStore implements MetadataStore {
       Subtrees.copyRows(c, u.id(), src.id(), copy.id(), now);
       return copy;
     });
+  }
+
+  /**
+   * INVALID_MOVE when a folder would take a path below it past 64 segments or 4000 bytes: no command could
+   * name that file again (download, delete, move it back), short of moving an ancestor out.
+   */
+  private void checkFits(Connection c, Node src, TreePath from, TreePath to) throws SQLException {
+    if (!src.isFile() && !Subtrees.fitsUnder(c, tx.dialect(), src.id(), from, to)) {
+      throw MetaException.of(Reason.INVALID_MOVE);
+    }
   }
 
   /** Refusals that need no database: the root moved, or something moved onto the root. */

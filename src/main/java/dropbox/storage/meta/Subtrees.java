@@ -37,6 +37,29 @@ final class Subtrees {
         + "INSERT INTO subtree_ids (id) SELECT id FROM sub", folderId);
   }
 
+  /**
+   * Whether a folder moved or copied from {@code from} to {@code to} keeps every path below it within the
+   * path rules (TreePath: 64 segments, 4000 bytes). Names are valid already; only the new prefix can push a
+   * descendant over, so a move that makes no path longer or deeper needs no look below.
+   */
+  static boolean fitsUnder(Connection c, Dialect dialect, long folderId, dropbox.bus.TreePath from,
+                           dropbox.bus.TreePath to) throws SQLException {
+    int toBytes = to.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    int fromBytes = from.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    if (to.depth() <= from.depth() && toBytes <= fromBytes) return true;
+    int depthLeft = dropbox.bus.TreePath.MAX_SEGMENTS - to.depth();
+    int bytesLeft = dropbox.bus.TreePath.MAX_BYTES - toBytes;
+    // Depth and bytes below the folder (each level adds "/" + its name); the walk stops at the first node
+    // over either bound, so it reads the subtree once at most.
+    try (PreparedStatement ps = Sql.prepare(c, "WITH RECURSIVE sub (id, depth, len) AS (SELECT id, 0, 0 FROM nodes"
+        + " WHERE id = ? UNION ALL SELECT n.id, sub.depth + 1, sub.len + 1 + " + dialect.byteLength("n.name")
+        + " FROM nodes n JOIN sub ON n.parent_id = sub.id WHERE sub.depth <= ? AND sub.len <= ?)"
+        + " SELECT 1 FROM sub WHERE depth > ? OR len > ? LIMIT 1", folderId, depthLeft, bytesLeft, depthLeft, bytesLeft);
+         ResultSet rs = ps.executeQuery()) {
+      return !rs.next();
+    }
+  }
+
   static void clear(Connection c) throws SQLException {
     Sql.update(c, "DELETE FROM subtree_ids");
   }
