@@ -53,6 +53,10 @@ public final class Config {
     // Unset: max(600, 2 x tcp.idleTimeoutSeconds), so an upload is reaped only once its connection must be gone.
     DEFAULTS.put("storage.stagingStaleSeconds", null);
     DEFAULTS.put("quota.defaultBytes", 104857600L);
+    // Files per user besides the bytes (empty files cost none), and the files and folders one copy may make
+    // (a copy holds the database's writer while it runs). 0: no bound. See storage/meta/EntryLimits.
+    DEFAULTS.put("quota.maxFiles", 2_000_000L);
+    DEFAULTS.put("storage.maxCopyEntries", 100_000L);
     DEFAULTS.put("auth.usersFile", "conf/users.properties");
     DEFAULTS.put("auth.signupEnabled", true);
     DEFAULTS.put("auth.minPasswordLength", 4);

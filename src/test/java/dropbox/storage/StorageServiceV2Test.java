@@ -123,6 +123,35 @@ class StorageServiceV2Test extends V2EngineContract {
     assertConsistent("alice");
   }
 
+  /**
+   * Rows cost no bytes when files are empty, so besides the byte quota a user has at most quota.maxFiles
+   * files, and one copy makes at most storage.maxCopyEntries files and folders: nine doubling COPYs had made
+   * a million rows under a 1000-byte quota. Refused as the quota is, and nothing of a refused copy stays.
+   */
+  @Test
+  void filesAndCopiesAreBoundedBesidesTheBytes() throws Exception {
+    meta.setEntryLimits(new dropbox.storage.meta.EntryLimits(6, 4));
+    for (int i = 0; i < 4; i++) upload("alice", "t/e" + i, new byte[0]); // folder t + 4 files: 5 entries
+    StorageException tooBig = assertThrows(StorageException.class, () -> engine.copy("alice", "t", "t2", false));
+    assertEquals(ErrorCode.QUOTA_EXCEEDED, tooBig.code());
+    assertTrue(tooBig.getMessage().contains("at most 4 files and folders"), tooBig.getMessage());
+    upload("alice", "small/x", new byte[0]);
+    engine.copy("alice", "small", "small2", false); // 2 entries: allowed, 6 files now
+    assertEquals(6, engine.usage("alice").fileCount());
+    StorageException tooMany = assertThrows(StorageException.class, () -> upload("alice", "seventh", new byte[0]));
+    assertEquals(ErrorCode.QUOTA_EXCEEDED, tooMany.code());
+    assertTrue(tooMany.getMessage().contains("at most 6 files"), tooMany.getMessage());
+    assertEquals(ErrorCode.QUOTA_EXCEEDED,
+        assertThrows(StorageException.class, () -> engine.copy("alice", "small/x", "y", false)).code());
+    assertCode(ErrorCode.NOT_FOUND, () -> engine.openDownload("alice", "t2/e0"));
+    upload("alice", "t/e0", new byte[] {1}); // replacing a file adds none
+    engine.delete("alice", "t/e1");
+    upload("alice", "seventh", new byte[0]); // room again after a delete
+    assertEquals(6, engine.usage("alice").fileCount());
+    assertEquals(0, stagingFiles(), "refused uploads left no staging file");
+    assertConsistent("alice");
+  }
+
   @Test
   void sameBytesAreStoredOnceButEveryCopyCountsAgainstTheQuota() throws Exception {
     byte[] data = "the same bytes".getBytes();

@@ -29,12 +29,16 @@ final class JdbcMetadataStore implements MetadataStore {
   private final LongSupplier clock;
   private final AutoCloseable resources;
 
+  private volatile EntryLimits limits = EntryLimits.DEFAULT;
+
   JdbcMetadataStore(Transactions tx, ToLongFunction<String> quotaFor, LongSupplier clock, AutoCloseable resources) {
     this.tx = tx;
     this.users = new Users(tx, quotaFor, clock);
     this.clock = clock;
     this.resources = resources;
   }
+
+  @Override public void setEntryLimits(EntryLimits limits) { this.limits = limits; }
 
   /** For tests in this package that look at the store's own connections. */
   Transactions transactions() { return tx; }
@@ -154,7 +158,7 @@ final class JdbcMetadataStore implements MetadataStore {
         held = Reservations.take(c, u.id(), reservationId);
         if (held < 0) throw Reservations.unknown();
       }
-      UsageRows.settle(c, u.id(), size - (old == null ? 0 : old.size()), old == null ? 1 : 0, held);
+      UsageRows.settle(c, u.id(), size - (old == null ? 0 : old.size()), old == null ? 1 : 0, held, limits.maxFiles());
       // New reference first: replacing a file by the same content never takes its blob through 0.
       boolean blobCreated = Blobs.incref(c, u.id(), sha256, size, 1);
       if (blobCreated && inline != null) Blobs.setContent(c, u.id(), sha256, inline);
@@ -282,15 +286,21 @@ final class JdbcMetadataStore implements MetadataStore {
       Node parent = targetParent(c, u, src, to);
       clearTarget(c, u, src, parent, to.name(), overwrite);
       if (src.isFile()) {
-        UsageRows.settle(c, u.id(), src.size(), 1, 0);
+        UsageRows.settle(c, u.id(), src.size(), 1, 0, limits.maxFiles());
         Blobs.incref(c, u.id(), src.sha256(), src.size(), 1);
         Node made = TreeRows.insertFile(c, u.id(), parent.id(), to.name(), src.size(), src.sha256(), now, src.modified());
         Subtrees.copyProperties(c, src.id(), made.id());
         return made;
       }
       Subtrees.collect(c, tx.dialect(), src.id());
+      long entries = Subtrees.collected(c);
+      if (limits.maxCopyEntries() > 0 && entries > limits.maxCopyEntries()) {
+        throw StorageException.of(ErrorCode.QUOTA_EXCEEDED, "Quota exceeded (a copy makes at most "
+            + limits.maxCopyEntries() + " files and folders at once; this one would make " + entries + ")");
+      }
       Subtrees.Totals t = Subtrees.totals(c);
-      UsageRows.settle(c, u.id(), t.bytes(), t.files(), 0); // the copy's logical bytes, as the user sees them
+      // The copy's logical bytes, as the user sees them, and its files.
+      UsageRows.settle(c, u.id(), t.bytes(), t.files(), 0, limits.maxFiles());
       Subtrees.adjustRefs(c, u.id(), +1, now);
       Subtrees.clear(c);
       Node copy = TreeRows.createFolder(c, u.id(), parent.id(), to.name(), now);

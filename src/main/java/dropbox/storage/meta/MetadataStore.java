@@ -15,6 +15,9 @@ import java.util.function.Consumer;
  * of the policy the store was opened with.
  */
 public interface MetadataStore extends AutoCloseable {
+  /** The bounds on rows besides the byte quota (quota.maxFiles, storage.maxCopyEntries); DEFAULT until set. */
+  void setEntryLimits(EntryLimits limits);
+
 
   // ------------------------------------------------------------ accounts (self-service sign-ups)
 

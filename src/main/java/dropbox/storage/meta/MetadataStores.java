@@ -55,12 +55,16 @@ public final class MetadataStores {
     // Every storage worker may hold one connection, plus one for a streamed listing.
     int pool = (int) Config.longValue(config, "workers.threads", 4L) + 1;
     checkSetup(config);
+    MetadataStore store;
     if (url != null && !url.isBlank()) {
-      return openPostgres(url, Config.string(config, "db.user"), Config.string(config, "db.password"),
+      store = openPostgres(url, Config.string(config, "db.user"), Config.string(config, "db.password"),
           pool, busyMs, quotaFor, System::currentTimeMillis);
+    } else {
+      Path root = Path.of(Config.string(config, "storage.root"));
+      store = openSqlite(root.resolve(SQLITE_FILE), pool, busyMs, quotaFor, System::currentTimeMillis);
     }
-    Path root = Path.of(Config.string(config, "storage.root"));
-    return openSqlite(root.resolve(SQLITE_FILE), pool, busyMs, quotaFor, System::currentTimeMillis);
+    store.setEntryLimits(EntryLimits.from(config));
+    return store;
   }
 
   /**

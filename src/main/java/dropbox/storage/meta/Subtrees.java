@@ -60,6 +60,11 @@ final class Subtrees {
     }
   }
 
+  /** How many nodes the scratch table holds (the folder itself included). */
+  static long collected(Connection c) throws SQLException {
+    return Sql.queryLong(c, "SELECT COUNT(*) FROM subtree_ids", 0);
+  }
+
   static void clear(Connection c) throws SQLException {
     Sql.update(c, "DELETE FROM subtree_ids");
   }

@@ -38,11 +38,23 @@ final class UsageRows {
    * always succeeds, even under a quota that was lowered below the usage.
    */
   static void settle(Connection c, long userId, long growth, long files, long heldBytes) throws SQLException {
+    settle(c, userId, growth, files, heldBytes, 0);
+  }
+
+  /** As above; more files than maxFiles (0: no bound) are refused as the quota is, fewer always pass. */
+  static void settle(Connection c, long userId, long growth, long files, long heldBytes, long maxFiles)
+      throws SQLException {
     int n = Sql.update(c, "UPDATE users SET used_bytes = used_bytes + ?, reserved_bytes = reserved_bytes - ?, "
             + "file_count = file_count + ? "
-            + "WHERE id = ? AND (? <= 0 OR used_bytes + ? + reserved_bytes - ? <= quota_bytes)",
-        growth, heldBytes, files, userId, growth, growth, heldBytes);
-    if (n == 0) throw quotaExceeded(growth, read(c, userId).freeBytes() + heldBytes);
+            + "WHERE id = ? AND (? <= 0 OR used_bytes + ? + reserved_bytes - ? <= quota_bytes) "
+            + "AND (? <= 0 OR ? <= 0 OR file_count + ? <= ?)",
+        growth, heldBytes, files, userId, growth, growth, heldBytes, files, maxFiles, files, maxFiles);
+    if (n > 0) return;
+    UserUsage now = read(c, userId);
+    if (files > 0 && maxFiles > 0 && now.fileCount() + files > maxFiles) {
+      throw StorageException.of(ErrorCode.QUOTA_EXCEEDED, "Quota exceeded (at most " + maxFiles + " files)");
+    }
+    throw quotaExceeded(growth, now.freeBytes() + heldBytes);
   }
 
   /** Bytes and files that left the tree (a delete): always allowed. */

@@ -1,0 +1,24 @@
+package dropbox.storage.meta;
+
+import dropbox.Config;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Bounds on how many rows one user's commands can make, besides the byte quota: empty files and folders
+ * cost no bytes, and a folder copy doubles a tree in one command, so without them a user with a
+ * 1000-byte quota made a million rows (486 MB of database) in nine COPYs, each holding the one writer of
+ * SQLite for seconds while every other user waited. 0 turns a bound off.
+ *
+ * @param maxFiles       files one user may have (quota.maxFiles)
+ * @param maxCopyEntries files and folders one copy may make (storage.maxCopyEntries): bounds the time a
+ *                       copy holds the database's writer
+ */
+public record EntryLimits(long maxFiles, long maxCopyEntries) {
+  public static final EntryLimits DEFAULT = new EntryLimits(2_000_000, 100_000);
+  public static final EntryLimits NONE = new EntryLimits(0, 0);
+
+  public static EntryLimits from(JsonObject config) {
+    return new EntryLimits(Config.longValue(config, "quota.maxFiles", DEFAULT.maxFiles),
+        Config.longValue(config, "storage.maxCopyEntries", DEFAULT.maxCopyEntries));
+  }
+}
