@@ -129,6 +129,14 @@ public final class Main {
 
   /** fsck --storage DIR [--repair]: 0 consistent (or all repaired), 1 problems found (or left: foreign, damaged), 2 usage error. */
   static int fsck(List<String> args) {
+    if (args.contains("--help") || args.contains("-h")) {
+      System.out.println("Usage: java -jar target/dropbox-server.jar fsck --storage DIR [--storage-engine v1] [--repair] [--verify]");
+      System.out.println("  checks the storage root (and its database) for what a crash or a hand edit left; exit 0 consistent,");
+      System.out.println("  1 problems found (with --repair: problems left), 2 usage error. --repair fixes what it can (the server");
+      System.out.println("  must be stopped); --verify also re-hashes every content file. Without --repair nothing is changed; work");
+      System.out.println("  younger than storage.stagingStaleSeconds is taken for a running node's and left alone.");
+      return 0;
+    }
     boolean repair = args.remove("--repair");
     boolean verify = args.remove("--verify");
     JsonObject config;
