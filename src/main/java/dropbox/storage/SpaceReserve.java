@@ -18,6 +18,11 @@ import java.nio.file.attribute.PosixFilePermissions;
 final class SpaceReserve {
   static final String FILE = "space-reserve";
   static final long BYTES = 4L << 20;
+  /**
+   * Given up only below this much free: a disk that is merely low still has room for a delete's journal,
+   * and the reserve given up early would only go to the next upload.
+   */
+  static final long RELEASE_BELOW = 1L << 20;
   /** Made only when this much is free, so the reserve never takes the last space itself. */
   static final long MAKE_ABOVE = 4 * BYTES;
 

@@ -213,7 +213,7 @@ final class V2Upkeep implements StorageUpkeep {
           + " {} s after its delete instead of {} s", free, lowSpaceBytes, LOW_SPACE_GRACE_MS / 1000, graceMillis / 1000);
       lowSpace = true;
     }
-    if (free < SpaceReserve.BYTES && reserve != null && reserve.release()) {
+    if (free < SpaceReserve.RELEASE_BELOW && reserve != null && reserve.release()) {
       LOG.warn("storage full: released the {} MiB reserve ({}) so that deletes and the removal of deleted content"
           + " can commit", SpaceReserve.BYTES >> 20, reserve.file());
     }

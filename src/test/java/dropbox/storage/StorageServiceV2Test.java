@@ -445,7 +445,7 @@ class StorageServiceV2Test extends V2EngineContract {
     upkeep.relieve();
     assertEquals(2, contentFiles("big"), "deleted less than 30 s ago: still kept");
     assertTrue(Files.exists(reserve.file()), "nearly full is not full: the reserve stays");
-    usable.set(SpaceReserve.BYTES - 1);
+    usable.set(SpaceReserve.RELEASE_BELOW - 1);
     clock.addAndGet(2);
     upkeep.relieve();
     assertEquals(1, contentFiles("big"), "nearly full: the deleted content is removed");
