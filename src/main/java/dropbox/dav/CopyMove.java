@@ -32,7 +32,11 @@ final class CopyMove {
     }
     String dest = DavPath.fromDestination(destHeader);
     if (dest == null) {
-      r.fail(502, "bad_gateway", "The destination is not a path of this server's /dav/");
+      if (DavPath.namesOurNamespace(destHeader)) {
+        r.fail(400, "bad_request", "Invalid destination path");
+      } else {
+        r.fail(502, "bad_gateway", "The destination is not a path of this server's /dav/");
+      }
       return;
     }
     String ow = r.header("Overwrite");

@@ -43,6 +43,20 @@ final class DavPath {
     }
   }
 
+  /**
+   * Whether a Destination that {@link #fromDestination} refused names a place under /dav at all: then it
+   * is a bad path (400), otherwise a place outside this server's namespace (502, RFC 4918 9.8.5).
+   */
+  static boolean namesOurNamespace(String header) {
+    if (header == null) return false;
+    try {
+      String raw = new URI(header.trim()).getRawPath();
+      return raw != null && (raw.equals(Dav.PREFIX) || raw.startsWith(Dav.PREFIX + "/"));
+    } catch (URISyntaxException e) {
+      return true; // not a URI at all: the client's error, whatever it meant to name
+    }
+  }
+
   /** The href of a path: every segment percent-encoded, a folder with its trailing slash. */
   static String href(String path, boolean folder) {
     if (path.isEmpty()) return Dav.PREFIX + "/";

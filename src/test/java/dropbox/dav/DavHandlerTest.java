@@ -234,6 +234,15 @@ class DavHandlerTest {
   void aBadPathIs400() throws Exception {
     assertEquals(400, server.curl("-X", "PROPFIND", "-H", "Depth: 0", "--path-as-is", server.dav() + "a/../../x").status());
     assertEquals(400, server.curl("-X", "PROPFIND", "-H", "Depth: 0", server.dav() + "%zz").status());
+    // A Destination under /dav/ that is no valid path is the client's error (400); one outside /dav/ is
+    // another namespace, which RFC 4918 9.8.5 answers 502.
+    assertEquals(201, server.curl("-X", "MKCOL", server.dav() + "destsrc").status());
+    for (String bad : List.of("/dav/%", "/dav/../../etc/x", "/dav/a%2Fb", "http://[::1/dav/x")) {
+      DavServer.Answer a = server.curl("-X", "COPY", "-H", "Destination: " + bad, server.dav() + "destsrc");
+      assertEquals(400, a.status(), bad + " -> " + a.body());
+    }
+    assertEquals(502, server.curl("-X", "COPY", "-H", "Destination: /elsewhere/x", server.dav() + "destsrc").status());
+    assertEquals(204, server.curl("-X", "DELETE", server.dav() + "destsrc").status());
   }
 
   /** Sends raw request bytes and reads the first line of the answer, with a generous timeout. */
