@@ -132,6 +132,8 @@ final class FolderRoutes {
 
   private record Transfer(String from, String to, boolean overwrite) {}
 
+  private static final java.util.Set<String> TRANSFER_FIELDS = java.util.Set.of("from", "to", "overwrite");
+
   /** The JSON body of move/copy, or null after answering 400. Paths follow TreePath (bus), as over TCP. */
   private static Transfer transfer(RoutingContext ctx) {
     JsonObject body;
@@ -143,6 +145,9 @@ final class FolderRoutes {
     String problem = null;
     if (body == null) {
       problem = "Send a JSON object {\"from\", \"to\", \"overwrite\"}";
+    } else if (!TRANSFER_FIELDS.containsAll(body.fieldNames())) {
+      // A misspelt "overwrite" ("overwite": true) silently meaning false would be worse than an error.
+      problem = "Unknown field: the body is {\"from\", \"to\", \"overwrite\"} only";
     } else if (!(body.getValue("from") instanceof String from) || !(body.getValue("to") instanceof String to)) {
       problem = "from and to must both be strings (paths such as \"docs/a.txt\")";
     } else if (!TreePath.isValid(from) || !TreePath.isValid(to)) {
