@@ -122,6 +122,13 @@ public final class HttpVerticle extends VerticleBase {
     // A query with a malformed escape ("?x=%", "?cursor=%zz") throws where a handler first reads a
     // parameter, which answered 500: decode it once here and call it the client's error.
     r.route().handler(ctx -> {
+      // HTTP/2 carries header values as length-prefixed strings, so CR, LF or NUL can reach us inside one
+      // (Netty checks names, not values); RFC 9113 8.2.1 makes such a request malformed. HTTP/1.1's
+      // decoder cannot produce one.
+      if (ctx.request().version() == HttpVersion.HTTP_2 && hasControlInValue(ctx.request().headers())) {
+        refuse(ctx, HttpFailure.badRequest("A header value holds CR, LF or NUL"));
+        return;
+      }
       try {
         ctx.queryParams();
       } catch (IllegalArgumentException malformed) {
@@ -362,6 +369,17 @@ public final class HttpVerticle extends VerticleBase {
       // GET that announces a multipart body. Whatever such a request carries is discarded unread.
       ctx.next();
     }
+  }
+
+  static boolean hasControlInValue(io.vertx.core.MultiMap headers) {
+    for (java.util.Map.Entry<String, String> h : headers) {
+      String v = h.getValue();
+      for (int i = 0; i < v.length(); i++) {
+        char c = v.charAt(i);
+        if (c == '\r' || c == '\n' || c == 0) return true;
+      }
+    }
+    return false;
   }
 
   private static void uiHeaders(RoutingContext ctx) {

@@ -18,6 +18,20 @@ import org.junit.jupiter.api.io.TempDir;
 class HttpVerticleTest {
   @TempDir Path dir;
 
+  /**
+   * HTTP/2 header values are length-prefixed, so CR, LF or NUL can arrive inside one (a raw h2 client
+   * with "x-a: a\r\nInjected: 1" got 200 before); such a request is malformed (RFC 9113 8.2.1).
+   */
+  @Test
+  void aHeaderValueWithCrLfOrNulIsSeen() {
+    assertFalse(HttpVerticle.hasControlInValue(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+        .add("x-a", "plain value; with \t tab").add("host", "h")));
+    for (String bad : List.of("a\r\nInjected: 1", "a\rb", "a\nb", "a\0b")) {
+      assertTrue(HttpVerticle.hasControlInValue(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+          .add("host", "h").add("x-a", bad)), bad);
+    }
+  }
+
   @Test
   void theUiIsServedWhateverTheWorkingDirectory() throws Exception {
     Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
