@@ -101,7 +101,13 @@ public final class StorageServiceV2 implements StorageEngine {
     if (size > limit) throw StorageService.tooLarge(limit);
     String stagingOwner = owner != null ? owner : nodeId;
     return locks.with(() -> {
-      Node existing = meta.resolve(user, path).filter(Node::isFile).orElse(null);
+      Optional<Node> at = meta.resolve(user, path);
+      // A conflict the commit would refuse anyway is refused now, before the body is sent: with
+      // Expect: 100-continue the client sends nothing, and no bytes are held or written for it.
+      if (at.isPresent() && !at.get().isFile() || underAFile(user, path)) {
+        throw StorageException.of(ErrorCode.PATH_CONFLICT, "Path conflict");
+      }
+      Node existing = at.orElse(null);
       long credit = existing == null ? 0 : existing.size();
       long covered = Math.max(0, size);
       Reservation r = meta.reserve(user, Math.max(0, covered - credit), stagingOwner,
@@ -116,6 +122,15 @@ public final class StorageServiceV2 implements StorageEngine {
       credits.opened(r.id(), covered, credit, clock.getAsLong());
       return new UploadTicket(r.id(), file.toString(), covered, limit);
     }, StorageLocks.userLock(user));
+  }
+
+  /** Whether the nearest existing ancestor of path is a file (then no file can be made at path). */
+  private boolean underAFile(String user, TreePath path) {
+    for (TreePath p = path.parent(); !p.isRoot(); p = p.parent()) {
+      Optional<Node> n = meta.resolve(user, p);
+      if (n.isPresent()) return n.get().isFile();
+    }
+    return false;
   }
 
   /**

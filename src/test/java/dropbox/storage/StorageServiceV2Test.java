@@ -406,17 +406,33 @@ class StorageServiceV2Test extends V2EngineContract {
   @Test
   void aRefusedCommitLeavesNoContentBehindButKeepsContentInUse() throws Exception {
     upload("big", "afile", big('a'));
+    // A conflict known when the upload opens is refused then, before any byte is sent or held.
+    assertCode(ErrorCode.PATH_CONFLICT, () -> engine.openUpload("big", "afile/f", 70_000, null));
+    engine.mkdir("big", "folder/sub");
+    assertCode(ErrorCode.PATH_CONFLICT, () -> engine.openUpload("big", "folder", 70_000, null));
+    assertEquals(0, meta.usage("big").reservedBytes());
+    // One that arises while the body streams (a folder made at the path meanwhile) is refused at the
+    // commit, after the content was published: the refusal takes that content with it.
     for (char c : new char[] {'1', '2', '3'}) {
-      StorageException e = assertThrows(StorageException.class, () -> upload("big", "afile/f" + c, big(c)));
-      assertEquals(ErrorCode.PATH_CONFLICT, e.code());
+      byte[] data = big(c);
+      UploadTicket t = engine.openUpload("big", "late" + c, data.length, null);
+      Files.write(Path.of(t.stagingPath()), data);
+      engine.mkdir("big", "late" + c + "/meanwhile");
+      assertCode(ErrorCode.PATH_CONFLICT, () ->
+          engine.commitUpload("big", "late" + c, t.uploadId(), data.length, sha(data), Preconditions.NONE, null));
     }
     assertEquals(1, contentFiles("big"), "the refused uploads' content is gone at once");
     assertEquals(0, stagingFiles());
     // The same bytes as a stored file: the refusal must not take them from it.
-    assertEquals(ErrorCode.PATH_CONFLICT,
-        assertThrows(StorageException.class, () -> upload("big", "afile/same", big('a'))).code());
+    byte[] same = big('a');
+    UploadTicket t = engine.openUpload("big", "late4", same.length, null);
+    Files.write(Path.of(t.stagingPath()), same);
+    engine.mkdir("big", "late4/meanwhile");
+    assertCode(ErrorCode.PATH_CONFLICT, () ->
+        engine.commitUpload("big", "late4", t.uploadId(), same.length, sha(same), Preconditions.NONE, null));
     assertEquals(1, contentFiles("big"));
     assertEquals(new String(big('a')), Files.readString(Path.of(engine.openDownload("big", "afile").contentPath())));
+    assertEquals(0, meta.usage("big").reservedBytes());
     assertConsistent("big");
   }
 
