@@ -8,6 +8,7 @@ import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.MultiMap;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
@@ -23,12 +24,14 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.FileSystemAccess;
+import io.vertx.ext.web.handler.HttpException;
 import io.vertx.ext.web.handler.StaticHandler;
 import dropbox.metrics.MetricsRoutes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -119,21 +122,26 @@ public final class HttpVerticle extends VerticleBase {
     });
     // Before anything reads a body or checks credentials: a foreign page's write never gets that far.
     r.route().handler(OriginGuard.fromConfig(config()));
-    // A query with a malformed escape ("?x=%", "?cursor=%zz") throws where a handler first reads a
-    // parameter, which answered 500: decode it once here and call it the client's error.
     r.route().handler(ctx -> {
+      HttpServerRequest req = ctx.request();
       // HTTP/2 carries header values as length-prefixed strings, so CR, LF or NUL can reach us inside one
       // (Netty checks names, not values); RFC 9113 8.2.1 makes such a request malformed. HTTP/1.1's
       // decoder cannot produce one.
-      if (ctx.request().version() == HttpVersion.HTTP_2 && hasControlInValue(ctx.request().headers())) {
+      if (req.version() == HttpVersion.HTTP_2 && hasControlInValue(req.headers())) {
         refuse(ctx, HttpFailure.badRequest("A header value holds CR, LF or NUL"));
         return;
       }
-      try {
-        ctx.queryParams();
-      } catch (IllegalArgumentException malformed) {
-        refuse(ctx, HttpFailure.badRequest("Malformed query string (a percent-escape that is not %XX of UTF-8)"));
-        return;
+      // A malformed escape ("?x=%", "?cursor=%zz") threw where a handler first read a parameter, which
+      // answered 500: decode the query once here (vertx-web keeps the result for the handlers) and call it
+      // the client's error. Only a query with an escape can be malformed, so the others cost nothing.
+      String query = req.query();
+      if (query != null && query.indexOf('%') >= 0) {
+        try {
+          ctx.queryParams();
+        } catch (HttpException | IllegalArgumentException malformed) {
+          refuse(ctx, HttpFailure.badRequest("Malformed query string (a percent-escape that is not %XX of UTF-8)"));
+          return;
+        }
       }
       ctx.next();
     });
@@ -371,8 +379,9 @@ public final class HttpVerticle extends VerticleBase {
     }
   }
 
-  static boolean hasControlInValue(io.vertx.core.MultiMap headers) {
-    for (java.util.Map.Entry<String, String> h : headers) {
+  /** Whether a header value holds CR, LF or NUL. */
+  static boolean hasControlInValue(MultiMap headers) {
+    for (Map.Entry<String, String> h : headers) {
       String v = h.getValue();
       for (int i = 0; i < v.length(); i++) {
         char c = v.charAt(i);

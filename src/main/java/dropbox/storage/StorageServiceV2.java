@@ -190,7 +190,9 @@ public final class StorageServiceV2 implements StorageEngine {
     } catch (StorageException e) {
       // A refusal ends the upload. BUSY/TIMEOUT too: the content is already published, the staging file
       // gone, so the front end can only start over (StagingWriter aborts on any failure anyway).
-      dropUnreferenced(user, key, e);
+      // BUSY and TIMEOUT: the locks were not had (waiting again would hold this worker as long once more)
+      // or the content was already gone; the periodic scan removes what is left.
+      if (e.code() != ErrorCode.BUSY && e.code() != ErrorCode.TIMEOUT) dropUnreferenced(user, key, e);
       throw endUpload(user, uploadId, owner, e);
     }
     credits.ended(uploadId);

@@ -27,6 +27,7 @@ import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -57,7 +58,7 @@ public final class StorageVerticle extends VerticleBase {
   private long maintenanceTimer = -1;
   private long reliefTimer = -1;
   /** A relief check queued or running: the next tick skips, so a slow disk never piles them up. */
-  private final java.util.concurrent.atomic.AtomicBoolean relieving = new java.util.concurrent.atomic.AtomicBoolean();
+  private final AtomicBoolean relieving = new AtomicBoolean();
   private long lockTtlMillis;
   private Path root;
 

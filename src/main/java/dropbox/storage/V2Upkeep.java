@@ -37,6 +37,8 @@ final class V2Upkeep implements StorageUpkeep {
    * normal grace period (storage.graceSeconds).
    */
   static final long LOW_SPACE_GRACE_MS = 30_000;
+  /** The default of storage.lowSpaceBytes: below it, deleted content goes after LOW_SPACE_GRACE_MS. */
+  static final long DEFAULT_LOW_SPACE_BYTES = 256L << 20;
 
   private final StorageServiceV2 engine;
   private final MetadataStore meta;
@@ -64,9 +66,6 @@ final class V2Upkeep implements StorageUpkeep {
     this(engine, blobs, alone, liveNodes, staleMillis, graceMillis, v1Import, blobs::usableSpace,
         DEFAULT_LOW_SPACE_BYTES, null);
   }
-
-  /** The default of storage.lowSpaceBytes: below it, deleted content goes after LOW_SPACE_GRACE_MS. */
-  static final long DEFAULT_LOW_SPACE_BYTES = 256L << 20;
 
   /**
    * usableSpace: the bytes still free where the content lives (a test passes its own); lowSpaceBytes

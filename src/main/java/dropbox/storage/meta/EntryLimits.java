@@ -15,7 +15,6 @@ import io.vertx.core.json.JsonObject;
  */
 public record EntryLimits(long maxFiles, long maxCopyEntries) {
   public static final EntryLimits DEFAULT = new EntryLimits(2_000_000, 100_000);
-  public static final EntryLimits NONE = new EntryLimits(0, 0);
 
   public static EntryLimits from(JsonObject config) {
     return new EntryLimits(Config.longValue(config, "quota.maxFiles", DEFAULT.maxFiles),

@@ -1,5 +1,7 @@
 package dropbox.storage.meta;
 
+import dropbox.bus.TreePath;
+import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -42,13 +44,13 @@ final class Subtrees {
    * path rules (TreePath: 64 segments, 4000 bytes). Names are valid already; only the new prefix can push a
    * descendant over, so a move that makes no path longer or deeper needs no look below.
    */
-  static boolean fitsUnder(Connection c, Dialect dialect, long folderId, dropbox.bus.TreePath from,
-                           dropbox.bus.TreePath to) throws SQLException {
-    int toBytes = to.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-    int fromBytes = from.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+  static boolean fitsUnder(Connection c, Dialect dialect, long folderId, TreePath from, TreePath to)
+      throws SQLException {
+    int toBytes = to.toString().getBytes(StandardCharsets.UTF_8).length;
+    int fromBytes = from.toString().getBytes(StandardCharsets.UTF_8).length;
     if (to.depth() <= from.depth() && toBytes <= fromBytes) return true;
-    int depthLeft = dropbox.bus.TreePath.MAX_SEGMENTS - to.depth();
-    int bytesLeft = dropbox.bus.TreePath.MAX_BYTES - toBytes;
+    int depthLeft = TreePath.MAX_SEGMENTS - to.depth();
+    int bytesLeft = TreePath.MAX_BYTES - toBytes;
     // Depth and bytes below the folder (each level adds "/" + its name); the walk stops at the first node
     // over either bound, so it reads the subtree once at most.
     try (PreparedStatement ps = Sql.prepare(c, "WITH RECURSIVE sub (id, depth, len) AS (SELECT id, 0, 0 FROM nodes"

@@ -35,13 +35,9 @@ final class UsageRows {
   /**
    * Turns a reservation of heldBytes into committed growth (negative when a file shrank or went) and
    * files more (or fewer). Growth must fit in what is free once the reservation is returned; shrinking
-   * always succeeds, even under a quota that was lowered below the usage.
+   * always succeeds, even under a quota that was lowered below the usage. More files than maxFiles (0: no
+   * bound) are refused as the quota is; fewer always pass.
    */
-  static void settle(Connection c, long userId, long growth, long files, long heldBytes) throws SQLException {
-    settle(c, userId, growth, files, heldBytes, 0);
-  }
-
-  /** As above; more files than maxFiles (0: no bound) are refused as the quota is, fewer always pass. */
   static void settle(Connection c, long userId, long growth, long files, long heldBytes, long maxFiles)
       throws SQLException {
     int n = Sql.update(c, "UPDATE users SET used_bytes = used_bytes + ?, reserved_bytes = reserved_bytes - ?, "
@@ -59,7 +55,7 @@ final class UsageRows {
 
   /** Bytes and files that left the tree (a delete): always allowed. */
   static void remove(Connection c, long userId, long bytes, long files) throws SQLException {
-    settle(c, userId, -bytes, -files, 0);
+    settle(c, userId, -bytes, -files, 0, 0);
   }
 
   /** Returns bytes of reservations that were dropped. */
