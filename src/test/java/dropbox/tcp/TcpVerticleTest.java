@@ -982,15 +982,17 @@ class TcpVerticleTest {
   void aLoginWhoseAnswerComesAfterTheDeadlineIsALoginTimeout() throws Exception {
     start(new JsonObject().put("tcp.loginTimeoutSeconds", 4));
     node.login("latecomer").close();
-    try (ClassicClient guesser = node.client()) {
-      guesser.readUntil(ClassicClient.AUTH_PROMPT);
-      for (int i = 1; i < TcpSession.MAX_AUTH_FAILURES; i++) {
-        guesser.sendLine("LOGIN latecomer wrong");
+    try (ClassicClient late = node.client()) {
+      long connected = System.nanoTime();
+      assertEquals(GREETING, late.readUntil(ClassicClient.AUTH_PROMPT));
+      // The guesser connects after the late client, so its own deadline comes after the late client's:
+      // connected first, a loaded machine's slow guesses had let it time out before its fifth guess.
+      try (ClassicClient guesser = node.client()) {
         guesser.readUntil(ClassicClient.AUTH_PROMPT);
-      }
-      try (ClassicClient late = node.client()) {
-        long connected = System.nanoTime();
-        assertEquals(GREETING, late.readUntil(ClassicClient.AUTH_PROMPT));
+        for (int i = 1; i < TcpSession.MAX_AUTH_FAILURES; i++) {
+          guesser.sendLine("LOGIN latecomer wrong");
+          guesser.readUntil(ClassicClient.AUTH_PROMPT);
+        }
         Thread.sleep(Math.max(0, 3000 - (System.nanoTime() - connected) / 1_000_000));
         guesser.sendLine("LOGIN latecomer wrong"); // the 5th: the next attempt waits 1 s after it
         assertTrue(guesser.readToEnd().endsWith(TcpReplies.TOO_MANY_FAILURES));
