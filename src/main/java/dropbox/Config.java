@@ -56,6 +56,7 @@ public final class Config {
     // Files per user besides the bytes (empty files cost none), and the files and folders one copy may make
     // (a copy holds the database's writer while it runs). 0: no bound. See storage/meta/EntryLimits.
     DEFAULTS.put("quota.maxFiles", 2_000_000L);
+    DEFAULTS.put("quota.maxFolders", 1_000_000L);
     DEFAULTS.put("storage.maxCopyEntries", 100_000L);
     DEFAULTS.put("auth.usersFile", "conf/users.properties");
     DEFAULTS.put("auth.signupEnabled", true);

@@ -130,7 +130,7 @@ class StorageServiceV2Test extends V2EngineContract {
    */
   @Test
   void filesAndCopiesAreBoundedBesidesTheBytes() throws Exception {
-    meta.setEntryLimits(new dropbox.storage.meta.EntryLimits(6, 4));
+    meta.setEntryLimits(new dropbox.storage.meta.EntryLimits(6, 0, 4));
     for (int i = 0; i < 4; i++) upload("alice", "t/e" + i, new byte[0]); // folder t + 4 files: 5 entries
     StorageException tooBig = assertThrows(StorageException.class, () -> engine.copy("alice", "t", "t2", false));
     assertEquals(ErrorCode.QUOTA_EXCEEDED, tooBig.code());

@@ -127,7 +127,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public Node mkdirs(String user, TreePath path) {
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> TreeRows.mkdirs(c, u, path, clock.getAsLong()));
+    return tx.write(c -> TreeRows.mkdirs(c, u, path, clock.getAsLong(), limits.maxFolders()));
   }
 
   @Override public UploadCommit commitUpload(String user, TreePath path, String reservationId, long size,
@@ -149,7 +149,7 @@ final class JdbcMetadataStore implements MetadataStore {
     Users.Ref u = users.ensure(user);
     return tx.write(c -> {
       long now = clock.getAsLong();
-      Node parent = TreeRows.mkdirs(c, u, path.parent(), now);
+      Node parent = TreeRows.mkdirs(c, u, path.parent(), now, limits.maxFolders());
       Node old = TreeRows.child(c, u.id(), parent.id(), path.name());
       if (old != null && old.isFolder()) throw MetaException.of(Reason.PATH_CONFLICT);
       if (check != null) check.accept(old);
@@ -214,7 +214,7 @@ final class JdbcMetadataStore implements MetadataStore {
       long bytes = 0;
       for (FileInfo f : files) {
         TreePath path = TreePath.parse(f.name());
-        Node parent = TreeRows.mkdirs(c, u, path.parent(), f.created());
+        Node parent = TreeRows.mkdirs(c, u, path.parent(), f.created(), 0); // counted, never refused
         if (TreeRows.child(c, u.id(), parent.id(), path.name()) != null) continue; // imported before
         Blobs.incref(c, u.id(), f.sha256(), f.size(), 1);
         TreeRows.insertFile(c, u.id(), parent.id(), path.name(), f.size(), f.sha256(), f.created(), f.modified());
@@ -252,10 +252,12 @@ final class JdbcMetadataStore implements MetadataStore {
       if (n == null || !n.isFolder()) throw MetaException.of(Reason.FOLDER_NOT_FOUND);
       Subtrees.collect(c, tx.dialect(), n.id());
       Subtrees.Totals t = Subtrees.totals(c);
+      long folders = Subtrees.collected(c) - t.files(); // the folder itself included
       Subtrees.adjustRefs(c, u.id(), -1, clock.getAsLong());
       Subtrees.deleteRows(c);
       Subtrees.clear(c);
       UsageRows.remove(c, u.id(), t.bytes(), t.files());
+      UsageRows.folders(c, u.id(), -folders, 0);
       return new RemovedTree(n, t.files(), t.bytes());
     });
   }
@@ -299,8 +301,9 @@ final class JdbcMetadataStore implements MetadataStore {
             + limits.maxCopyEntries() + " files and folders at once; this one would make " + entries + ")");
       }
       Subtrees.Totals t = Subtrees.totals(c);
-      // The copy's logical bytes, as the user sees them, and its files.
+      // The copy's logical bytes, as the user sees them, its files and its folders (its top one included).
       UsageRows.settle(c, u.id(), t.bytes(), t.files(), 0, limits.maxFiles());
+      UsageRows.folders(c, u.id(), entries - t.files(), limits.maxFolders());
       Subtrees.adjustRefs(c, u.id(), +1, now);
       Subtrees.clear(c);
       Node copy = TreeRows.createFolder(c, u.id(), parent.id(), to.name(), now);
@@ -338,7 +341,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   /** The folder that will hold to (created if missing), refusing a folder that would end up inside itself. */
   private Node targetParent(Connection c, Users.Ref u, Node src, TreePath to) throws SQLException {
-    Node parent = TreeRows.mkdirs(c, u, to.parent(), clock.getAsLong());
+    Node parent = TreeRows.mkdirs(c, u, to.parent(), clock.getAsLong(), limits.maxFolders());
     if (src.isFolder() && TreeRows.isSelfOrAncestor(c, src.id(), parent.id())) {
       throw MetaException.of(Reason.INVALID_MOVE);
     }
@@ -489,8 +492,8 @@ final class JdbcMetadataStore implements MetadataStore {
     return tx.write(c -> {
       UsageCheck before = check(c, user, u);
       UserUsage fixed = before.computed();
-      Sql.update(c, "UPDATE users SET used_bytes = ?, reserved_bytes = ?, file_count = ? WHERE id = ?",
-          fixed.usedBytes(), fixed.reservedBytes(), fixed.fileCount(), u.id());
+      Sql.update(c, "UPDATE users SET used_bytes = ?, reserved_bytes = ?, file_count = ?, folder_count = ? WHERE id = ?",
+          fixed.usedBytes(), fixed.reservedBytes(), fixed.fileCount(), fixed.folderCount(), u.id());
       long now = clock.getAsLong();
       String refs = "(SELECT COUNT(*) FROM nodes n WHERE n.kind = 1 AND n.user_id = blobs.user_id "
           + "AND n.sha256 = blobs.sha256)";
@@ -512,7 +515,9 @@ final class JdbcMetadataStore implements MetadataStore {
       files = rs.getLong(2);
     }
     long reserved = Sql.queryLong(c, "SELECT COALESCE(SUM(bytes), 0) FROM reservations WHERE user_id = ?", 0, u.id());
-    return new UsageCheck(user, stored, new UserUsage(used, reserved, files, stored.quotaBytes()));
+    long folders = Sql.queryLong(c, "SELECT COUNT(*) FROM nodes WHERE user_id = ? AND kind = 0 AND parent_id IS NOT NULL",
+        0, u.id());
+    return new UsageCheck(user, stored, new UserUsage(used, reserved, files, stored.quotaBytes(), folders));
   }
 
   @Override public void close() {

@@ -63,9 +63,13 @@ final class TreeRows {
   /** Creating one folder of a path gives up after this many rounds of losing it to concurrent writers. */
   private static final int MKDIR_ROUNDS = 10;
 
-  /** The folder at path, creating it and its parents; PATH_CONFLICT if a file is on the way. */
-  static Node mkdirs(Connection c, Users.Ref user, TreePath path, long now) throws SQLException {
+  /**
+   * The folder at path, creating it and its parents; PATH_CONFLICT if a file is on the way. The folders it
+   * makes are counted in the user's row, QUOTA_EXCEEDED beyond maxFolders (0: no bound).
+   */
+  static Node mkdirs(Connection c, Users.Ref user, TreePath path, long now, long maxFolders) throws SQLException {
     Node n = byId(c, user.rootId());
+    int made = 0;
     for (int i = 0; i < path.depth(); i++) {
       String name = path.segment(i);
       Node next = child(c, user.id(), n.id(), name);
@@ -76,11 +80,14 @@ final class TreeRows {
         if (round == MKDIR_ROUNDS) { // 40001: Transactions runs the whole transaction again
           throw new SQLTransientException("folder '" + name + "' keeps changing under us", "40001");
         }
-        next = insertFolder(c, user.id(), n.id(), name, now);
+        next = folderRow(c, NEW_FOLDER_UNLESS_TAKEN, user.id(), n.id(), name, now);
+        if (next != null) made++; // ours: a row a concurrent writer made is counted by its transaction
+        else next = child(c, user.id(), n.id(), name);
       }
       if (!next.isFolder()) throw MetaException.of(MetaException.Reason.PATH_CONFLICT);
       n = next;
     }
+    UsageRows.folders(c, user.id(), made, maxFolders);
     return n;
   }
 

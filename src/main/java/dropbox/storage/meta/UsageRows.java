@@ -18,10 +18,10 @@ final class UsageRows {
 
   static UserUsage read(Connection c, long userId) throws SQLException {
     try (PreparedStatement ps = Sql.prepare(c,
-        "SELECT used_bytes, reserved_bytes, file_count, quota_bytes FROM users WHERE id = ?", userId);
+        "SELECT used_bytes, reserved_bytes, file_count, quota_bytes, folder_count FROM users WHERE id = ?", userId);
          ResultSet rs = ps.executeQuery()) {
       if (!rs.next()) throw new SQLException("no users row " + userId);
-      return new UserUsage(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+      return new UserUsage(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
     }
   }
 
@@ -56,6 +56,19 @@ final class UsageRows {
   /** Bytes and files that left the tree (a delete): always allowed. */
   static void remove(Connection c, long userId, long bytes, long files) throws SQLException {
     settle(c, userId, -bytes, -files, 0, 0);
+  }
+
+  /**
+   * Folders made (n > 0) or removed (n < 0). More than maxFolders (0: no bound) is refused as the file
+   * bound is, inside the caller's transaction, so nothing of the command stays; fewer always pass.
+   */
+  static void folders(Connection c, long userId, long n, long maxFolders) throws SQLException {
+    if (n == 0) return;
+    int changed = Sql.update(c, "UPDATE users SET folder_count = folder_count + ? "
+        + "WHERE id = ? AND (? <= 0 OR ? <= 0 OR folder_count + ? <= ?)", n, userId, n, maxFolders, n, maxFolders);
+    if (changed == 0) {
+      throw StorageException.of(ErrorCode.QUOTA_EXCEEDED, "Quota exceeded (at most " + maxFolders + " folders)");
+    }
   }
 
   /** Returns bytes of reservations that were dropped. */

@@ -198,7 +198,8 @@ abstract class MetadataStoreContract {
     // two created parents. Nothing below it was rewritten: the subtree hangs off its unchanged id.
     assertEquals(List.of(moved.id()), changed);
     assertEquals(before.size() + 2, after.size());
-    assertEquals(usage, store.usage(ALICE));
+    assertEquals(new UserUsage(usage.usedBytes(), 0, usage.fileCount(), usage.quotaBytes(), usage.folderCount() + 2),
+        store.usage(ALICE), "the same files; two folders more: the new parents");
     assertTrue(store.resolve(ALICE, p("big")).isEmpty());
     assertEquals(1, store.resolve(ALICE, p("archive/2026/big-renamed/d3/c7/file42")).orElseThrow().size());
     assertReason(Reason.INVALID_MOVE, () -> store.move(ALICE, p("archive"), p("archive/2026/big-renamed/x"), false));
@@ -281,6 +282,67 @@ abstract class MetadataStoreContract {
     assertEquals(3, refcount(ALICE, sha(2)));
   }
 
+  /**
+   * Folders cost no bytes, so they have a bound of their own (quota.maxFolders): without it a user with
+   * any quota could make rows until the database's disk was full. Every way of making folders counts
+   * (mkdirs, an upload's parents, a copy, a move's new parents), every way of removing them gives room
+   * back, a refusal leaves nothing of its command, and the count always agrees with the tree.
+   */
+  @Test
+  void foldersAreCountedAndBoundedLikeFiles() throws SQLException {
+    store.setEntryLimits(new EntryLimits(0, 4, 0));
+    store.mkdirs(ALICE, p("a/b"));
+    put("a/b/c/f", 1, sha(1));
+    assertEquals(3, store.usage(ALICE).folderCount());
+    store.mkdirs(ALICE, p("a/b")); // exists: makes none
+    assertEquals(3, store.usage(ALICE).folderCount());
+
+    StorageException refused = assertThrows(StorageException.class, () -> store.mkdirs(ALICE, p("x/y")));
+    assertEquals(ErrorCode.QUOTA_EXCEEDED, refused.code());
+    assertEquals("Quota exceeded (at most 4 folders)", refused.getMessage());
+    assertTrue(store.resolve(ALICE, p("x")).isEmpty(), "a refused mkdirs makes not even the first folder");
+    assertCode(ErrorCode.QUOTA_EXCEEDED, () -> put("p/q/f", 1, sha(2)));
+    assertTrue(store.resolve(ALICE, p("p")).isEmpty(), "a refused upload leaves no parent");
+    assertCode(ErrorCode.QUOTA_EXCEEDED, () -> store.copy(ALICE, p("a/b"), p("b2"), false)); // 2 more
+    assertTrue(store.resolve(ALICE, p("b2")).isEmpty());
+    assertCode(ErrorCode.QUOTA_EXCEEDED, () -> store.move(ALICE, p("a/b"), p("m/n/b"), false)); // m, n
+    assertTrue(store.resolve(ALICE, p("a/b/c/f")).isPresent(), "a refused move moves nothing");
+    assertEquals(3, store.usage(ALICE).folderCount());
+    assertEquals(1, store.usage(ALICE).fileCount());
+
+    store.mkdirs(ALICE, p("x")); // the fourth
+    store.move(ALICE, p("a/b"), p("x/b"), false); // a move makes no folder
+    assertEquals(4, store.usage(ALICE).folderCount());
+    assertEquals(4, store.deleteFolder(ALICE, p("x")).files() + 3, "x, b and c went, with f");
+    assertEquals(1, store.usage(ALICE).folderCount(), "a is left");
+    store.copy(ALICE, p("a"), p("a2"), false);
+    store.mkdirs(ALICE, p("a/s/t"));
+    assertEquals(4, store.usage(ALICE).folderCount());
+    assertTrue(store.checkUsage(ALICE).consistent(), store.checkUsage(ALICE).toString());
+
+    store.setEntryLimits(new EntryLimits(0, 0, 0)); // 0: no bound
+    store.mkdirs(ALICE, p("free/for/all"));
+    assertEquals(7, store.usage(ALICE).folderCount());
+    assertTrue(store.checkUsage(ALICE).consistent(), store.checkUsage(ALICE).toString());
+  }
+
+  /** V6 counts the folders a database already holds: a store of an older version starts with the right count. */
+  @Test
+  void theFolderCountMigrationCountsTheFoldersAlreadyThere() throws SQLException {
+    store.mkdirs(ALICE, p("one/two"));
+    put("three/f", 1, sha(1));
+    store.close();
+    store = null;
+    // Back to version 5: the column and its history row gone, as a database written before V6 has them.
+    try (Connection c = raw(); Statement s = c.createStatement()) {
+      s.executeUpdate("ALTER TABLE users DROP COLUMN folder_count");
+      s.executeUpdate("DELETE FROM flyway_schema_history WHERE version = '6'");
+    }
+    store = openStore();
+    assertEquals(3, store.usage(ALICE).folderCount(), "one, two and three; the root is not counted");
+    assertTrue(store.checkUsage(ALICE).consistent());
+  }
+
   // ------------------------------------------------------------------ blobs
 
   @Test
@@ -326,7 +388,7 @@ abstract class MetadataStoreContract {
     assertEquals(3, r.files());
     assertEquals(60, r.bytes());
     assertEquals(List.of("keep"), allPaths());
-    assertEquals(new UserUsage(7, 0, 1, QUOTA), store.usage(ALICE));
+    assertEquals(new UserUsage(7, 0, 1, QUOTA, 0), store.usage(ALICE), "t's five folders went with it");
     assertEquals(1, refcount(ALICE, sha(1)));
     assertEquals(0, refcount(ALICE, sha(2)));
     assertEquals(2, rows().size(), "root and keep are all that is left");
@@ -381,14 +443,14 @@ abstract class MetadataStoreContract {
 
     UploadCommit c = store.commitUpload(ALICE, p("up/f"), r.id(), 650, sha(1), null);
     assertTrue(c.created());
-    assertEquals(new UserUsage(650, 0, 1, 1000), store.usage(ALICE));
+    assertEquals(new UserUsage(650, 0, 1, 1000, 1), store.usage(ALICE));
     assertCode(ErrorCode.BAD_REQUEST, () -> store.commitUpload(ALICE, p("up/g"), r.id(), 1, sha(2), null));
     assertFalse(store.release(ALICE, r.id()), "committed: nothing to release");
 
     // Growth beyond what is free is refused at commit even with a small reservation; nothing changes.
     Reservation small = store.reserve(ALICE, 10, "n1", 5_000);
     assertCode(ErrorCode.QUOTA_EXCEEDED, () -> store.commitUpload(ALICE, p("up/big"), small.id(), 400, sha(3), null));
-    assertEquals(new UserUsage(650, 10, 1, 1000), store.usage(ALICE));
+    assertEquals(new UserUsage(650, 10, 1, 1000, 1), store.usage(ALICE));
     assertTrue(store.resolve(ALICE, p("up/big")).isEmpty());
     assertTrue(store.release(ALICE, small.id()));
 
@@ -405,7 +467,7 @@ abstract class MetadataStoreContract {
     assertEquals(List.of("n1"), store.reservationOwners());
     assertEquals(1, store.releaseNode("n1"));
     assertEquals(List.of(), store.reservationOwners());
-    assertEquals(new UserUsage(650, 0, 1, 1000), store.usage(ALICE));
+    assertEquals(new UserUsage(650, 0, 1, 1000, 1), store.usage(ALICE));
   }
 
   @Test
@@ -414,16 +476,17 @@ abstract class MetadataStoreContract {
     put("b/c", 20, sha(1));
     assertTrue(store.checkUsage(ALICE).consistent());
     try (Connection c = raw(); Statement s = c.createStatement()) {
-      s.executeUpdate("UPDATE users SET used_bytes = 999, file_count = 7");
+      s.executeUpdate("UPDATE users SET used_bytes = 999, file_count = 7, folder_count = 5");
       s.executeUpdate("UPDATE blobs SET refcount = 5");
     }
     UsageCheck bad = store.checkUsage(ALICE);
     assertFalse(bad.consistent());
     assertEquals(30, bad.computed().usedBytes());
     assertEquals(2, bad.computed().fileCount());
+    assertEquals(1, bad.computed().folderCount());
     store.repairUsage(ALICE);
     assertTrue(store.checkUsage(ALICE).consistent());
-    assertEquals(new UserUsage(30, 0, 2, QUOTA), store.usage(ALICE));
+    assertEquals(new UserUsage(30, 0, 2, QUOTA, 1), store.usage(ALICE));
     assertEquals(2, refcount(ALICE, sha(1)));
     assertEquals(List.of(ALICE), store.users());
   }
@@ -469,8 +532,11 @@ abstract class MetadataStoreContract {
     Set<String> names = new HashSet<>();
     for (String path : paths) names.add(path.substring(path.lastIndexOf('/') + 1));
     assertEquals(threads * each, names.size(), "each upload exactly once");
-    assertEquals(new UserUsage(3L * threads * each, 0, threads * each, QUOTA), store.usage(ALICE));
-    assertTrue(store.checkUsage(ALICE).consistent());
+    UserUsage usage = store.usage(ALICE);
+    // How many trees the renames split the uploads into varies; the check below counts them from the rows.
+    assertEquals(new UserUsage(3L * threads * each, 0, threads * each, QUOTA, usage.folderCount()), usage);
+    assertTrue(usage.folderCount() >= 2, "shared (or its new name) and deep at least");
+    assertTrue(store.checkUsage(ALICE).consistent(), "every folder made exactly once counted");
   }
 
   // ------------------------------------------------------------------ listings
