@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.DigestException;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Set;
@@ -78,11 +79,14 @@ final class Pbkdf2Sha512 implements HashingAlgorithm {
     try {
       MessageDigest inner = MessageDigest.getInstance("SHA-512");
       MessageDigest outer = MessageDigest.getInstance("SHA-512");
-      byte[] key = password.length > BLOCK ? inner.digest(password) : password;
+      // The key zero-padded to one block first, so the pads are made by one branch-free loop: a loop that
+      // read key[i] only while i < key.length was compiled for the length it had seen, and the first
+      // password of another length threw the compiled hash away ("profile_predicate" in LogCompilation).
+      byte[] key = Arrays.copyOf(password.length > BLOCK ? inner.digest(password) : password, BLOCK);
       byte[] pad = new byte[BLOCK];
-      for (int i = 0; i < BLOCK; i++) pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ 0x36);
+      for (int i = 0; i < BLOCK; i++) pad[i] = (byte) (key[i] ^ 0x36);
       inner.update(pad);
-      for (int i = 0; i < BLOCK; i++) pad[i] = (byte) ((i < key.length ? key[i] : 0) ^ 0x5c);
+      for (int i = 0; i < BLOCK; i++) pad[i] = (byte) (key[i] ^ 0x5c);
       outer.update(pad);
 
       byte[] u = new byte[LENGTH];
@@ -94,18 +98,38 @@ final class Pbkdf2Sha512 implements HashingAlgorithm {
       md.update(u);
       md.digest(u, 0, LENGTH);
       byte[] result = u.clone();
-      for (int i = 1; i < iterations; i++) {
-        md = (MessageDigest) inner.clone();
-        md.update(u);
-        md.digest(u, 0, LENGTH);
-        md = (MessageDigest) outer.clone();
-        md.update(u);
-        md.digest(u, 0, LENGTH);
-        for (int j = 0; j < LENGTH; j++) result[j] ^= u[j];
+      for (int done = 1; done < iterations; ) {
+        int n = Math.min(ROUNDS_PER_CALL, iterations - done);
+        rounds(inner, outer, u, result, n);
+        done += n;
       }
       return result;
     } catch (NoSuchAlgorithmException | CloneNotSupportedException | DigestException e) {
       throw new IllegalStateException("SHA-512 is not usable here: " + e, e);
+    }
+  }
+
+  /**
+   * Iterations are run in calls of this many. With the whole count in one loop, each hash was one call of
+   * a loop of 100 000 turns: the JIT compiled that loop on the stack (OSR) without ever having seen it end,
+   * threw the code away when it did end, and compiled the method again, twice more, while the first real
+   * sign-ups waited (~400 ms of C2 time each on 2 cores). Called a hundred times per hash, rounds is
+   * compiled as an ordinary method with its loop's exit in the profile, during the dummy hash made when
+   * the accounts start (SignupStore), and stays compiled.
+   */
+  private static final int ROUNDS_PER_CALL = 1000;
+
+  /** n more iterations: u becomes U(i+1) from U(i), and result the XOR of all of them. */
+  private static void rounds(MessageDigest inner, MessageDigest outer, byte[] u, byte[] result, int n)
+      throws CloneNotSupportedException, DigestException {
+    for (int i = 0; i < n; i++) {
+      MessageDigest md = (MessageDigest) inner.clone();
+      md.update(u);
+      md.digest(u, 0, LENGTH);
+      md = (MessageDigest) outer.clone();
+      md.update(u);
+      md.digest(u, 0, LENGTH);
+      for (int j = 0; j < LENGTH; j++) result[j] ^= u[j];
     }
   }
 }

@@ -37,7 +37,8 @@ class Pbkdf2Sha512Test {
     Random random = new Random(8);
     String[] passwords = {"", "p", "pass", "correct horse battery staple", "pässwörd ✓ 日本語 \uD83D\uDE00",
         "x".repeat(127), "y".repeat(128), "z".repeat(129), "w".repeat(300)};
-    int[] iterations = {1, 2, 3, 1000};
+    // Around the edges of derive's calls of 1000 rounds too.
+    int[] iterations = {1, 2, 3, 999, 1000, 1001, 1002, 2000, 2001, 3500};
     for (String password : passwords) {
       for (int it : iterations) {
         byte[] salt = new byte[1 + random.nextInt(32)];
