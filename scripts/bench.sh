@@ -233,7 +233,12 @@ EOF
 # timed: a fresh JVM spends its first GiBs compiling the upload path on the same 2 cores (measured: a fresh
 # JVM's first GiB after a 256 MiB warm-up costs ~3.6 s of server CPU and goes at ~55% of the later ones, which
 # take ~2.2 s), and a server in use is warm (COLD=1: no warm-up). "nginx PUT+fsync" is nginx's PUT followed by an fsync of the file it wrote (coreutils sync FILE):
-# what answering only once the bytes are durable would cost nginx. A GET of a cached GiB takes ~0.4 s, so one
+# what answering only once the bytes are durable would cost nginx. Each server's timed PUT comes right after a
+# dd of its own ("dd+fsync" before nginx's, "dd2" before ours), whose file is then removed: on a VM that reports
+# freed memory to its host (virtio-balloon free page reporting, as on the 2-core CI machine) a GiB of page cache
+# taken from memory the host has reclaimed costs ~4 s of CPU in page faults (measured: writing 20 GiB of fresh
+# memory took 84 s of system time), while memory freed a moment ago is cheap. nginx's PUT always followed the dd,
+# ours a JVM start later, so ours alone paid the faults. A GET of a cached GiB takes ~0.4 s, so one
 # GET per round is mostly the noise of the other processes on the box: each server is asked GETS=3 times per
 # round, nginx and ours alternating, and the round's median is shown. "cpu" is the server's own CPU time
 # (user + system, all its threads; nginx: its workers) per GiB of the PUT and of one GET, in ms: that does not
@@ -255,7 +260,7 @@ big() {
   echo "1 GiB over HTTP/1.1 on loopback (curl), MB/s (GET: median of $gets per round); cpu = server ms per GiB; medians at the end"
   for r in $(seq "$rounds"); do
     sync
-    local t0 t1 dd_t np ng_t nps spec line c0 ngc_put ngc_get ngets g
+    local t0 t1 dd_t dd2_t np ng_t nps spec line c0 ngc_put ngc_get ngets g
     t0=$(date +%s.%N); dd if="$work/big" of="$work/dd.out" bs=1M conv=fsync status=none; t1=$(date +%s.%N)
     dd_t=$(echo "$t1 - $t0" | bc); rm -f "$work/dd.out"
     # www/get stays for the GETs below; www/big is the fsynced PUT's, removed after it
@@ -274,13 +279,15 @@ big() {
         curl -s -o /dev/null -H "Authorization: $auth" "$u/warm"
       fi
       sync
+      t0=$(date +%s.%N); dd if="$work/big" of="$work/dd.out" bs=1M conv=fsync status=none; t1=$(date +%s.%N)
+      dd2_t=$(echo "$t1 - $t0" | bc); rm -f "$work/dd.out"
       c0=$(cpu_ms "$pid"); op=$(curl -s -o /dev/null -w '%{time_total}' -T "$work/big" -H "Authorization: $auth" "$u/big"); oc_put=$(($(cpu_ms "$pid") - c0))
       og=(); oc_get=()
       for g in $(seq "$gets"); do
         c0=$(cpu_ms $ngw); ngets+=("$(mbs "$(curl -s -o /dev/null -w '%{time_total}' "$ng/get")")"); ngc_get+=($(($(cpu_ms $ngw) - c0)))
         c0=$(cpu_ms "$pid"); og+=("$(mbs "$(curl -s -o /dev/null -w '%{time_total}' -H "Authorization: $auth" "$u/big")")"); oc_get+=($(($(cpu_ms "$pid") - c0)))
       done
-      line="$line | ${spec%%=*} PUT $(mbs "$op") GET $(printf '%s\n' "${og[@]}" | median | xargs printf '%.0f') cpu PUT $oc_put GET $(printf '%s\n' "${oc_get[@]}" | median | xargs printf '%.0f')"
+      line="$line | dd2 $(mbs "$dd2_t") ${spec%%=*} PUT $(mbs "$op") GET $(printf '%s\n' "${og[@]}" | median | xargs printf '%.0f') cpu PUT $oc_put GET $(printf '%s\n' "${oc_get[@]}" | median | xargs printf '%.0f')"
       stop "$pid"
     done
     rm -f "$work/www/get"

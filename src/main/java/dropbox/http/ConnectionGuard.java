@@ -30,6 +30,8 @@ final class ConnectionGuard {
   private final HttpLimits limits;
   private final int maxConnections;
   private final long headerMillis;
+  /** The server's options, for the decoder that replaces Vert.x's (the same line, header and chunk bounds). */
+  private final HttpServerOptions options;
   /** Connections accepted beyond the cap: their first request is answered 503. */
   private final Set<HttpConnection> overCap = new HashSet<>();
   /** HTTP/2 connections still waiting for their first request, with the timer that closes them. */
@@ -37,8 +39,9 @@ final class ConnectionGuard {
   /** This instance's HTTP/1 connections, oldest first, with what tells whether one is between requests. */
   private final Map<HttpConnection, HeaderDeadline> http1 = new LinkedHashMap<>();
 
-  ConnectionGuard(Vertx vertx, HttpLimits limits, int maxConnections, long headerMillis) {
+  ConnectionGuard(Vertx vertx, HttpLimits limits, int maxConnections, long headerMillis, HttpServerOptions options) {
     this.vertx = vertx;
+    this.options = options;
     this.limits = limits;
     this.maxConnections = maxConnections;
     this.headerMillis = headerMillis;
@@ -59,6 +62,8 @@ final class ConnectionGuard {
     });
     ChannelPipeline p = conn instanceof HttpServerConnection sc ? sc.channelHandlerContext().pipeline() : null;
     if (p != null && p.get("httpDecoder") != null) {
+      // Replaced before the connection's first byte is read: the connection handler runs as it is set up.
+      p.replace("httpDecoder", "httpDecoder", new StrictFramingDecoder(options));
       p.addAfter("httpDecoder", RequestHeadCheck.NAME, new RequestHeadCheck());
       http1.put(conn, HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis));
       boolean tls = p.get(SslHandler.class) != null;

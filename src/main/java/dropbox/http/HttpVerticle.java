@@ -256,8 +256,6 @@ public final class HttpVerticle extends VerticleBase {
     sessions = new TokenStore(vertx, TokenStore.SESSIONS, idleMillis, true);
     events = new EventsSse(vertx, Config.longValue(config(), "http.sseHeartbeatMillis", EventsSse.DEFAULT_HEARTBEAT_MILLIS),
         limits, Config.integer(config(), "http.maxStreamsPerUser"), sessions);
-    ConnectionGuard guard = new ConnectionGuard(vertx, limits, Config.integer(config(), "http.maxConnections"),
-        TimeUnit.SECONDS.toMillis(Config.integer(config(), "http.headerTimeoutSeconds")));
     HttpServerOptions opts = new HttpServerOptions()
         .setHost(Config.string(config(), "host"))
         .setPort(Config.integer(config(), "http.port"))
@@ -285,6 +283,8 @@ public final class HttpVerticle extends VerticleBase {
               .setMaxConcurrentStreams(H2_MAX_STREAMS))
           .setHttp2ConnectionWindowSize(H2_CONNECTION_WINDOW);
     }
+    ConnectionGuard guard = new ConnectionGuard(vertx, limits, Config.integer(config(), "http.maxConnections"),
+        TimeUnit.SECONDS.toMillis(Config.integer(config(), "http.headerTimeoutSeconds")), opts);
     return vertx.executeBlocking(HttpVerticle::readOpenApi)
         .compose(doc -> events.start().map(v -> doc))
         .compose(doc -> {

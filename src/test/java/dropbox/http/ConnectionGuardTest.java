@@ -278,6 +278,23 @@ class ConnectionGuardTest {
       assertEquals(200, kept.status(), framing + ": the pipelined DELETE was served");
       assertEquals("important", kept.text(), framing + ": the refused PUT stored nothing");
     }
+    // Content-Length beside chunked, in either order: the smuggling shape. A proxy that frames by the
+    // Content-Length forwards the DELETE as this PUT's body; Netty framed it as chunked, so the DELETE
+    // after the empty last chunk was served as a second request.
+    String smuggled = "DELETE /api/files/keep.txt HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n";
+    String body = "0\r\n\r\n" + smuggled;
+    String length = "Content-Length: " + body.length() + "\r\n";
+    for (String framing : new String[] {length + "Transfer-Encoding: chunked\r\n", "Transfer-Encoding: chunked\r\n" + length}) {
+      Socket s = connect();
+      write(s, "PUT /api/files/keep.txt HTTP/1.1\r\nHost: x\r\n" + auth + framing + "\r\n" + body);
+      Http.Resp r = Http.readResponse(s.getInputStream(), false);
+      assertEquals(400, r.status(), framing + ": " + r);
+      assertEquals("A request may carry Content-Length or Transfer-Encoding, not both", r.json().getString("message"));
+      assertEquals("close", r.header("connection"), framing);
+      assertTrue(closedByServer(s), framing + ": the connection is closed after the error, the DELETE never answered");
+      Http.Resp kept = node.http.get("/api/files/keep.txt", token);
+      assertEquals("important", kept.text(), framing + ": the smuggled DELETE was served, or the PUT stored");
+    }
     Http.Resp old = node.http.raw("PUT /api/files/old.txt HTTP/1.0\r\nHost: x\r\n" + auth
         + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", null);
     assertEquals(400, old.status(), "Transfer-Encoding in HTTP/1.0: " + old);
