@@ -25,6 +25,8 @@ final class DavHandler implements Handler<RoutingContext> {
   private final Authenticator authn;
   private final boolean allowPlaintextLogin;
   private final boolean refuseMac;
+  /** How long an XML body read whole may take to arrive (http.headerTimeoutSeconds). */
+  private final long bodyMillis;
   private final SmallUploads small;
 
   DavHandler(StorageClient storage, Authenticator authn, JsonObject config) {
@@ -33,6 +35,7 @@ final class DavHandler implements Handler<RoutingContext> {
     this.allowPlaintextLogin = Config.bool(config, "auth.allowPlaintextLogin");
     this.refuseMac = Config.bool(config, "dav.refuseMacMetadata");
     this.small = new SmallUploads(Config.inlineMaxBytes(config), Config.quotaPolicy(config));
+    this.bodyMillis = java.util.concurrent.TimeUnit.SECONDS.toMillis(Config.integer(config, "http.headerTimeoutSeconds"));
   }
 
   @Override
@@ -63,13 +66,22 @@ final class DavHandler implements Handler<RoutingContext> {
     switch (m.name()) {
       case "GET", "HEAD" -> get(r);
       case "PUT" -> new DavPut(r, refuseMac, small).run();
-      case "PROPFIND" -> new Propfind(r).run();
-      case "PROPPATCH" -> new Proppatch(r).run();
+      case "PROPFIND" -> {
+        HttpVerticle.smallBodyDeadline(r.ctx, bodyMillis); // an XML body, read whole (XmlBody)
+        new Propfind(r).run();
+      }
+      case "PROPPATCH" -> {
+        HttpVerticle.smallBodyDeadline(r.ctx, bodyMillis);
+        new Proppatch(r).run();
+      }
       case "MKCOL" -> mkcol(r);
       case "DELETE" -> delete(r);
       case "COPY" -> new CopyMove(r, false, refuseMac).run();
       case "MOVE" -> new CopyMove(r, true, refuseMac).run();
-      case "LOCK" -> new Locking(r).lock();
+      case "LOCK" -> {
+        HttpVerticle.smallBodyDeadline(r.ctx, bodyMillis);
+        new Locking(r).lock();
+      }
       case "UNLOCK" -> new Locking(r).unlock();
       default -> {
         r.ctx.response().putHeader("Allow", Dav.ALLOW);

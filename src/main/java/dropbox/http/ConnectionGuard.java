@@ -16,6 +16,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Connection-level limits of one HttpVerticle (rest-api.md "Transport and browser safety"): at most
@@ -36,6 +37,26 @@ final class ConnectionGuard {
   private final Set<HttpConnection> overCap = new HashSet<>();
   /** HTTP/2 connections still waiting for their first request, with the timer that closes them. */
   private final Map<HttpConnection, Long> h2Deadlines = new HashMap<>();
+  /**
+   * Connections whose request body is a small one still arriving (HttpVerticle.smallBodyDeadline: a login,
+   * a WebDAV XML body): at the cap they make room like a connection still sending its head. Of every
+   * instance; each instance only looks up its own connections.
+   */
+  private static final Map<HttpConnection, HttpServerRequest> SMALL_BODIES = new ConcurrentHashMap<>();
+
+  /** Marks req's connection as reading req's small body until done is called (or it closes first). */
+  static Runnable readingSmallBody(HttpServerRequest req) {
+    HttpConnection conn = req.connection();
+    SMALL_BODIES.put(conn, req);
+    return () -> SMALL_BODIES.remove(conn, req);
+  }
+
+  /** The connection's small body is still on its way (once it is in, the request is being answered). */
+  private static boolean stillReadingSmallBody(HttpConnection conn) {
+    HttpServerRequest req = SMALL_BODIES.get(conn);
+    return req != null && !req.isEnded();
+  }
+
   /** This instance's HTTP/1 connections, oldest first, with what tells whether one is between requests. */
   private final Map<HttpConnection, HeaderDeadline> http1 = new LinkedHashMap<>();
 
@@ -56,6 +77,7 @@ final class ConnectionGuard {
     conn.closeHandler(v -> {
       limits.connections.decrementAndGet();
       overCap.remove(conn);
+      SMALL_BODIES.remove(conn);
       http1.remove(conn);
       Long t = h2Deadlines.remove(conn);
       if (t != null) vertx.cancelTimer(t);
@@ -65,7 +87,8 @@ final class ConnectionGuard {
       // Replaced before the connection's first byte is read: the connection handler runs as it is set up.
       p.replace("httpDecoder", "httpDecoder", new StrictFramingDecoder(options));
       p.addAfter("httpDecoder", RequestHeadCheck.NAME, new RequestHeadCheck());
-      http1.put(conn, HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis));
+      http1.put(conn, HeaderDeadline.install(p, "httpDecoder", "handler", headerMillis,
+          Math.max(headerMillis, HttpVerticle.DRAIN_MILLIS)));
       boolean tls = p.get(SslHandler.class) != null;
       p.addBefore("handler", BodyFramingCheck.NAME, new BodyFramingCheck(tls ? HttpVerticle.HSTS : null));
       if (!tls) HalfClose.install(p, "handler");
@@ -81,7 +104,9 @@ final class ConnectionGuard {
   /** Closes this instance's oldest HTTP/1 connection that sits between requests; false if there is none. */
   private boolean evictIdle() {
     for (Map.Entry<HttpConnection, HeaderDeadline> e : http1.entrySet()) {
-      if (e.getValue().idle() && !overCap.contains(e.getKey())) {
+      // An answered request whose body is still coming in is only being discarded: as good as idle.
+      if ((e.getValue().idle() || e.getValue().answeredButReading() || stillReadingSmallBody(e.getKey()))
+          && !overCap.contains(e.getKey())) {
         HttpConnection idle = e.getKey();
         http1.remove(idle);
         idle.close();

@@ -21,6 +21,12 @@ import java.util.concurrent.TimeUnit;
  * decoder sees raw bytes arrive, one behind it sees complete heads and the ends of responses. While a
  * request is being answered (an upload, an event stream) no deadline runs; an idle kept-alive
  * connection is left to the idle timeout, so a client reusing it never races a deadline close.
+ *
+ * <p>A request answered before its body arrived (a 401 to a PUT without credentials, a refused upload)
+ * gets {@code answeredMillis} more for the rest of its body, which is only discarded, then the connection
+ * is closed; such a connection also counts as idle when the node is at its connection cap. Without it a
+ * client with no account held a connection for as long as it trickled a byte now and then into a body
+ * announced as 1 GB, and enough of them took every connection slot (503 for everyone else).
  * All of it runs on the connection's event loop.
  */
 final class HeaderDeadline {
@@ -28,6 +34,7 @@ final class HeaderDeadline {
   static final String DECODED = "dropbox-header-deadline";
 
   private final long millis;
+  private final long answeredMillis;
   private ChannelHandlerContext ctx;
   private ScheduledFuture<?> timer;
   /** A request head arrived whose body has not been read to its end. */
@@ -35,14 +42,18 @@ final class HeaderDeadline {
   /** Responses not yet written to their end (more than one when a client pipelines). */
   private int responsesOwed;
 
-  private HeaderDeadline(long millis) { this.millis = millis; }
+  private HeaderDeadline(long millis, long answeredMillis) {
+    this.millis = millis;
+    this.answeredMillis = answeredMillis;
+  }
 
   /**
    * Adds one handler in front of the HTTP/1 request decoder and one right before Vert.x's own handler
    * (where requests arrive decoded and responses leave not yet encoded), and starts the first deadline.
    */
-  static HeaderDeadline install(ChannelPipeline p, String decoderName, String vertxHandlerName, long millis) {
-    HeaderDeadline d = new HeaderDeadline(millis);
+  static HeaderDeadline install(ChannelPipeline p, String decoderName, String vertxHandlerName, long millis,
+                                long answeredMillis) {
+    HeaderDeadline d = new HeaderDeadline(millis, answeredMillis);
     p.addBefore(decoderName, RAW, d.new Raw());
     p.addBefore(vertxHandlerName, DECODED, d.new Decoded());
     return d;
@@ -51,9 +62,14 @@ final class HeaderDeadline {
   /** No request being received or answered: a kept-alive connection between requests (or before its first). */
   boolean idle() { return !requestOpen && responsesOwed == 0; }
 
-  private void arm() {
+  /** Every answer is out, but a request's body is still arriving: what remains is only discarded. */
+  boolean answeredButReading() { return requestOpen && responsesOwed == 0; }
+
+  private void arm() { arm(millis); }
+
+  private void arm(long after) {
     if (timer != null || ctx == null) return;
-    timer = ctx.executor().schedule(() -> { ctx.channel().close(); }, millis, TimeUnit.MILLISECONDS);
+    timer = ctx.executor().schedule(() -> { ctx.channel().close(); }, after, TimeUnit.MILLISECONDS);
   }
 
   private void disarm() {
@@ -96,7 +112,10 @@ final class HeaderDeadline {
         requestOpen = true;
         responsesOwed++;
       }
-      if (msg instanceof LastHttpContent) requestOpen = false;
+      if (msg instanceof LastHttpContent) {
+        requestOpen = false;
+        if (responsesOwed == 0) disarm(); // the answered request's body ended in time
+      }
       super.channelRead(c, msg);
     }
 
@@ -106,6 +125,7 @@ final class HeaderDeadline {
       boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
       if (!interim && msg instanceof LastHttpContent && responsesOwed > 0) responsesOwed--;
       super.write(c, msg, promise);
+      if (answeredButReading()) arm(answeredMillis);
     }
   }
 }

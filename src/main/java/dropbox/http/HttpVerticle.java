@@ -112,6 +112,7 @@ public final class HttpVerticle extends VerticleBase {
     FileRoutes files = new FileRoutes(vertx, storage, links, new SmallUploads(smallMax, Config.quotaPolicy(config())), smallMax);
     FolderRoutes folders = new FolderRoutes(storage);
     BodyHandler json = BodyHandler.create(false).setBodyLimit(JSON_BODY_LIMIT);
+    long bodyMillis = TimeUnit.SECONDS.toMillis(Config.integer(config(), "http.headerTimeoutSeconds"));
 
     Router r = Router.router(vertx);
     // Every answer, not only files and the UI: a browser must never guess a type for /metrics, the
@@ -139,7 +140,7 @@ public final class HttpVerticle extends VerticleBase {
     });
     r.route().handler(ctx -> {
       if (mountOf(ctx.request().path()) != null) ctx.next();
-      else bodyOrPause(ctx, json);
+      else bodyOrPause(ctx, json, bodyMillis);
     });
     r.route().handler(FileRoutes::guard);
     r.route().handler(FolderRoutes::guard);
@@ -193,7 +194,9 @@ public final class HttpVerticle extends VerticleBase {
     });
     r.errorHandler(413, ctx -> refuse(ctx, new HttpFailure(413, "too_large", "The request body is too large")));
     r.errorHandler(400, ctx -> refuse(ctx, HttpFailure.badRequest("Bad request")));
-    r.errorHandler(500, ctx -> {
+    // 200 too: vertx-web's BodyHandler fails a request whose connection closed mid-body with status 200,
+    // which no handler took, so a client leaving in the middle of its login body was logged as an ERROR.
+    Handler<RoutingContext> failed = ctx -> {
       if (ctx.failure() != null && HttpErrors.isDisconnect(ctx.failure())) {
         // A client leaving in the middle of a UI asset (sendfile reset by peer): nobody to answer.
         log.debug("client left during {} {}: {}", ctx.request().method(), ctx.request().path(), ctx.failure().toString());
@@ -202,7 +205,9 @@ public final class HttpVerticle extends VerticleBase {
       }
       if (ctx.failure() != null) log.error("unhandled failure on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       refuse(ctx, new HttpFailure(500, "internal", "Internal error"));
-    });
+    };
+    r.errorHandler(500, failed);
+    r.errorHandler(200, failed);
     return r;
   }
 
@@ -344,7 +349,7 @@ public final class HttpVerticle extends VerticleBase {
    * Upload routes stream their body and must be paused before anything asynchronous happens (else
    * Vert.x drops the chunks); every other route gets its small body buffered, with a limit.
    */
-  private static void bodyOrPause(RoutingContext ctx, BodyHandler json) {
+  private static void bodyOrPause(RoutingContext ctx, BodyHandler json, long bodyMillis) {
     HttpServerRequest req = ctx.request();
     // Every PUT counts as one (PUT /api/folders has no body: FolderRoutes refuses one unread).
     boolean upload = req.method() == HttpMethod.PUT
@@ -353,12 +358,40 @@ public final class HttpVerticle extends VerticleBase {
       req.pause();
       ctx.next();
     } else if (req.method() == HttpMethod.POST || req.method() == HttpMethod.PATCH) {
+      smallBodyDeadline(ctx, bodyMillis);
       json.handle(ctx);
     } else {
       // No route reads the body of a GET, HEAD or DELETE; BodyHandler would even fail (500) on a
       // GET that announces a multipart body. Whatever such a request carries is discarded unread.
       ctx.next();
     }
+  }
+
+  /**
+   * A body read whole into memory (at most 64 KiB of JSON, 1 MiB of WebDAV XML) must have arrived within
+   * millis (http.headerTimeoutSeconds) of its head, as the head itself must: else 400 and the connection
+   * closed. Nothing is answered while such a body is on its way, so without this a client with no account
+   * held a connection for as long as it sent a login's body one byte every few seconds.
+   */
+  public static void smallBodyDeadline(RoutingContext ctx, long millis) {
+    HttpServerRequest req = ctx.request();
+    if (req.isEnded()) return;
+    long timer = ctx.vertx().setTimer(millis, id -> {
+      if (req.isEnded() || ctx.response().ended() || ctx.response().closed()) return;
+      HttpFailure f = HttpFailure.badRequest("The request body did not arrive within " + millis / 1000 + " s");
+      if (req.version() == HttpVersion.HTTP_2) {
+        HttpErrors.send(ctx.response(), f).onComplete(v -> ctx.response().reset(0));
+      } else {
+        ctx.response().putHeader("Connection", "close");
+        HttpErrors.send(ctx.response(), f).onComplete(v -> req.connection().close());
+      }
+    });
+    // At the node's connection cap such a connection makes room, as one still sending its head does.
+    Runnable done = req.version() == HttpVersion.HTTP_2 ? () -> { } : ConnectionGuard.readingSmallBody(req);
+    ctx.addEndHandler(v -> {
+      ctx.vertx().cancelTimer(timer);
+      done.run();
+    });
   }
 
   /**
