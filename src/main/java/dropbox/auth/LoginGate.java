@@ -43,8 +43,7 @@ final class LoginGate {
 
   /** Runs {@code check} for (username, caller) under the throttle; the check fails with AuthException only. */
   <T> Future<T> attempt(Caller caller, String username, Supplier<Future<T>> check) {
-    LoginThrottle.Keys keys = LoginThrottle.keys(username, caller.address());
-    return admission(caller, keys).compose(v -> {
+    return throttle.keysFor(username, caller.address()).compose(keys -> admission(caller, keys).compose(v -> {
       admitted.incrementAndGet();
       Future<T> result;
       try {
@@ -57,7 +56,7 @@ final class LoginGate {
             if (done.failed()) LOG.warn("cannot record the outcome of a login attempt: {}", done.cause().toString());
             return ar.succeeded() ? Future.succeededFuture(ar.result()) : Future.<T>failedFuture(ar.cause());
           }));
-    });
+    }));
   }
 
   /** Attempts admitted so far (each got its check): how tests and operators see what the throttle let through. */

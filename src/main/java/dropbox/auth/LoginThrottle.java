@@ -11,6 +11,13 @@ import java.util.function.LongSupplier;
  * user name over all addresses. An attempt is admitted (marked in flight on both counters) only when
  * {@link ThrottleRule} allows it; its outcome then ends the in-flight mark and counts a failure, or
  * resets the pair on success.
+ *
+ * <p>An address the user logged in from successfully within {@link #KNOWN_MILLIS} is exempt from the
+ * user counter (its own pair counter still applies): the user counter's wait ends at the same moment
+ * for every address, so an attacker polling from addresses of its own (one guess every 30 s is enough)
+ * always took the moment first and kept the real user waiting for ever, against the promise that an
+ * attacker can slow a user but not lock them out. Found by a black-box pass. From the addresses it
+ * knows, the user now waits for their own failures only; a new address still shares the user counter.
  */
 final class LoginThrottle {
   static final String MAP_NAME = "dropbox.auth.failures";
@@ -20,8 +27,14 @@ final class LoginThrottle {
   /** How an admitted attempt ended, as the counters see it. */
   enum Outcome { SUCCESS, FAILURE, NEUTRAL }
 
-  /** The counters one attempt touches; {@code userKey} is null for a name no account can have. */
-  record Keys(String pairKey, String userKey) {}
+  /**
+   * The counters one attempt touches; {@code userKey} is null for a name no account can have and for an
+   * address the user is known at; {@code knownKey} marks the address as known (null for invalid names).
+   */
+  record Keys(String pairKey, String userKey, String knownKey) {}
+
+  /** How long a successful login makes its address known to the throttle. */
+  static final long KNOWN_MILLIS = 30L * 24 * 3600 * 1000;
 
   private final CasMap map;
   private final LongSupplier clock;
@@ -39,7 +52,16 @@ final class LoginThrottle {
     String name = username == null ? "" : Usernames.key(username);
     String pair = "p|" + bound(name) + "|" + bound(address == null ? "" : address);
     // Only a valid name can be an account; junk from malformed lines must not slow anyone else down.
-    return new Keys(pair, Usernames.isValid(username) ? "u|" + name : null);
+    boolean valid = Usernames.isValid(username);
+    return new Keys(pair, valid ? "u|" + name : null,
+        valid ? "k|" + bound(name) + "|" + bound(address == null ? "" : address) : null);
+  }
+
+  /** The keys of {@link #keys}, without the user counter when the user is known at this address. */
+  Future<Keys> keysFor(String username, String address) {
+    Keys k = keys(username, address);
+    if (k.knownKey() == null) return Future.succeededFuture(k);
+    return map.get(k.knownKey()).map(v -> v == null ? k : new Keys(k.pairKey(), null, k.knownKey()));
   }
 
   /**
@@ -73,17 +95,20 @@ final class LoginThrottle {
   /** Ends an admitted attempt: its in-flight marks go, a failure is counted, a success resets the pair. */
   Future<Void> finish(Keys k, Outcome outcome) {
     Future<Void> pair = end(k.pairKey(), outcome, true);
-    return k.userKey() == null ? pair : pair.compose(v -> end(k.userKey(), outcome, false));
+    Future<Void> both = k.userKey() == null ? pair : pair.compose(v -> end(k.userKey(), outcome, false));
+    if (outcome != Outcome.SUCCESS || k.knownKey() == null) return both;
+    return both.compose(v -> map.update(k.knownKey(), old -> CasMap.Step.<Void>put("1", KNOWN_MILLIS, null)));
   }
 
   /** How long an attempt for (username, address) would have to wait now, without touching the counters. */
   Future<Long> waitMillis(String username, String address) {
-    Keys k = keys(username, address);
-    Future<FailureCount> user = k.userKey() == null ? Future.succeededFuture(FailureCount.NONE) : read(k.userKey());
-    return user.compose(u -> read(k.pairKey()).map(p -> {
-      Decision d = ThrottleRule.decide(p, u, clock.getAsLong());
-      return d.admitted() ? 0L : d.waitMillis();
-    }));
+    return keysFor(username, address).compose(k -> {
+      Future<FailureCount> user = k.userKey() == null ? Future.succeededFuture(FailureCount.NONE) : read(k.userKey());
+      return user.compose(u -> read(k.pairKey()).map(p -> {
+        Decision d = ThrottleRule.decide(p, u, clock.getAsLong());
+        return d.admitted() ? 0L : d.waitMillis();
+      }));
+    });
   }
 
   /** The live counter for a key of {@link #keys}; for tests and diagnostics. */

@@ -95,6 +95,35 @@ class LoginGateTest {
         "a client already gone is not waited for either");
   }
 
+  /**
+   * The lock-out a black-box pass found: an attacker guessing from addresses of its own whenever the user
+   * counter's wait ends (one guess every 30 s) took that moment first every time, so the real user, who
+   * waited Retry-After, was refused for ever. An address the user logged in from is exempt from the
+   * user counter; a new address still shares it.
+   */
+  @Test
+  void anAttackerOnOtherAddressesCannotLockTheUserOutOfAnAddressTheyUse(Vertx vertx) throws Exception {
+    AtomicLong now = new AtomicLong(System.currentTimeMillis());
+    LoginGate gate = new LoginGate(vertx, new LoginThrottle(vertx, now::get));
+    assertEquals("ok", gate.attempt(Caller.refused("192.0.2.10"), "frank", right()).await(30, SECONDS));
+    // 30 failures from 30 addresses of the attacker's (one each: no pair counter ever waits): u = 30.
+    for (int i = 0; i < 30; i++) {
+      failure(gate.attempt(Caller.refused("198.51.100." + i), "frank", wrongAfter(vertx, 1)));
+      now.addAndGet(ThrottleRule.MAX_DELAY_MILLIS);
+    }
+    now.addAndGet(-ThrottleRule.MAX_DELAY_MILLIS + 1000); // 1 s after the attacker's last guess
+    AuthException fresh = failure(gate.attempt(Caller.refused("203.0.113.7"), "frank", right()));
+    assertEquals(AuthException.Reason.THROTTLED, fresh.reason(), "a new address still shares the user counter");
+    int before = checks.get();
+    assertEquals("ok", gate.attempt(Caller.refused("192.0.2.10"), "frank", right()).await(30, SECONDS),
+        "from the address the user logged in from: no wait");
+    assertEquals(before + 1, checks.get());
+    // There only its own failures count: five free, then the pair's wait.
+    for (int i = 0; i < 5; i++) failure(gate.attempt(Caller.refused("192.0.2.10"), "frank", wrongAfter(vertx, 1)));
+    assertEquals(AuthException.Reason.THROTTLED,
+        failure(gate.attempt(Caller.refused("192.0.2.10"), "frank", right())).reason());
+  }
+
   @Test
   void sixtyParallelAttemptsAreNotAllChecked(Vertx vertx) throws Exception {
     LoginGate gate = new LoginGate(vertx, new LoginThrottle(vertx));
