@@ -99,7 +99,7 @@ final class Ledger {
 
   Reservation reservation(String uploadId) {
     Reservation r = reservations.get(uploadId);
-    if (r == null) throw StorageException.of(ErrorCode.BAD_REQUEST, "Upload expired or unknown");
+    if (r == null) throw StorageException.of(ErrorCode.BUSY, "Upload expired or unknown"); // the server lost it: retry
     return r;
   }
 

@@ -112,7 +112,7 @@ public final class StorageService {
       try {
         actual = Files.size(staging);
       } catch (NoSuchFileException e) {
-        throw StorageException.of(ErrorCode.BAD_REQUEST, "Upload expired or unknown");
+        throw StorageException.of(ErrorCode.BUSY, "Upload expired or unknown"); // the server lost it: retry
       }
       if (actual != size) throw StorageException.of(ErrorCode.BAD_REQUEST, "Upload incomplete");
       files.syncFile(staging);

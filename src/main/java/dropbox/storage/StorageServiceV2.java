@@ -511,7 +511,7 @@ public final class StorageServiceV2 implements StorageEngine {
    * (the front end checks this first, so only a bad command gets here). Anything else is our fault.
    */
   private static StorageException publishRefusal(IOException e) {
-    if (e instanceof NoSuchFileException) return StorageException.of(ErrorCode.BAD_REQUEST, "Upload expired or unknown");
+    if (e instanceof NoSuchFileException) return StorageException.of(ErrorCode.BUSY, "Upload expired or unknown"); // see Reservations.unknown
     if (e.getClass() == IOException.class && String.valueOf(e.getMessage()).contains(" bytes, not ")
         && String.valueOf(e.getMessage()).startsWith("staging file")) {
       return StorageException.of(ErrorCode.BAD_REQUEST, "Upload incomplete");

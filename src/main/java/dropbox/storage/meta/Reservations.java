@@ -46,7 +46,12 @@ final class Reservations {
     return Sql.update(c, "DELETE FROM reservations WHERE " + where, arg);
   }
 
+  /**
+   * The upload's reservation is gone: released as expired, or by a node that took this one for dead (a
+   * cluster split, a node paused past its lease). The server lost it, not the client: BUSY, so clients
+   * retry (it was BAD_REQUEST, "Invalid request" over TCP, which told them their request was wrong).
+   */
   static StorageException unknown() {
-    return StorageException.of(ErrorCode.BAD_REQUEST, "Upload expired or unknown");
+    return StorageException.of(ErrorCode.BUSY, "Upload expired or unknown");
   }
 }
