@@ -114,8 +114,8 @@ class StorageServiceTest extends StorageEngineContract {
     assertTrue(Files.exists(Path.of(unowned.stagingPath())));
     assertEquals(100, svc.readLedger("alice").reserved());
     svc.abortUpload("alice", svc.openUpload("alice", "x", 800, "node-live").uploadId()); // the quota is back
-    // The dead node's front end, had it survived after all, gets a clear answer at commit.
-    assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class,
+    // The dead node's front end, had it survived after all, gets a clear answer at commit: try again.
+    assertEquals(ErrorCode.BUSY, assertThrows(StorageException.class,
         () -> svc.commitUpload("alice", "from-dead", dead.uploadId(), 300, sha(new byte[300]), Preconditions.NONE)).code());
     assertTrue(fsck.releaseReservationsOfDepartedNodes(members::contains, clock.get() + 1).isEmpty());
   }

@@ -372,8 +372,9 @@ class StorageServiceV2Test extends V2EngineContract {
     clock.addAndGet(STALE_MS);
     upkeep.maintain();
     assertFalse(Files.exists(Path.of(later.stagingPath())));
-    // The stale upload's front end gets a clear answer if it comes back after all.
-    assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class, () ->
+    // The stale upload's front end gets a clear answer if it comes back after all: try again (its client
+    // did nothing wrong).
+    assertEquals(ErrorCode.BUSY, assertThrows(StorageException.class, () ->
         engine.commitUpload("alice", "stale", stale.uploadId(), 0, sha(new byte[0]), Preconditions.NONE, null)).code());
   }
 
@@ -391,7 +392,7 @@ class StorageServiceV2Test extends V2EngineContract {
     assertTrue(Files.exists(Path.of(live.stagingPath())));
     assertEquals(50, meta.usage("alice").reservedBytes());
     engine.abortUpload("alice", engine.openUpload("alice", "x", 900, "node-live").uploadId(), "node-live");
-    assertEquals(ErrorCode.BAD_REQUEST, assertThrows(StorageException.class, () -> engine.commitUpload("alice",
+    assertEquals(ErrorCode.BUSY, assertThrows(StorageException.class, () -> engine.commitUpload("alice",
         "from-dead", dead.uploadId(), 300, sha(new byte[300]), Preconditions.NONE, "node-dead")).code());
     // Membership unknown (the cluster is shutting down): nothing is judged dead.
     new V2Upkeep(v2, blobs, false, () -> null, STALE_MS, GRACE_MS).maintain();
