@@ -32,6 +32,19 @@ class HttpVerticleTest {
     }
   }
 
+  /** HTTP/2 header names must be lower-case tokens (RFC 9113 8.2.1); Netty let a space or a LF through. */
+  @Test
+  void aHeaderNameThatIsNotALowerCaseTokenIsSeen() {
+    assertFalse(HttpVerticle.hasInvalidName(io.vertx.core.MultiMap.caseInsensitiveMultiMap()
+        .add("x-a", "v").add("content-type", "t").add("x_b!#$%&'*+.^`|~9", "v")));
+    for (String bad : List.of("x a", "x-a\nb", "x-a\rb", "x:a", "x\0a", "X-Upper", "x\"a", "", "x(a)", "\u00e9")) {
+      io.vertx.core.MultiMap h = io.vertx.core.MultiMap.caseInsensitiveMultiMap().add("host", "h");
+      // a MultiMap refuses nothing itself: what Netty passed on arrives as is
+      h.add(bad, "v");
+      assertTrue(HttpVerticle.hasInvalidName(h), "name [" + bad + "]");
+    }
+  }
+
   @Test
   void theUiIsServedWhateverTheWorkingDirectory() throws Exception {
     Path elsewhere = Files.createDirectories(dir.resolve("elsewhere"));
