@@ -50,11 +50,10 @@ final class LoginThrottle {
 
   static Keys keys(String username, String address) {
     String name = username == null ? "" : Usernames.key(username);
-    String pair = "p|" + bound(name) + "|" + bound(address == null ? "" : address);
+    String nameAndAddress = bound(name) + "|" + bound(address == null ? "" : address);
     // Only a valid name can be an account; junk from malformed lines must not slow anyone else down.
     boolean valid = Usernames.isValid(username);
-    return new Keys(pair, valid ? "u|" + name : null,
-        valid ? "k|" + bound(name) + "|" + bound(address == null ? "" : address) : null);
+    return new Keys("p|" + nameAndAddress, valid ? "u|" + name : null, valid ? "k|" + nameAndAddress : null);
   }
 
   /** The keys of {@link #keys}, without the user counter when the user is known at this address. */

@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Every request under /dav/: authenticated as REST's are (http.Authenticator: Bearer, Basic with the
@@ -35,7 +36,7 @@ final class DavHandler implements Handler<RoutingContext> {
     this.allowPlaintextLogin = Config.bool(config, "auth.allowPlaintextLogin");
     this.refuseMac = Config.bool(config, "dav.refuseMacMetadata");
     this.small = new SmallUploads(Config.inlineMaxBytes(config), Config.quotaPolicy(config));
-    this.bodyMillis = java.util.concurrent.TimeUnit.SECONDS.toMillis(Config.integer(config, "http.headerTimeoutSeconds"));
+    this.bodyMillis = TimeUnit.SECONDS.toMillis(Config.integer(config, "http.headerTimeoutSeconds"));
   }
 
   @Override
