@@ -1,5 +1,7 @@
 package dropbox.storage;
 
+import dropbox.bus.ErrorCode;
+import dropbox.bus.StorageException;
 import dropbox.bus.StorageFull;
 import dropbox.storage.blob.BlobKey;
 import dropbox.storage.blob.FsBlobStore;
@@ -150,17 +152,34 @@ final class V2Upkeep implements StorageUpkeep {
     return true;
   }
 
-  private long scanAll(long now) throws IOException {
+  /**
+   * A scan that could not finish (a user's lock busy past its timeout, a database error) is owed: the next
+   * run scans again instead of a stale period later, or a kill -9's staging file next to a busy user would
+   * hold its disk space for that long.
+   */
+  private synchronized void scanOwed() { lastScan = Long.MIN_VALUE; }
+
+  private long scanAll(long now) {
     ScanRules rules = new ScanRules(this::known, liveStaging(now), now - staleMillis);
     long removed = 0;
-    for (String user : meta.users()) {
-      removed += engine.locks().with(() -> {
-        ScanReport r = blobs.scanUser(user, rules, true);
-        // A reaped staging file's upload is dead: give its quota back now rather than at its deadline.
-        // The report names a few per user; the rest follow in the next runs (or at their deadline).
-        for (StagingEntry dead : r.deadStagingExamples()) meta.release(user, dead.id().uploadId());
-        return r.removed();
-      }, StorageLocks.userLock(user));
+    try {
+      for (String user : meta.users()) {
+        try {
+          removed += engine.locks().with(() -> {
+            ScanReport r = blobs.scanUser(user, rules, true);
+            // A reaped staging file's upload is dead: give its quota back now rather than at its deadline.
+            // The report names a few per user; the rest follow in the next runs (or at their deadline).
+            for (StagingEntry dead : r.deadStagingExamples()) meta.release(user, dead.id().uploadId());
+            return r.removed();
+          }, StorageLocks.userLock(user));
+        } catch (StorageException e) {
+          if (e.code() != ErrorCode.BUSY) throw e;
+          scanOwed(); // this user waits for the next run; the others need not
+        }
+      }
+    } catch (RuntimeException e) {
+      scanOwed();
+      throw e;
     }
     return removed;
   }

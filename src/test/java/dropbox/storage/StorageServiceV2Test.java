@@ -378,6 +378,38 @@ class StorageServiceV2Test extends V2EngineContract {
         engine.commitUpload("alice", "stale", stale.uploadId(), 0, sha(new byte[0]), Preconditions.NONE, null)).code());
   }
 
+  /**
+   * A scan that meets a user's lock held past its timeout skips that user and is owed: the next run
+   * (a minute later, not a stale period) reaps what it skipped, and the other users are scanned anyway.
+   */
+  @Test
+  void aScanThatFindsAUserBusyIsRunAgainAtTheNextMaintenance() throws Exception {
+    LocalLockManager lm = new LocalLockManager(vertx);
+    StorageServiceV2 quick = new StorageServiceV2(meta, blobs, lm, quotas(1000), 200, "node-a", e -> { }, clock::get, 0);
+    V2Upkeep upkeepQuick = new V2Upkeep(quick, blobs, true, () -> null, STALE_MS, GRACE_MS);
+    upkeepQuick.maintain(); // the periodic scan has just run
+    UploadTicket alice = quick.openUpload("alice", "a", 3, null);
+    UploadTicket bob = quick.openUpload("bob", "b", 3, null);
+    for (UploadTicket t : List.of(alice, bob)) {
+      Files.write(Path.of(t.stagingPath()), "abc".getBytes());
+      Files.setLastModifiedTime(Path.of(t.stagingPath()),
+          java.nio.file.attribute.FileTime.fromMillis(clock.get() - STALE_MS - 1000));
+    }
+    clock.addAndGet(STALE_MS); // the scan is due
+    LockManager.Held held = Blocking.await(lm.acquire(StorageLocks.userLock("alice"), 1000), 2000);
+    try {
+      upkeepQuick.maintain();
+    } finally {
+      held.release();
+    }
+    assertTrue(Files.exists(Path.of(alice.stagingPath())), "alice was busy: skipped");
+    assertFalse(Files.exists(Path.of(bob.stagingPath())), "bob was scanned all the same");
+    upkeepQuick.maintain(); // same instant: owed, so it runs although the stale period has not passed
+    assertFalse(Files.exists(Path.of(alice.stagingPath())));
+    assertEquals(0, meta.usage("alice").reservedBytes());
+    assertConsistent("alice");
+  }
+
   @Test
   void reservationsOfADepartedNodeAreReleasedWithTheirStagingFilesAndNoOthers() throws Exception {
     V2Upkeep clustered = new V2Upkeep(v2, blobs, false, () -> Set.of("node-live", "node-a"), STALE_MS, GRACE_MS);
