@@ -22,6 +22,8 @@ import java.util.Set;
 public final class Authenticator implements Handler<RoutingContext> {
   static final String USER = "dropbox.user";
   static final String TOKEN = "dropbox.token";
+  /** In a download link's grant: the session token it was made in, when it was made in one. */
+  static final String LINK_SESSION = "session";
   static final String UI_HEADER = "X-Requested-With";
   static final String UI_VALUE = "dropbox-ui";
 
@@ -86,11 +88,16 @@ public final class Authenticator implements Handler<RoutingContext> {
       return Future.failedFuture(HttpFailure.unauthorized("A download link only allows downloading its file"));
     }
     return links.use(token).compose(e -> {
-      if (e == null || !name.equals(e.value().getString("name"))) {
-        return Future.failedFuture(HttpFailure.unauthorized("This download link has expired; start the download again"));
-      }
-      return Future.succeededFuture(e.value().getString("user"));
+      if (e == null || !name.equals(e.value().getString("name"))) return Future.failedFuture(expiredLink());
+      String session = e.value().getString(LINK_SESSION);
+      if (session == null) return Future.succeededFuture(e.value().getString("user"));
+      return sessions.alive(session).compose(alive -> alive
+          ? Future.succeededFuture(e.value().getString("user")) : Future.failedFuture(expiredLink()));
     });
+  }
+
+  private static HttpFailure expiredLink() {
+    return HttpFailure.unauthorized("This download link has expired; start the download again");
   }
 
   private Future<String> basic(RoutingContext ctx, String encoded) {

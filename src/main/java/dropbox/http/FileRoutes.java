@@ -278,9 +278,14 @@ final class FileRoutes {
   void link(RoutingContext ctx) {
     String name = ctx.get(NAME);
     String user = user(ctx);
+    JsonObject grant = new JsonObject().put("user", user).put("name", name);
+    // A link made in a session ends with it: a user who logs out expects what the session handed out to
+    // stop working too, not up to 60 s later (Authenticator checks it when the link is followed).
+    String session = ctx.get(Authenticator.TOKEN);
+    if (session != null) grant.put(Authenticator.LINK_SESSION, session);
     // A link to nothing (or to a folder) would only fail when followed: say so now (404).
     storage.openDownload(user, name, AccountRoutes.priority(ctx))
-        .compose(h -> links.create(new JsonObject().put("user", user).put("name", name))).onSuccess(e -> {
+        .compose(h -> links.create(grant)).onSuccess(e -> {
       String url = "/api/files/" + FilePath.encodePath(name) + "?dl=" + e.token();
       AccountRoutes.sendJson(ctx, 200, new JsonObject().put("url", url).put("expiresAt", Json.time(e.expiresAt())));
     }).onFailure(err -> HttpErrors.send(ctx, err));

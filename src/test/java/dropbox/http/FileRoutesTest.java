@@ -846,6 +846,24 @@ class FileRoutesTest {
     assertEquals(2, http.get("/api/files", t).json().getJsonArray("files").size());
   }
 
+  /** A link made in a session ends with the session; one made with Basic credentials lives its 60 s. */
+  @Test
+  void aDownloadLinkEndsWhenItsSessionIsLoggedOut() throws Exception {
+    String t = node.account("linkleaver", "secret1");
+    assertEquals(201, put(t, "f.bin", new byte[] {1, 2, 3}).status());
+    String url = http.send("POST", "/api/files/f.bin/link", t, new byte[0]).json().getString("url");
+    String basic = "Basic " + java.util.Base64.getEncoder()
+        .encodeToString("linkleaver:secret1".getBytes(StandardCharsets.UTF_8));
+    String basicUrl = http.send("POST", "/api/files/f.bin/link", null, new byte[0], "Authorization", basic)
+        .json().getString("url");
+    assertEquals(200, http.get(url, null).status());
+    assertEquals(204, http.send("POST", "/api/logout", t, new byte[0]).status());
+    Http.Resp after = http.get(url, null);
+    assertEquals(401, after.status(), after.toString());
+    assertNull(after.header("www-authenticate"));
+    assertEquals(200, http.get(basicUrl, null).status(), "no session to end");
+  }
+
   @Test
   void aDownloadLinkServesItsOwnersFileEvenWithAnotherUsersCredentials() throws Exception {
     String owner = node.account("linkowner", "secret1");
