@@ -6,6 +6,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.SocketChannelConfig;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpStatusClass;
@@ -21,7 +22,10 @@ import io.netty.handler.codec.http.LastHttpContent;
  * whose body is still incomplete can never be completed, so the connection is closed at once, as before
  * (an upload aborts as on any disconnect); with nothing owed it is closed at once too; otherwise it is
  * closed when the last owed answer has been written. A client that closed completely is found by the
- * first answer written to it (a reset), which closes the connection as before. Plain HTTP/1.x only: a
+ * first answer written to it (a reset), which closes the connection as before. An event stream
+ * (text/event-stream) is never answered to its end, and its clients (EventSource) never half-close: the end
+ * of its input is the client gone, so it closes at once and gives the stream's slot back, rather than at the
+ * second heartbeat after (the first write only draws the reset). Plain HTTP/1.x only: a
  * TLS connection ends with its own close_notify. Sits right before Vert.x's handler, on the connection's
  * event loop.
  */
@@ -34,6 +38,8 @@ final class HalfClose extends ChannelDuplexHandler {
   private boolean bodyOpen;
   /** The client sent its last byte. */
   private boolean inputEnded;
+  /** The answer being written is an event stream, which has no end to wait for. */
+  private boolean endless;
 
   /** Lets this connection outlive the end of its input, and installs the handler that ends it. */
   static void install(ChannelPipeline p, String vertxHandlerName) {
@@ -56,7 +62,7 @@ final class HalfClose extends ChannelDuplexHandler {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
     if (evt instanceof ChannelInputShutdownEvent && !inputEnded) {
       inputEnded = true;
-      if (bodyOpen || owed == 0) ctx.close();
+      if (bodyOpen || owed == 0 || endless) ctx.close();
     }
     super.userEventTriggered(ctx, evt);
   }
@@ -65,6 +71,13 @@ final class HalfClose extends ChannelDuplexHandler {
   public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
     boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
     ChannelPromise p = promise;
+    if (msg instanceof HttpResponse r && isEventStream(r)) {
+      endless = true;
+      if (inputEnded) {
+        p = promise.unvoid();
+        p.addListener(written -> ctx.close());
+      }
+    }
     if (!interim && msg instanceof LastHttpContent && owed > 0) {
       owed--;
       if (inputEnded && owed == 0) {
@@ -73,5 +86,10 @@ final class HalfClose extends ChannelDuplexHandler {
       }
     }
     super.write(ctx, msg, p);
+  }
+
+  private static boolean isEventStream(HttpResponse r) {
+    String type = r.headers().get(HttpHeaderNames.CONTENT_TYPE);
+    return type != null && type.regionMatches(true, 0, "text/event-stream", 0, 17);
   }
 }

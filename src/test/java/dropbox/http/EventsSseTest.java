@@ -176,6 +176,35 @@ public class EventsSseTest {
     }
   }
 
+  /**
+   * A client that goes away gives its slot back at once, not at the heartbeat after next (30 s with the
+   * default 15 s heartbeat): a user reloading the page must not meet a 429 from the streams of old pages.
+   */
+  @Test
+  void aClosedStreamFreesItsSlotWithoutWaitingForAHeartbeat() throws Exception {
+    try (TestNode slow = TestNode.start(dir.resolve("slow-heartbeat"), cfg -> {
+      Config.put(cfg, "http.sseHeartbeatMillis", 600_000);
+      Config.put(cfg, "http.maxStreamsPerUser", 1);
+    })) {
+      String t = slow.account("reloader", "secret1");
+      for (int page = 0; page < 3; page++) {
+        String status = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        Stream s = null;
+        while (System.nanoTime() < deadline) {
+          s = new Stream(slow.port(), t);
+          status = s.status;
+          if (status.contains("200")) break;
+          s.close();
+          s = null;
+          Thread.sleep(50);
+        }
+        assertEquals("HTTP/1.1 200 OK", status, "page " + page + " gets its stream");
+        s.close(); // the page reloads
+      }
+    }
+  }
+
   @Test
   void loggingOutEndsThatTokensStreamsOnly() throws Exception {
     node.account("leaver", "secret1");
