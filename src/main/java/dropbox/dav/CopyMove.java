@@ -51,10 +51,11 @@ final class CopyMove {
       r.fail(400, "bad_request", move ? "MOVE is always Depth: infinity" : "COPY takes Depth 0 or infinity");
       return;
     }
-    if (r.path.isEmpty() || dest.isEmpty() || dest.equals(r.path) || PathLock.within(dest, r.path)) {
+    if (r.path.isEmpty() || dest.isEmpty() || dest.equals(r.path)) {
       r.fail(403, "forbidden", "A resource cannot be copied or moved onto itself or into itself");
       return;
     }
+    boolean below = PathLock.within(dest, r.path);
     if (refuseMac && DavPath.isMacMetadata(dest)) {
       r.fail(403, "forbidden", "macOS metadata files are not stored here");
       return;
@@ -63,6 +64,13 @@ final class CopyMove {
     r.checkIf().compose(v -> r.stat(r.path)).compose(src -> {
       if (src == null) {
         r.fail(404, "not_found", "Nothing at this path");
+        return Future.succeededFuture();
+      }
+      if (below) {
+        // Below a folder is inside it (403); below a file is a parent that is not a folder (409, RFC 4918
+        // 9.8.5), as for any other file.
+        if (src.folder()) r.fail(403, "forbidden", "A resource cannot be copied or moved onto itself or into itself");
+        else r.fail(409, "conflict", "The destination's parent folder does not exist");
         return Future.succeededFuture();
       }
       return r.stat(DavPath.parent(dest)).compose(parent -> {

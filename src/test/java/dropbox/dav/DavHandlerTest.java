@@ -245,6 +245,24 @@ class DavHandlerTest {
     assertEquals(204, server.curl("-X", "DELETE", server.dav() + "destsrc").status());
   }
 
+  /** Into itself: a folder is 403; below a file is a missing parent folder, 409 (RFC 4918 9.8.5). */
+  @Test
+  void copyOrMoveBelowItself() throws Exception {
+    assertEquals(201, server.curl("-X", "MKCOL", server.dav() + "selfdir").status());
+    Path f = file("self.txt", "x");
+    assertEquals(201, server.curl("-T", f.toString(), server.dav() + "self.txt").status());
+    for (String m : List.of("COPY", "MOVE")) {
+      assertEquals(403, server.curl("-X", m, "-H", "Destination: " + server.dav() + "selfdir/in",
+          server.dav() + "selfdir").status(), m);
+      DavServer.Answer a = server.curl("-X", m, "-H", "Destination: " + server.dav() + "self.txt/in",
+          server.dav() + "self.txt");
+      assertEquals(409, a.status(), m + " " + a.body());
+      assertEquals(403, server.curl("-X", m, "-H", "Destination: " + server.dav() + "self.txt",
+          server.dav() + "self.txt").status(), m + " onto itself");
+    }
+    assertEquals(200, server.curl(server.dav() + "self.txt").status(), "nothing changed");
+  }
+
   /** Sends raw request bytes and reads the first line of the answer, with a generous timeout. */
   private static String rawAnswer(String request) throws Exception {
     try (Socket s = new Socket("127.0.0.1", server.process.httpPort())) {
