@@ -10,20 +10,22 @@
 #   node 1: tcp 8080  http 8081  bus 8082  hazelcast 5701
 #   node 2: tcp 8090  http 8091  bus 8092  hazelcast 5702   ...
 # DROPBOX_CLUSTER_BASE_PORT (8080) and DROPBOX_CLUSTER_HZ_BASE (5700) move them.
-# Pid files and logs: ./data-cluster/run/node-<i>.pid, node-<i>.log. Extra server options can be passed
+# Pid files and logs: ./data-cluster-run/node-<i>.pid, node-<i>.log (outside the storage root, which holds
+# only what the server writes; the previous start's log is kept as node-<i>.log.1). Extra server options can be passed
 # in DROPBOX_CLUSTER_OPTS (e.g. "--default-quota 1073741824"); any DROPBOX_* setting works as usual.
 #
 # The database: clustered nodes need PostgreSQL (the embedded SQLite serves one node only). Unless
 # DROPBOX_DB_URL names one already, a throw-away PostgreSQL of Debian's package (initdb + pg_ctl, no
 # system service, trust authentication on 127.0.0.1 only) is created in ./data-cluster-pg (as root: in
-# /var/tmp/dropbox-cluster-pg, owned by the postgres user, since PostgreSQL refuses to run as root) on
-# port DROPBOX_CLUSTER_PG_PORT (5433), log ./data-cluster-pg/server.log. `stop` stops it; the data stays
-# for the next start (delete both directories to begin afresh). Install it with: apt-get install postgresql
+# /var/tmp/dropbox-cluster-pg-<checkout hash>, owned by the postgres user, since PostgreSQL refuses to run as
+# root and may not reach a checkout under /root; one per checkout, so two checkouts never share one) on
+# port DROPBOX_CLUSTER_PG_PORT (5433), log server.log there. `stop` stops it; the data stays
+# for the next start (delete the data-cluster* directories, and that one, to begin afresh). Install it with: apt-get install postgresql
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 DATA=./data-cluster
-RUN=$DATA/run
+RUN=./data-cluster-run
 JAR=target/dropbox-server.jar
 MAX=9
 # Hazelcast's wishes on Java 17 (the jar's manifest opens the same packages; explicit for clarity).
@@ -35,7 +37,11 @@ JVM_FLAGS=(--add-modules java.se --add-exports java.base/jdk.internal.ref=ALL-UN
 BASE=${DROPBOX_CLUSTER_BASE_PORT:-8080}
 HZ_BASE=${DROPBOX_CLUSTER_HZ_BASE:-5700}
 PG_PORT=${DROPBOX_CLUSTER_PG_PORT:-5433}
-if [ "$(id -u)" = 0 ]; then PG_DIR=/var/tmp/dropbox-cluster-pg; PG_USER=postgres; else PG_DIR=$PWD/data-cluster-pg; PG_USER=; fi
+if [ "$(id -u)" = 0 ]; then
+  PG_DIR=/var/tmp/dropbox-cluster-pg-$(printf '%s' "$PWD" | sha256sum | cut -c1-12); PG_USER=postgres
+else
+  PG_DIR=$PWD/data-cluster-pg; PG_USER=
+fi
 
 tcp_port()  { echo $((BASE + 10 * ($1 - 1))); }
 http_port() { echo $((BASE + 1 + 10 * ($1 - 1))); }
@@ -135,7 +141,8 @@ start() {
   for ((i = 1; i <= n; i++)); do
     if pid_of "$i" >/dev/null; then echo "node $i already running (pid $(pid_of "$i"))"; continue; fi
     local log="$RUN/node-$i.log"
-    rm -f "$log" # a stale "ready" line of the previous run must not count
+    # A stale "ready" line of the previous run must not count; its log is kept one start (a crash's story).
+    [ ! -f "$log" ] || mv -f "$log" "$log.1"
     # shellcheck disable=SC2086 # DROPBOX_CLUSTER_OPTS is a list of options on purpose
     DROPBOX_CLUSTER_BUS_PORT=$(bus_port "$i") nohup java "${JVM_FLAGS[@]}" -jar "$JAR" --storage "$DATA" \
       --host 127.0.0.1 --tcp-port "$(tcp_port "$i")" --http-port "$(http_port "$i")" \
