@@ -10,13 +10,14 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetSocket;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * DOWNLOAD for one session (tcp-protocol.md): the 8-byte length, the file's bytes straight from disk
- * (zero-copy sendfile on the plain port; large reads on the TLS port, where sendFile would read 8 KiB per
- * call) or, for a small file kept in the database, from the storage answer itself, then the trailer. A failure is announced as length 0 so classic clients, which read a
+ * (zero-copy sendfile on the plain port, in chunks whose progress is watched: {@link ChunkedSendFile};
+ * large reads on the TLS port, where sendFile would read 8 KiB per call) or, for a small file kept in the database, from the storage answer itself, then the trailer. A failure is announced as length 0 so classic clients, which read a
  * length first, stay in step.
  */
 final class TcpDownload {
@@ -65,13 +66,18 @@ final class TcpDownload {
     session.writeBuffer(Buffer.buffer(8).appendLongLE(size));
     Future<Void> sent = size == 0 ? Future.succeededFuture()
         : socket.isSsl() ? FileStreaming.send(vertx, h.contentPath(), 0, size, socket, false)
-        : socket.sendFile(h.contentPath(), 0, size);
+        : ChunkedSendFile.send(vertx, socket, h.contentPath(), 0, size);
     sent.onComplete(session.safe(ar -> {
       if (session.closed()) return;
       if (ar.failed()) {
-        // Part of the body may be out already: the stream cannot be resynchronised.
-        log.warn("download of {} for {} failed: {}", h.file().name(), session.user(), ar.cause().toString());
-        session.closeSilently();
+        // Part of the body may be out already: the stream cannot be resynchronised. A client that stopped
+        // reading is one line at INFO (a client can do it at will); anything else is the server's WARN.
+        if (ar.cause() instanceof TimeoutException) {
+          log.info("download of {} for {} given up: {}", h.file().name(), session.user(), ar.cause().getMessage());
+        } else {
+          log.warn("download of {} for {} failed: {}", h.file().name(), session.user(), ar.cause().toString());
+        }
+        session.reset();
         return;
       }
       Metrics.bytesOut("tcp", size);

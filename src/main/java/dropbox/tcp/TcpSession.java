@@ -4,12 +4,17 @@ import dropbox.auth.AuthService;
 import dropbox.auth.ClientAddress;
 import dropbox.bus.SmallUploads;
 import dropbox.bus.StorageClient;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.internal.net.NetSocketInternal;
 import io.vertx.core.net.NetSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -345,6 +350,32 @@ final class TcpSession {
     if (state == State.CLOSED) return;
     terminate();
     socket.close();
+  }
+
+  /**
+   * Ends the session with a TCP reset: for a download cut short, whose unsent bytes would otherwise keep
+   * the connection open. Vert.x's close (its handler intercepts every close going down the pipeline)
+   * waits for what is queued to be flushed first, which a client that stopped reading never lets happen,
+   * and the socket's buffer (megabytes) would stay held with it. So the close starts below Vert.x's
+   * handler, at the pipeline's first handler, and SO_LINGER 0 makes it a reset that drops the unsent bytes.
+   */
+  void reset() {
+    if (state == State.CLOSED) return;
+    terminate();
+    if (!(socket instanceof NetSocketInternal internal)) {
+      socket.close();
+      return;
+    }
+    Channel ch = internal.channelHandlerContext().channel();
+    if (!ch.isOpen()) return; // the client reset it first
+    try {
+      ch.config().setOption(ChannelOption.SO_LINGER, 0);
+    } catch (ChannelException e) {
+      log.debug("connection from {} closing already: {}", clientAddress, e.toString());
+    }
+    ChannelHandlerContext first = ch.pipeline().firstContext();
+    if (first != null) first.close();
+    else ch.close();
   }
 
   /** Storage clean-up (a commit or an abort) that the session waits for before it is finished. */
