@@ -176,8 +176,8 @@ public final class HttpVerticle extends VerticleBase {
     // The event stream has no HEAD: its answer never ends, so there are no final headers to give.
     getAndHead(r, "/api/openapi.yaml").handler(ctx -> Json.end(ctx.response()
         .putHeader("Content-Type", "application/yaml; charset=utf-8"), openapi));
-    getAndHead(r, "/health").handler(Health.handler(vertx, config()));
-    MetricsRoutes.mount(r);
+    getAndHead(r, "/health").handler(HeadLength::fromBody).handler(Health.handler(vertx, config()));
+    MetricsRoutes.mount(r, HeadLength::fromBody);
 
     // The UI: GET/HEAD only and never under /api, /health or /metrics, so a wrong method there stays a 405.
     // Named, so its metric series read route="ui" rather than the regex.

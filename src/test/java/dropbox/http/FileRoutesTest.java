@@ -297,7 +297,9 @@ class FileRoutesTest {
       if (!path.equals("/metrics")) assertEquals(200, head.status(), path); // off in the tests' config: 404 both
       assertEquals(get.header("content-type"), head.header("content-type"), path);
       assertTrue(HttpDate.parse(get.header("date")) > 0, path + ": every answer carries Date");
-      if (path.startsWith("/api/")) assertEquals(get.header("content-length"), head.header("content-length"), path);
+      // The stock handlers (health, Prometheus) included: Vert.x leaves the length out of a HEAD.
+      assertEquals(get.header("content-length"), head.header("content-length"), path);
+      assertTrue(head.header("content-length") != null, path);
     }
     // No body on the wire: the answer after a HEAD on the same connection parses from its first byte.
     try (java.net.Socket s = new java.net.Socket("127.0.0.1", http.port)) {

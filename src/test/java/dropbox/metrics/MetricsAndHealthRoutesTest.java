@@ -170,7 +170,7 @@ class MetricsAndHealthRoutesTest {
     vertx.deployVerticle(new StorageVerticle(new LocalLockManager(vertx), true), new DeploymentOptions().setConfig(cfg))
         .await(10, TimeUnit.SECONDS);
     Router router = Router.router(vertx);
-    MetricsRoutes.mount(router);
+    MetricsRoutes.mount(router, io.vertx.ext.web.RoutingContext::next);
     router.get("/health").handler(HealthCheckHandler.createWithHealthChecks(new NodeHealth(vertx, cfg).healthChecks()));
     HttpServer server = vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1")
         .await(10, TimeUnit.SECONDS);
