@@ -49,8 +49,9 @@ public final class Metrics {
   static final EnumSet<Label> LABELS =
       EnumSet.of(Label.HTTP_ROUTE, Label.HTTP_METHOD, Label.HTTP_CODE, Label.POOL_TYPE, Label.POOL_NAME, Label.EB_SIDE);
 
-  /** The methods that keep their own label value; every other token a client sends counts as OTHER. */
-  static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+  /** The methods that keep their own label value (HTTP's and WebDAV's); every other token counts as OTHER. */
+  static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS",
+      "PROPFIND", "PROPPATCH", "MKCOL", "COPY", "MOVE", "LOCK", "UNLOCK");
 
   /**
    * Label rewrites so a client cannot create series: an unknown method becomes OTHER and a request that

@@ -139,6 +139,23 @@ class MetricsCardinalityTest {
     assertTrue(errors.isEmpty(), "every request was answered: " + errors);
   }
 
+  /** A REST request is labelled by its own routes only, a WebDAV one as /dav/ (the mount sees every request). */
+  @Test
+  void restAndWebDavRequestsAreLabelledByTheirOwnRoutes() throws Exception {
+    try (ServerProcess server = ServerProcess.start(List.of(), "--host", "127.0.0.1",
+        "--storage", dir.resolve("labels").toString(), "--tcp-port", "0", "--http-port", "0");
+         Client c = new Client(server.httpPort())) {
+      assertEquals(401, c.send("GET", "/api/me")); // answered by the authenticator, on the /api/ route
+      assertEquals(401, c.send("PROPFIND", "/dav/some/where"));
+      Set<String> all = series(server.httpPort());
+      List<String> routes = all.stream().filter(x -> x.startsWith("vertx_http_server_requests_total{")).toList();
+      assertTrue(routes.stream().anyMatch(x -> x.contains("method=\"GET\"") && x.contains("route=\"/api/\"")), routes.toString());
+      assertTrue(routes.stream().anyMatch(x -> x.contains("method=\"PROPFIND\"") && x.contains("route=\"/dav/\"")),
+          routes.toString());
+      assertTrue(routes.stream().noneMatch(x -> x.contains("dav>")), routes.toString());
+    }
+  }
+
   @Test
   void tenThousandMadeUpMethodsAndPathsAddNoSeries() throws Exception {
     try (ServerProcess server = ServerProcess.start(List.of("-Xmx256m"), "--host", "127.0.0.1",
