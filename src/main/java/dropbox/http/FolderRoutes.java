@@ -152,7 +152,8 @@ final class FolderRoutes {
       problem = "from and to must both be strings (paths such as \"docs/a.txt\")";
     } else if (!TreePath.isValid(from) || !TreePath.isValid(to)) {
       problem = "Invalid path";
-    } else if (body.getValue("overwrite") != null && !(body.getValue("overwrite") instanceof Boolean)) {
+    } else if (body.containsKey("overwrite") && !(body.getValue("overwrite") instanceof Boolean)) {
+      // Absent means false; null, 0 or "yes" is a client that meant something and gets told.
       problem = "overwrite must be true or false";
     } else {
       return new Transfer(from, to, Boolean.TRUE.equals(body.getValue("overwrite")));

@@ -223,7 +223,8 @@ class FolderRoutesTest {
     String t = node.account("bodies", "secret1");
     assertEquals(201, putFile(t, "f", "x").status());
     for (String body : List.of("", "not json", "[1]", "{}", "{\"from\":\"f\"}", "{\"from\":1,\"to\":\"g\"}",
-        "{\"from\":\"f\",\"to\":\"g\",\"overwrite\":\"yes\"}", "{\"from\":\"/f\",\"to\":\"g\"}",
+        "{\"from\":\"f\",\"to\":\"g\",\"overwrite\":\"yes\"}", "{\"from\":\"f\",\"to\":\"g\",\"overwrite\":null}",
+        "{\"from\":\"f\",\"to\":\"g\",\"overwrite\":0}", "{\"from\":\"/f\",\"to\":\"g\"}",
         "{\"from\":\"f\",\"to\":\"a//b\"}", "{\"from\":\"\",\"to\":\"g\"}", "{\"from\":\"f\",\"to\":\"..\"}",
         "{\"from\":\"f\",\"to\":\"g\",\"overwite\":true}", "{\"from\":\"f\",\"to\":\"g\",\"extra\":1}")) {
       for (String op : List.of("move", "copy")) {
