@@ -28,6 +28,9 @@ const state = {
   selected: new Set(),
   stopEvents: null,
   signedIn: false,
+  // Counts sign-ins: work started in one session (a folder upload creating its folders) checks it before
+  // each step, so nothing it does lands in the account of whoever signs in next in this tab.
+  sessionNo: 0,
   wasOffline: false,
 };
 
@@ -49,6 +52,7 @@ function showFilesError(message) {
 
 function enterFiles() {
   state.signedIn = true;
+  state.sessionNo++;
   show('files');
   $('who').textContent = session.user;
   showFilesError('');
@@ -64,6 +68,9 @@ function enterFiles() {
 function leaveFiles(message) {
   if (!state.signedIn) return;
   state.signedIn = false;
+  // Leaving ends this person's uploads: one still waiting would otherwise start with the next person's
+  // token, into their account; the panel would show this person's file names to them too.
+  uploads.reset();
   for (const dlg of document.querySelectorAll('dialog[open]')) dlg.close();
   if (state.stopEvents) state.stopEvents();
   state.stopEvents = null;
@@ -289,13 +296,15 @@ async function uploadTree(folder, tree) {
     toast('This server keeps no folders (storage.engine=v1): choose files, not a folder.');
     return;
   }
+  const session = state.sessionNo;
   for (const rel of parentsFirst(tree.folders)) {
     try {
       await api.mkdir(join(folder, rel));
     } catch (err) {
-      toast(`Could not create the folder “${rel}”: ${err.message}`);
+      if (session === state.sessionNo) toast(`Could not create the folder “${rel}”: ${err.message}`);
       return;
     }
+    if (session !== state.sessionNo || !state.signedIn) return; // logged out meanwhile
   }
   if (tree.files.length) {
     uploads.add(tree.files.map(({ file, rel }) => ({ file, path: join(folder, rel), label: rel })));
@@ -390,6 +399,7 @@ function wireUploads() {
 function wire() {
   wireAuth(enterFiles);
   $('logout').addEventListener('click', async () => {
+    uploads.reset(); // before the logout's round trip: no queued upload may start meanwhile
     try {
       await api.logout();
     } catch { /* the session may already be gone; leaving is what matters */ }

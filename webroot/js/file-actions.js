@@ -66,8 +66,9 @@ export class FileActions {
         if (err.status === 404) done.push(e.name); // already gone: what was asked for holds
         else failed.push(`${quoted(e.name)}: ${err.message}`);
       }
-      this.listing.drop(e.name);
     }
+    // Only what is gone leaves the table: a refused delete (a locked file) keeps its row.
+    for (const name of done) this.listing.drop(name);
     this.changed();
     if (failed.length) toast(`Could not delete ${failed.join('; ')}`);
     else toast(done.length === 1 ? `Deleted ${quoted(done[0])}.` : `Deleted ${done.length} items.`);

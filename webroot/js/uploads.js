@@ -48,6 +48,17 @@ export class UploadQueue {
     this.onChange();
   }
 
+  /** Stops every upload and forgets them all (logout: the next person sees none of them). */
+  reset() {
+    for (const it of this.items) {
+      if (it.state === 'waiting' || it.state === 'sending') it.state = 'cancelled';
+      if (it.xhr) it.xhr.abort();
+      it.xhr = null;
+    }
+    this.items = [];
+    this.onChange();
+  }
+
   get active() { return this.items.filter((i) => i.state === 'waiting' || i.state === 'sending').length; }
 
   /** Forgets finished, failed and cancelled items. */

@@ -422,6 +422,71 @@ class BrowserFoldersTest {
     assertEquals(List.of(), serverList(t, ""));
   }
 
+  /**
+   * Logging out ends that person's uploads: on a slow link, with files sending and waiting, the next
+   * person to log in in this tab gets none of them in their account and sees none of them.
+   */
+  @Test
+  void loggingOutEndsThatPersonsUploads() throws Exception {
+    String a = signIn("leaving-ada");
+    List<String> names = new ArrayList<>();
+    StringBuilder paths = new StringBuilder();
+    for (int i = 1; i <= 5; i++) {
+      Path f = Files.write(dir.resolve("ada-private-" + i + ".bin"), bytes(300_000, 20 + i));
+      names.add(f.getFileName().toString());
+      paths.append(paths.length() == 0 ? "" : "\n").append(f);
+    }
+    browser.driver.executeCdpCommand("Network.enable", Map.of());
+    browser.driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+        "downloadThroughput", -1, "uploadThroughput", 40_000));
+    try {
+      browser.id("file-input").sendKeys(paths.toString());
+      browser.await(d -> !d.findElements(By.cssSelector("#uploads li")).isEmpty());
+      browser.id("logout").click();
+      browser.await(d -> browser.id("auth-view").isDisplayed());
+      String b = node.account("next-vic", "next-vic-pw");
+      // In the same page, as a person would (logIn() reloads it, which would end the uploads by itself).
+      browser.id("login-username").clear();
+      browser.id("login-username").sendKeys("next-vic");
+      browser.id("login-password").sendKeys("next-vic-pw");
+      browser.id("login-form").findElement(By.cssSelector("button[type=submit]")).click();
+      awaitFolder("");
+      browser.driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+          "downloadThroughput", -1, "uploadThroughput", -1));
+      Thread.sleep(3000); // what would have been queued has had time to go
+      assertEquals(List.of(), serverList(b, ""), "nothing of ada's went into next-vic's account");
+      assertEquals(List.of(), browser.rowNames());
+      assertTrue(browser.driver.findElements(By.cssSelector("#uploads li")).isEmpty(), "next-vic sees no uploads of ada's");
+      List<String> left = serverList(a, "");
+      assertTrue(names.containsAll(left), left.toString());
+      FileRoutesTest.awaitNoReservations(node, "leaving-ada");
+    } finally {
+      browser.driver.executeCdpCommand("Network.emulateNetworkConditions", Map.of("offline", false, "latency", 0,
+          "downloadThroughput", -1, "uploadThroughput", -1));
+    }
+  }
+
+  /** A delete the server refuses (the file is locked over WebDAV) keeps its row and says why. */
+  @Test
+  void aRefusedDeleteKeepsItsRow() throws Exception {
+    String t = signIn("wes");
+    put(t, "locked.txt", "l".getBytes(StandardCharsets.UTF_8));
+    String lockBody = "<?xml version=\"1.0\"?><D:lockinfo xmlns:D=\"DAV:\"><D:lockscope><D:exclusive/></D:lockscope>"
+        + "<D:locktype><D:write/></D:locktype></D:lockinfo>";
+    Http.Resp lock = node.http.send("LOCK", "/dav/locked.txt", t, lockBody.getBytes(StandardCharsets.UTF_8),
+        "Content-Type", "application/xml");
+    assertEquals(200, lock.status(), lock.toString());
+    browser.driver.navigate().refresh();
+    awaitFolder("");
+    browser.await(d -> browser.rowNames().equals(List.of("locked.txt")));
+    browser.clickInRow("locked.txt", "delete");
+    browser.await(d -> browser.id("confirm").isDisplayed());
+    browser.id("confirm-ok").click();
+    browser.await(d -> browser.id("toast").getText().startsWith("Could not delete “locked.txt”"));
+    assertEquals(List.of("locked.txt"), browser.rowNames());
+    assertEquals(List.of("locked.txt"), serverList(t, ""));
+  }
+
   @Test
   void uploadAFolderTreeByPickerAndByDroppingIt() throws Exception {
     String t = signIn("rita");
