@@ -409,7 +409,9 @@ public final class StorageServiceV2 implements StorageEngine {
     TreePath source = path(from);
     TreePath target = path(to);
     Node moved = locks.with(() -> meta.move(user, source, target, overwrite), StorageLocks.userLock(user));
-    events.accept(new FileEvent(user, FileEvent.MOVED, to, moved.size(), moved.sha256(), clock.getAsLong(), from));
+    // modified: the entry's own (its last upload), which a move keeps; a client applying the event then
+    // shows what a listing would, not the time of the move.
+    events.accept(new FileEvent(user, FileEvent.MOVED, to, moved.size(), moved.sha256(), moved.modified(), from));
     return moved.info(to);
   }
 

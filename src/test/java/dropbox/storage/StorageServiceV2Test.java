@@ -90,6 +90,19 @@ class StorageServiceV2Test extends V2EngineContract {
     assertEquals(10, events.get(events.size() - 1).size(), "the removed folder's bytes");
   }
 
+  /** A moved event carries the entry's own modified time (its last upload), not the time of the move. */
+  @Test
+  void aMovedEventCarriesTheEntrysModifiedTime() throws Exception {
+    upload("alice", "m/a.txt", new byte[3]);
+    long uploaded = engine.listFolder("alice", "m", 10, null).entries().get(0).info().modified();
+    clock.addAndGet(3_600_000);
+    engine.move("alice", "m/a.txt", "m/b.txt", false);
+    var ev = events.get(events.size() - 1);
+    assertEquals("moved", ev.type());
+    assertEquals(uploaded, ev.modified());
+    assertEquals(uploaded, engine.listFolder("alice", "m", 10, null).entries().get(0).info().modified());
+  }
+
   private static void assertCode(ErrorCode code, org.junit.jupiter.api.function.Executable call) {
     assertEquals(code, assertThrows(StorageException.class, call).code());
   }
