@@ -43,7 +43,9 @@ export function ask({ title, label, value = '', ok = 'OK', select, problem = () 
     };
     form.onsubmit = async (e) => {
       e.preventDefault();
-      const v = input.value.trim();
+      // Not trimmed: spaces at either end are part of a legal name, and a Rename left unchanged must not
+      // rename. Only a value of nothing but spaces counts as empty.
+      const v = input.value.trim() === '' ? '' : input.value;
       const p = problem(v);
       if (p) {
         fail(p);
