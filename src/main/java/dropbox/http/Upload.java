@@ -362,8 +362,16 @@ public final class Upload {
     }
   }
 
-  /** If-None-Match: *, If-Match: * and If-Match: "<sha256>", decided by storage at commit under the file lock. */
+  /**
+   * If-None-Match: *, If-Match: * and If-Match: "<sha256>", decided by storage at commit under the file lock;
+   * a partial update (Content-Range) is refused here, for REST and WebDAV alike.
+   */
   public static Preconditions preconditions(HttpServerRequest req) {
+    // A PUT replaces the whole file. Content-Range asks for a partial update, which we do not do: taken as
+    // a whole body, the fragment replaced the file (RFC 9110 9.3.4: such a PUT MUST be answered 400).
+    if (req.getHeader("Content-Range") != null) {
+      throw HttpFailure.badRequest("Content-Range is not supported on upload: send the whole file");
+    }
     String inm = req.getHeader("If-None-Match");
     boolean noneMatchAny = false;
     if (inm != null) {

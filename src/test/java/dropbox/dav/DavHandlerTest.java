@@ -173,6 +173,12 @@ class DavHandlerTest {
     assertTrue(pf.body().contains("<D:getlastmodified>Sun, 13 Sep 2020 12:26:40 GMT</D:getlastmodified>"), pf.body());
     assertTrue(pf.body().contains("<D:getcontentlength>10</D:getcontentlength>"), pf.body());
     assertEquals(200, server.curl("-H", "Translate: f", server.dav() + "rt/range.txt").status());
+    // A partial PUT is refused (RFC 9110 9.3.4), not stored as the whole file.
+    Path frag = file("frag.txt", "abc");
+    DavServer.Answer partial = server.curl("-T", frag.toString(), "-H", "Content-Range: bytes 2-4/10",
+        server.dav() + "rt/range.txt");
+    assertEquals(400, partial.status(), partial.body());
+    assertEquals("0123456789", server.curl(server.dav() + "rt/range.txt").body());
   }
 
   @Test

@@ -325,6 +325,9 @@ class ConnectionGuardTest {
         "Transfer-Encoding: xyz\r\nContent-Length: 3\r\n",
         "Transfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n",
         "Host: elsewhere.example\r\n", // a second Host (RFC 9112 3.2)
+        // obs-fold (RFC 9112 5.2): Netty joined these lines, so the PUT had no body and stored an empty file
+        "X-Note: a\r\n Transfer-Encoding: chunked\r\n",
+        "X-Note: a\r\n\tb\r\n",
     };
     for (String framing : heads) {
       Socket s = connect();
@@ -355,6 +358,18 @@ class ConnectionGuardTest {
       assertTrue(closedByServer(s), framing + ": the connection is closed after the error, the DELETE never answered");
       Http.Resp kept = node.http.get("/api/files/keep.txt", token);
       assertEquals("important", kept.text(), framing + ": the smuggled DELETE was served, or the PUT stored");
+    }
+    // A Transfer-Encoding folded onto the next line was framed as chunked: the empty last chunk ended the
+    // PUT (an empty file stored) and the DELETE behind it was served; a proxy that does not unfold sees
+    // neither a body nor the DELETE as a request of its own.
+    for (String fold : new String[] {"Transfer-Encoding:\r\n chunked\r\n", "Transfer-Encoding:\r\n\tchunked\r\n"}) {
+      Socket s = connect();
+      write(s, "PUT /api/files/keep.txt HTTP/1.1\r\nHost: x\r\n" + auth + fold + "\r\n0\r\n\r\n" + smuggled);
+      Http.Resp r = Http.readResponse(s.getInputStream(), false);
+      assertEquals(400, r.status(), fold + ": " + r);
+      assertTrue(r.json().getString("message").contains("obs-fold"), r.toString());
+      assertTrue(closedByServer(s), fold + ": the connection is closed after the error, the DELETE never answered");
+      assertEquals("important", node.http.get("/api/files/keep.txt", token).text(), fold);
     }
     Http.Resp old = node.http.raw("PUT /api/files/old.txt HTTP/1.0\r\nHost: x\r\n" + auth
         + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n", null);

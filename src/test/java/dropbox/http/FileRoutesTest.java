@@ -96,6 +96,10 @@ class FileRoutesTest {
     assertEquals(200, replaced.status(), replaced.toString());
     assertEquals(f.getString("created"), replaced.json().getString("created"), "created is kept on replace");
     assertEquals(sha(v2), replaced.json().getString("sha256"));
+    // A partial update is 400 (RFC 9110 9.3.4); the fragment was once stored as the whole file.
+    Http.Resp partial = put(t, "b.txt", "abc".getBytes(StandardCharsets.UTF_8), "Content-Range", "bytes 2-4/22");
+    assertEquals(400, partial.status(), partial.toString());
+    assertArrayEquals(v2, http.get("/api/files/b.txt", t).body());
 
     assertEquals(201, put(t, "é.txt", new byte[0]).status());
     assertEquals(201, put(t, "Z", new byte[] {1}).status());
