@@ -177,6 +177,8 @@ class TcpTlsTest {
       Tools.Result ok = Tools.sClient(hp, "-tls" + v, "-brief");
       assertTrue(ok.all().contains("Protocol version: TLSv" + v.replace('_', '.')), ok.toString());
     }
+    Tools.Result cbc = Tools.sClient(hp, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA");
+    assertNotEquals(0, cbc.exitCode(), "only AEAD suites: CBC refused: " + cbc);
     assertEquals(fingerprint, Tools.firstCertFingerprint(Tools.sClient(hp).out()));
     assertEquals(fingerprint, Tools.opensslFingerprint(cert), "the logged fingerprint is openssl's");
   }

@@ -58,6 +58,11 @@ class TlsEngineTest {
       assertTrue(v11.all().contains("alert protocol version"), "TLS 1.1 refused by the server: " + v11);
       Tools.Result v13 = Tools.sClient(hp, "-tls1_3", "-brief");
       assertTrue(v13.all().contains("Protocol version: TLSv1.3"), v13.toString());
+      // Only AEAD suites (TlsOptions.CIPHER_SUITES): a TLS 1.2 client offering only CBC with SHA-1 is refused.
+      Tools.Result cbc = Tools.sClient(hp, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-SHA:ECDHE-RSA-AES128-SHA:AES128-SHA");
+      assertNotEquals(0, cbc.exitCode(), "CBC suites refused: " + cbc);
+      Tools.Result gcm = Tools.sClient(hp, "-tls1_2", "-cipher", "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256", "-brief");
+      assertTrue(gcm.all().contains("Protocol version: TLSv1.2"), gcm.toString());
       server.stop();
     }
   }
