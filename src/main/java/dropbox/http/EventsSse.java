@@ -23,7 +23,8 @@ import java.util.Set;
  * <p>Bounded per user: at most http.maxStreamsPerUser open streams on this node (counted in
  * {@link HttpLimits} across instances), so one account cannot take every stream. A stream opened with a
  * session token ends when that token is revoked (logout, on any node: announced on the event bus) or
- * found expired (checked at every heartbeat).
+ * expires: a timer per token fires at its expiry and looks again, since a use elsewhere (on any node)
+ * may have moved the expiry on.
  */
 final class EventsSse {
   static final long DEFAULT_HEARTBEAT_MILLIS = 15_000;
@@ -39,6 +40,8 @@ final class EventsSse {
   private final TokenStore sessions;
   private final Map<String, Set<Stream>> byUser = new HashMap<>();
   private final Map<String, Set<Stream>> byToken = new HashMap<>();
+  /** The expiry timer of each token in byToken. */
+  private final Map<String, Long> expiryTimers = new HashMap<>();
   private int streams;
   private MessageConsumer<JsonObject> consumer;
   private MessageConsumer<String> revocations;
@@ -64,6 +67,8 @@ final class EventsSse {
 
   Future<Void> stop() {
     if (timer >= 0) vertx.cancelTimer(timer);
+    expiryTimers.values().forEach(vertx::cancelTimer);
+    expiryTimers.clear();
     for (Set<Stream> set : List.copyOf(byUser.values())) {
       for (Stream s : List.copyOf(set)) {
         remove(s);
@@ -94,7 +99,11 @@ final class EventsSse {
         .putHeader("X-Accel-Buffering", "no");
     resp.setWriteQueueMaxSize(256 * 1024);
     byUser.computeIfAbsent(user, u -> new LinkedHashSet<>()).add(s);
-    if (s.token() != null) byToken.computeIfAbsent(s.token(), t -> new LinkedHashSet<>()).add(s);
+    if (s.token() != null) {
+      boolean first = !byToken.containsKey(s.token());
+      byToken.computeIfAbsent(s.token(), t -> new LinkedHashSet<>()).add(s);
+      if (first) watchExpiry(s.token());
+    }
     streams++;
     resp.closeHandler(v -> remove(s));
     resp.endHandler(v -> remove(s));
@@ -111,8 +120,33 @@ final class EventsSse {
     if (set.isEmpty()) byUser.remove(s.user());
     if (s.token() != null) {
       Set<Stream> t = byToken.get(s.token());
-      if (t != null && t.remove(s) && t.isEmpty()) byToken.remove(s.token());
+      if (t != null && t.remove(s) && t.isEmpty()) {
+        byToken.remove(s.token());
+        Long timer = expiryTimers.remove(s.token());
+        if (timer != null) vertx.cancelTimer(timer);
+      }
     }
+  }
+
+  /**
+   * Ends the token's streams if it has expired, else sets a timer for its expiry that looks again. A
+   * failed look-up (the cluster map unreachable) is retried after a heartbeat rather than given up.
+   */
+  private void watchExpiry(String token) {
+    sessions.expiresAt(token).onComplete(ar -> {
+      if (!byToken.containsKey(token)) return; // its streams ended meanwhile
+      long now = System.currentTimeMillis();
+      if (ar.succeeded() && ar.result() <= now) {
+        endToken(token);
+        return;
+      }
+      long delay = ar.succeeded() ? ar.result() - now + 1 : heartbeatMillis;
+      Long old = expiryTimers.put(token, vertx.setTimer(delay, id -> {
+        expiryTimers.remove(token);
+        if (byToken.containsKey(token)) watchExpiry(token);
+      }));
+      if (old != null) vertx.cancelTimer(old);
+    });
   }
 
   /** Ends (cleanly, so the client sees the stream finish) every stream opened with this token. */
@@ -143,11 +177,6 @@ final class EventsSse {
   private void heartbeat() {
     for (Set<Stream> set : List.copyOf(byUser.values())) {
       for (Stream s : List.copyOf(set)) send(s, ": ping\n\n");
-    }
-    for (String token : List.copyOf(byToken.keySet())) {
-      sessions.alive(token).onSuccess(alive -> {
-        if (!alive) endToken(token);
-      });
     }
   }
 

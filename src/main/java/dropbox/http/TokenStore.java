@@ -73,8 +73,12 @@ public final class TokenStore {
 
   /** Whether the token is still valid, without extending it (an open event stream is not a use). */
   public Future<Boolean> alive(String token) {
-    return map().compose(m -> m.get(token))
-        .map(stored -> stored != null && stored.getLong("expiresAt", 0L) > System.currentTimeMillis());
+    return expiresAt(token).map(at -> at > System.currentTimeMillis());
+  }
+
+  /** When the token expires unless it is used again (epoch ms; 0 when there is no such token). Not a use. */
+  public Future<Long> expiresAt(String token) {
+    return map().compose(m -> m.get(token)).map(stored -> stored == null ? 0L : stored.getLong("expiresAt", 0L));
   }
 
   /**
