@@ -77,6 +77,13 @@ public final class Main {
     try {
       config = Config.load(args, System.getenv());
       ClientAddress.fromConfig(config); // a bad http.trustedProxies entry is a usage error, before anything starts
+      // Without TLS, "passwords only inside TLS" leaves the plain TCP port refusing every login and naming a
+      // TLS port that is not open, while REST still takes passwords in clear: a setting that cannot work.
+      if (!Config.bool(config, "auth.allowPlaintextLogin") && !dropbox.tls.ServerTls.configured(config)) {
+        throw new Config.UsageException("auth.allowPlaintextLogin=false accepts passwords only inside TLS, and TLS"
+            + " is off: give --tls-cert and --tls-key (or --tls-self-signed), or leave auth.allowPlaintextLogin"
+            + " at true");
+      }
       // A clustered start on SQLite is refused before it joins the cluster, not after Hazelcast's warm-up.
       if ("v2".equals(Config.string(config, "storage.engine"))) MetadataStores.checkSetup(config);
     } catch (Config.UsageException e) {

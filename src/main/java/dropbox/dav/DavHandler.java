@@ -24,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 final class DavHandler implements Handler<RoutingContext> {
   private final StorageClient storage;
   private final Authenticator authn;
-  private final boolean allowPlaintextLogin;
   private final boolean refuseMac;
   /** How long an XML body read whole may take to arrive (http.headerTimeoutSeconds). */
   private final long bodyMillis;
@@ -33,7 +32,6 @@ final class DavHandler implements Handler<RoutingContext> {
   DavHandler(StorageClient storage, Authenticator authn, JsonObject config) {
     this.storage = storage;
     this.authn = authn;
-    this.allowPlaintextLogin = Config.bool(config, "auth.allowPlaintextLogin");
     this.refuseMac = Config.bool(config, "dav.refuseMacMetadata");
     this.small = new SmallUploads(Config.inlineMaxBytes(config), Config.quotaPolicy(config));
     this.bodyMillis = TimeUnit.SECONDS.toMillis(Config.integer(config, "http.headerTimeoutSeconds"));
@@ -51,11 +49,6 @@ final class DavHandler implements Handler<RoutingContext> {
     String path = DavPath.fromRaw(req.path());
     if (path == null) {
       HttpVerticle.refuse(ctx, HttpFailure.badRequest("Invalid path"));
-      return;
-    }
-    String auth = req.getHeader("Authorization");
-    if (!allowPlaintextLogin && !req.isSSL() && auth != null && auth.regionMatches(true, 0, "Basic", 0, 5)) {
-      HttpVerticle.refuse(ctx, new HttpFailure(403, "forbidden", "Login requires TLS (auth.allowPlaintextLogin is false)"));
       return;
     }
     authn.authenticate(ctx).onSuccess(user -> dispatch(new DavRequest(ctx, user, path, storage)))

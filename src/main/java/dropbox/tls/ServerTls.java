@@ -32,6 +32,12 @@ public final class ServerTls {
     public TlsConfigException(String m) { super(m); }
   }
 
+  /** Whether any TLS setting is given (the files are not looked at): false means the node runs without TLS. */
+  public static boolean configured(JsonObject config) {
+    return blankToNull(Config.string(config, "tls.certFile")) != null
+        || blankToNull(Config.string(config, "tls.keyFile")) != null || Config.bool(config, "tls.selfSigned");
+  }
+
   /** tls.certFile + tls.keyFile, or tls.selfSigned; null when none is set. */
   public static ServerTls resolve(JsonObject config) throws IOException {
     String cert = blankToNull(Config.string(config, "tls.certFile"));

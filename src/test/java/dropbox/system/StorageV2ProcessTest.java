@@ -49,6 +49,23 @@ class StorageV2ProcessTest {
   }
 
   /**
+   * auth.allowPlaintextLogin=false without TLS once started: the plain TCP port refused every login and
+   * named a TLS port that was not open, while REST took passwords in clear. Now the start is refused.
+   */
+  @Test
+  void plaintextLoginOffWithoutTlsIsRefusedWithAClearMessage() throws Exception {
+    Path root = dir.resolve("no-tls");
+    Path cfg = Files.createDirectories(dir).resolve("no-tls.json");
+    Files.writeString(cfg, "{\"auth\":{\"allowPlaintextLogin\":false}}");
+    ServerProcess.Result r = ServerProcess.run("--config", cfg.toString(), "--storage", root.toString(),
+        "--tcp-port", "0", "--http-port", "0");
+    assertEquals(2, r.exitCode(), r.output());
+    assertTrue(r.output().contains("dropbox-server: auth.allowPlaintextLogin=false accepts passwords only inside TLS"),
+        r.output());
+    assertFalse(r.output().contains("Exception") || r.output().contains("\tat "), r.output());
+  }
+
+  /**
    * Before: a second unclustered server on the same root started, and its recovery removed the first
    * one's live staging file and reservation (that upload failed with "Upload expired or unknown"). Now it
    * is refused, naming the first one's pid; a kill -9 of the owner leaves no lock behind for a restart.
