@@ -5,6 +5,7 @@ public enum Action {
   UPLOAD_OPEN("upload.open"),
   UPLOAD_EXTEND("upload.extend"),
   UPLOAD_COMMIT("upload.commit"),
+  /** Never refused as busy ({@link #givesBack()}). */
   UPLOAD_ABORT("upload.abort"),
   /** A whole small upload in one command, its bytes in the request (SmallUploads). */
   UPLOAD_SMALL("upload.small"),
@@ -29,6 +30,13 @@ public enum Action {
   Action(String wire) { this.wire = wire; }
 
   public String wire() { return wire; }
+
+  /**
+   * Whether the command gives resources back (an abort: a reservation and a staging file), so storage
+   * queues it even when its queue is full. Refused as busy, an abort left its reservation and staging file
+   * until a restart: under the overload that refused the commit, the abort after it was refused too.
+   */
+  public boolean givesBack() { return this == UPLOAD_ABORT; }
 
   public static Action fromWire(String s) {
     for (Action a : values()) if (a.wire.equals(s)) return a;

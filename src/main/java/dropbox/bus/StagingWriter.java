@@ -2,6 +2,7 @@ package dropbox.bus;
 
 import dropbox.files.HashingFileWriter;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import java.nio.file.Path;
@@ -30,6 +31,8 @@ public final class StagingWriter {
    * batch at a time, so the threads bound the parallelism, not the number of uploads.
    */
   private static final long REPORT_EVERY = 1 << 20;
+  private static final int ABORT_TRIES = 4;
+  private static final long ABORT_RETRY_MILLIS = 1000;
   private static final String EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
   private static final Executor LANES = Executors.newFixedThreadPool(
       Math.max(4, 2 * Runtime.getRuntime().availableProcessors()), new LaneThreads());
@@ -160,8 +163,24 @@ public final class StagingWriter {
   }
 
   private Future<Void> abortTicket() {
-    return storage.abortUpload(user, ticket.uploadId())
-        .onFailure(e -> log.warn("abort of upload {} for {} failed: {}", ticket.uploadId(), user, e.getMessage()));
+    return abortTicket(ABORT_TRIES);
+  }
+
+  /**
+   * Storage queues aborts even when full, but one can still be BUSY (the user's lock not had in time,
+   * under load): tried again a little later, since a lost abort holds its reservation and staging file
+   * until the stale-upload sweep.
+   */
+  private Future<Void> abortTicket(int triesLeft) {
+    return storage.abortUpload(user, ticket.uploadId()).recover(e -> {
+      if (triesLeft > 1 && e instanceof StorageException se && se.code() == ErrorCode.BUSY) {
+        Promise<Void> again = Promise.promise();
+        vertx.setTimer(ABORT_RETRY_MILLIS, id -> abortTicket(triesLeft - 1).onComplete(again));
+        return again.future();
+      }
+      log.warn("abort of upload {} for {} failed: {}", ticket.uploadId(), user, e.getMessage());
+      return Future.failedFuture(e);
+    });
   }
 
   /** All bytes written, hashed and fsynced, the file closed; what was written. */

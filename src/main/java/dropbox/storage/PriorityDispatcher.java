@@ -50,8 +50,17 @@ public final class PriorityDispatcher implements WorkQueue {
 
   /** Queues work; false when the queue is full or closed (the caller answers "busy"). */
   public boolean submit(Priority p, Runnable work, Runnable reject) {
+    return submit(p, work, reject, false);
+  }
+
+  /**
+   * As {@link #submit(Priority, Runnable, Runnable)}; pastCapacity queues the work even when the queue is
+   * full (only a closed queue refuses it), for work that gives resources back and must not be lost to
+   * the very overload it would relieve.
+   */
+  public boolean submit(Priority p, Runnable work, Runnable reject, boolean pastCapacity) {
     synchronized (this) {
-      if (closed || queue.size() >= capacity) return false;
+      if (closed || (!pastCapacity && queue.size() >= capacity)) return false;
       queue.add(new Job(p, seq.incrementAndGet(), System.nanoTime(), work, reject));
       depth[p.ordinal()]++;
       notify();

@@ -154,7 +154,8 @@ public final class StorageVerticle extends VerticleBase {
     if (action == Action.DOWNLOAD_OPEN && answeredFromMemory(msg, body)) return;
     boolean queued = dispatcher.submit(p,
         () -> reply(msg, () -> execute(action, body)),
-        () -> context.runOnContext(v -> msg.fail(ErrorCode.SHUTTING_DOWN.number(), "Server is shutting down")));
+        () -> context.runOnContext(v -> msg.fail(ErrorCode.SHUTTING_DOWN.number(), "Server is shutting down")),
+        action.givesBack());
     if (!queued) {
       Metrics.storageFailure(action.wire(), ErrorCode.BUSY.name());
       msg.fail(ErrorCode.BUSY.number(), "Server busy, please try again later");

@@ -56,13 +56,20 @@ class PriorityDispatcherTest {
     assertTrue(d.submit(Priority.LOW, () -> { }, rejected::countDown));
     assertTrue(d.submit(Priority.LOW, () -> { }, rejected::countDown));
     assertFalse(d.submit(Priority.HIGH, () -> { }, () -> { }), "queue of 2 is full");
+    // Work that gives resources back (an upload's abort) is queued past the capacity; refused, it once left
+    // its reservation and staging file until a restart.
+    CountDownLatch giveBack = new CountDownLatch(1);
+    assertTrue(d.submit(Priority.HIGH, giveBack::countDown, giveBack::countDown, true), "queued past the capacity");
+    assertFalse(d.submit(Priority.HIGH, () -> { }, () -> { }), "still full for other work");
     Thread closer = new Thread(() -> d.shutdown(5000));
     closer.start();
     Thread.sleep(100);
     blocker.countDown();
     closer.join(5000);
     assertTrue(rejected.await(5, TimeUnit.SECONDS));
+    assertTrue(giveBack.await(5, TimeUnit.SECONDS));
     assertFalse(d.submit(Priority.HIGH, () -> { }, () -> { }), "closed");
+    assertFalse(d.submit(Priority.HIGH, () -> { }, () -> { }, true), "closed, also past the capacity");
   }
 
   /**
