@@ -17,14 +17,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The node's health for GET /health (http/Health mounts {@link #healthChecks()}):
  * the storage root is writable (a real create + delete, because a
  * stale NFS mount still answers isWritable), the event bus delivers, and when clustered this node is a
- * live member. Every probe has a timeout and at most one storage probe runs at a time, so a hung mount
- * makes the node report DOWN instead of piling up blocked threads.
+ * live member. Every probe has a timeout and at most one storage probe runs at a time (checks that
+ * overlap share it), so a hung mount makes the node report DOWN instead of piling up blocked threads.
  */
 public final class NodeHealth {
   private static final long PROBE_TIMEOUT_MS = 3000;
@@ -32,7 +31,8 @@ public final class NodeHealth {
   private final Vertx vertx;
   private final Path root;
   private final String pingAddress = "dropbox.health." + UUID.randomUUID();
-  private final AtomicBoolean storageProbeRunning = new AtomicBoolean();
+  /** The storage probe in flight, or null (guarded by this). */
+  private Future<JsonObject> storageProbe;
   private final MessageConsumer<String> pong;
 
   public NodeHealth(Vertx vertx, JsonObject config) {
@@ -79,23 +79,33 @@ public final class NodeHealth {
     }));
   }
 
+  /**
+   * Checks that overlap share the probe that is running: two balancers (or a readiness and a liveness
+   * probe) asking at once both get its answer. Each used to get DOWN "previous probe still running" from
+   * a healthy node. A hung probe still holds one thread only; every check waiting on it times out.
+   */
   private Future<JsonObject> storage() {
-    if (!storageProbeRunning.compareAndSet(false, true)) {
-      return Future.succeededFuture(down("previous storage probe still running"));
-    }
-    Future<JsonObject> probe = vertx.executeBlocking(() -> {
-      try {
-        if (!Files.isDirectory(root)) return down("storage root missing");
-        Path p = root.resolve(".health-" + UUID.randomUUID());
-        PrivateFiles.writeNew(p, new byte[] {1});
-        Files.delete(p);
-        return new JsonObject().put("ok", true);
-      } finally {
-        storageProbeRunning.set(false);
+    Future<JsonObject> probe;
+    synchronized (this) {
+      probe = storageProbe;
+      if (probe == null) {
+        probe = vertx.executeBlocking(() -> {
+          if (!Files.isDirectory(root)) return down("storage root missing");
+          Path p = root.resolve(".health-" + UUID.randomUUID());
+          PrivateFiles.writeNew(p, new byte[] {1});
+          Files.delete(p);
+          return new JsonObject().put("ok", true);
+        }, false).recover(e -> Future.succeededFuture(down("storage root not writable")));
+        storageProbe = probe;
+        Future<JsonObject> mine = probe;
+        probe.onComplete(ar -> {
+          synchronized (this) {
+            if (storageProbe == mine) storageProbe = null;
+          }
+        });
       }
-    }, false);
-    return withTimeout(probe.recover(e -> Future.succeededFuture(down("storage root not writable"))),
-        "storage probe timed out");
+    }
+    return withTimeout(probe, "storage probe timed out");
   }
 
   private Future<JsonObject> eventBus() {

@@ -103,6 +103,24 @@ class OpenApiAndHealthTest {
     assertEquals(200, node.http.get("/health", null).status());
   }
 
+  /** Checks that overlap (two balancers, a readiness and a liveness probe) share one probe: all UP. */
+  @Test
+  void overlappingHealthChecksAreAllUp() throws Exception {
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(20);
+    try {
+      java.util.List<java.util.concurrent.Future<Http.Resp>> answers = new java.util.ArrayList<>();
+      for (int round = 0; round < 3; round++) {
+        for (int i = 0; i < 20; i++) answers.add(pool.submit(() -> new Http(node.port()).get("/health", null)));
+      }
+      for (java.util.concurrent.Future<Http.Resp> a : answers) {
+        Http.Resp r = a.get(30, java.util.concurrent.TimeUnit.SECONDS);
+        assertEquals(200, r.status(), r.toString());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   @Test
   void theUiIsServedWithProtectiveHeaders() throws Exception {
     Http.Resp index = node.http.get("/", null);
