@@ -70,7 +70,7 @@ final class JdbcMetadataStore implements MetadataStore {
     if (bytes < 0) throw StorageException.of(ErrorCode.BAD_REQUEST, "Negative reservation");
     Users.Ref u = users.ensure(user);
     String id = UUID.randomUUID().toString();
-    tx.writeVolatile(c -> {
+    tx.writeVolatile(u.id(), c -> {
       UsageRows.hold(c, u.id(), bytes);
       Reservations.insert(c, id, u.id(), bytes, ownerNode, deadline);
       return null;
@@ -81,7 +81,7 @@ final class JdbcMetadataStore implements MetadataStore {
   @Override public long extend(String user, String reservationId, long more) {
     if (more < 0) throw StorageException.of(ErrorCode.BAD_REQUEST, "Negative reservation");
     Users.Ref u = users.ensure(user);
-    return tx.writeVolatile(c -> {
+    return tx.writeVolatile(u.id(), c -> {
       long total = Reservations.grow(c, u.id(), reservationId, more);
       UsageRows.hold(c, u.id(), more);
       return total;
@@ -90,7 +90,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public boolean release(String user, String reservationId) {
     Users.Ref u = users.ensure(user);
-    return tx.writeVolatile(c -> {
+    return tx.writeVolatile(u.id(), c -> {
       long bytes = Reservations.take(c, u.id(), reservationId);
       if (bytes < 0) return false;
       UsageRows.unhold(c, u.id(), bytes);
@@ -99,11 +99,11 @@ final class JdbcMetadataStore implements MetadataStore {
   }
 
   @Override public int releaseNode(String ownerNode) {
-    return tx.write(c -> Reservations.releaseWhere(c, "owner_node = ?", ownerNode));
+    return tx.write(c -> Reservations.releaseWhere(c, tx.dialect(), "owner_node = ?", ownerNode));
   }
 
   @Override public int releaseExpired(long now) {
-    return tx.write(c -> Reservations.releaseWhere(c, "deadline < ?", now));
+    return tx.write(c -> Reservations.releaseWhere(c, tx.dialect(), "deadline < ?", now));
   }
 
   @Override public List<String> reservationOwners() {
@@ -127,7 +127,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public Node mkdirs(String user, TreePath path) {
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> TreeRows.mkdirs(c, u, path, clock.getAsLong(), limits.maxFolders()));
+    return tx.write(u.id(), c -> TreeRows.mkdirs(c, u, path, clock.getAsLong(), limits.maxFolders()));
   }
 
   @Override public UploadCommit commitUpload(String user, TreePath path, String reservationId, long size,
@@ -147,7 +147,7 @@ final class JdbcMetadataStore implements MetadataStore {
     if (path.isRoot()) throw MetaException.of(Reason.PATH_CONFLICT);
     if (size < 0 || sha256 == null) throw StorageException.of(ErrorCode.BAD_REQUEST, "Invalid upload");
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.write(u.id(), c -> {
       long now = clock.getAsLong();
       Node parent = TreeRows.mkdirs(c, u, path.parent(), now, limits.maxFolders());
       Node old = TreeRows.child(c, u.id(), parent.id(), path.name());
@@ -209,7 +209,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public List<FileInfo> importFiles(String user, List<FileInfo> files) {
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.write(u.id(), c -> {
       List<FileInfo> added = new ArrayList<>();
       long bytes = 0;
       for (FileInfo f : files) {
@@ -234,7 +234,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public Node deleteFile(String user, TreePath path, Consumer<Node> check) {
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.write(u.id(), c -> {
       Node n = TreeRows.walk(c, u, path);
       if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
       if (n.isFolder()) throw MetaException.of(Reason.IS_FOLDER);
@@ -247,7 +247,7 @@ final class JdbcMetadataStore implements MetadataStore {
   @Override public RemovedTree deleteFolder(String user, TreePath path) {
     if (path.isRoot()) throw StorageException.of(ErrorCode.BAD_REQUEST, "The root folder cannot be removed");
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.write(u.id(), c -> {
       Node n = TreeRows.walk(c, u, path);
       if (n == null || !n.isFolder()) throw MetaException.of(Reason.FOLDER_NOT_FOUND);
       Subtrees.collect(c, tx.dialect(), n.id());
@@ -265,7 +265,7 @@ final class JdbcMetadataStore implements MetadataStore {
   @Override public Node move(String user, TreePath from, TreePath to, boolean overwrite) {
     checkTransfer(from, to);
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.write(u.id(), c -> {
       Node src = source(c, u, from, to);
       checkFits(c, src, from, to);
       Node parent = targetParent(c, u, src, to);
@@ -281,7 +281,7 @@ final class JdbcMetadataStore implements MetadataStore {
   @Override public Node copy(String user, TreePath from, TreePath to, boolean overwrite) {
     checkTransfer(from, to);
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.write(u.id(), c -> {
       long now = clock.getAsLong();
       Node src = source(c, u, from, to);
       checkFits(c, src, from, to);
@@ -376,7 +376,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public Node setModified(String user, TreePath path, long modified) {
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.write(u.id(), c -> {
       Node n = TreeRows.walk(c, u, path);
       if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
       if (n.isFolder()) throw MetaException.of(Reason.IS_FOLDER);
@@ -402,7 +402,7 @@ final class JdbcMetadataStore implements MetadataStore {
   @Override public void patchProperties(String user, TreePath path, List<DeadProperty> set,
                                         List<DeadProperty> remove) {
     Users.Ref u = users.ensure(user);
-    tx.write(c -> {
+    tx.write(u.id(), c -> {
       Node n = TreeRows.walk(c, u, path);
       if (n == null) throw MetaException.of(Reason.FILE_NOT_FOUND);
       for (DeadProperty p : remove) {
@@ -457,7 +457,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public boolean forgetBlob(String user, String sha256, long zeroBefore) {
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> Sql.update(c, "DELETE FROM blobs WHERE user_id = ? AND sha256 = ? "
+    return tx.write(u.id(), c -> Sql.update(c, "DELETE FROM blobs WHERE user_id = ? AND sha256 = ? "
         + "AND refcount = 0 AND zero_since < ?", u.id(), sha256, zeroBefore) == 1);
   }
 
@@ -489,7 +489,7 @@ final class JdbcMetadataStore implements MetadataStore {
 
   @Override public UsageCheck repairUsage(String user) {
     Users.Ref u = users.ensure(user);
-    return tx.write(c -> {
+    return tx.write(u.id(), c -> {
       UsageCheck before = check(c, user, u);
       UserUsage fixed = before.computed();
       Sql.update(c, "UPDATE users SET used_bytes = ?, reserved_bytes = ?, file_count = ?, folder_count = ? WHERE id = ?",

@@ -6,6 +6,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Reservation rows; the bytes they hold are mirrored in users.reserved_bytes by the same transaction. */
 final class Reservations {
@@ -36,14 +38,35 @@ final class Reservations {
   }
 
   /**
-   * Releases every reservation matching where (a condition on the reservations row, one parameter):
-   * first the users rows give the bytes back, then the rows go.
+   * Releases every reservation matching where (a condition on the reservations row, one parameter): each
+   * row this transaction deletes gives its own bytes back to its user, exactly once. The bytes used to be
+   * summed by one statement and the rows deleted by the next; under PostgreSQL's READ COMMITTED a commit
+   * that took one of those rows in between (a node taken for dead in a split cluster, still committing)
+   * had its bytes given back twice, and users.reserved_bytes ran below its rows and then below zero: the
+   * next release failed the table's check, and so did every start of a node after it.
+   *
+   * <p>On PostgreSQL the users rows are locked first, in id order, as every per-user write locks its own
+   * ({@link Transactions#write(long, Work)}), so the two do not deadlock over a reservation row.
    */
-  static int releaseWhere(Connection c, String where, Object arg) throws SQLException {
-    Sql.update(c, "UPDATE users SET reserved_bytes = reserved_bytes - "
-        + "(SELECT COALESCE(SUM(r.bytes), 0) FROM reservations r WHERE r.user_id = users.id AND r." + where + ") "
-        + "WHERE id IN (SELECT r.user_id FROM reservations r WHERE r." + where + ")", arg, arg);
-    return Sql.update(c, "DELETE FROM reservations WHERE " + where, arg);
+  static int releaseWhere(Connection c, Dialect dialect, String where, Object arg) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL) {
+      try (PreparedStatement ps = Sql.prepare(c, "SELECT id FROM users WHERE id IN "
+          + "(SELECT user_id FROM reservations WHERE " + where + ") ORDER BY id FOR UPDATE", arg);
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) { /* locked */ }
+      }
+    }
+    Map<Long, Long> bytesByUser = new TreeMap<>();
+    int rows = 0;
+    try (PreparedStatement ps = Sql.prepare(c, "DELETE FROM reservations WHERE " + where + " RETURNING user_id, bytes", arg);
+         ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        bytesByUser.merge(rs.getLong(1), rs.getLong(2), Long::sum);
+        rows++;
+      }
+    }
+    for (Map.Entry<Long, Long> e : bytesByUser.entrySet()) UsageRows.unhold(c, e.getKey(), e.getValue());
+    return rows;
   }
 
   /**

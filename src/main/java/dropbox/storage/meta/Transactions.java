@@ -4,6 +4,8 @@ import dropbox.bus.ErrorCode;
 import dropbox.bus.StorageException;
 import dropbox.bus.StorageFull;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import javax.sql.DataSource;
@@ -57,6 +59,30 @@ final class Transactions {
 
   /** A durable write: on disk when it returns. */
   <T> T write(Work<T> work) { return write(work, true); }
+
+  /**
+   * A durable write of one user's rows, serialized with every other write of that user by the database
+   * itself. The user's lock (SharedData) orders the work, but it is not a guarantee: in a split cluster
+   * each side holds "the" lock. Two commits of one path then both read the same old file row under
+   * PostgreSQL's READ COMMITTED, and each took the old content's reference and size off once more than
+   * once (refcounts and usage drifted, a sweeper could remove content still in use). Locking the users
+   * row first makes the second wait, and read what the first committed. SQLite runs one writer at a time.
+   */
+  <T> T write(long userId, Work<T> work) { return write(forUser(userId, work), true); }
+
+  /** {@link #writeVolatile} of one user's rows, serialized as {@link #write(long, Work)}. */
+  <T> T writeVolatile(long userId, Work<T> work) { return write(forUser(userId, work), false); }
+
+  private <T> Work<T> forUser(long userId, Work<T> work) {
+    if (dialect != Dialect.POSTGRESQL) return work;
+    return c -> {
+      try (PreparedStatement ps = Sql.prepare(c, "SELECT id FROM users WHERE id = ? FOR UPDATE", userId);
+           ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) throw new SQLException("no users row " + userId);
+      }
+      return work.run(c);
+    };
+  }
 
   /**
    * A write that may be lost in a crash without harm: a reservation, which recovery releases anyway. It
