@@ -1,6 +1,9 @@
 package dropbox.storage;
 
+import dropbox.auth.AuthException;
 import dropbox.auth.SignupRepository;
+import dropbox.bus.ErrorCode;
+import dropbox.bus.StorageException;
 import dropbox.storage.meta.Account;
 import dropbox.storage.meta.MetadataStore;
 
@@ -20,11 +23,29 @@ public final class MetadataSignups implements SignupRepository {
   }
 
   @Override public boolean insert(Signup s) {
-    return meta.createAccount(s.name(), s.hash(), s.createdMillis());
+    try {
+      return meta.createAccount(s.name(), s.hash(), s.createdMillis());
+    } catch (StorageException e) {
+      throw busyOr(e);
+    }
   }
 
   @Override public Signup find(String name) {
-    return meta.findAccount(name).map(MetadataSignups::signup).orElse(null);
+    try {
+      return meta.findAccount(name).map(MetadataSignups::signup).orElse(null);
+    } catch (StorageException e) {
+      throw busyOr(e);
+    }
+  }
+
+  /**
+   * The database out of reach (no connection within the pool's timeout) is "busy, try again", as for any
+   * other command: a LOGIN during a database outage was answered "Internal error" with a stack trace
+   * logged per attempt. Anything else stays a server fault.
+   */
+  private static RuntimeException busyOr(StorageException e) {
+    if (e.code() != ErrorCode.BUSY) return e;
+    return new AuthException(AuthException.Reason.BUSY, "Server busy, try again later");
   }
 
   @Override public String describe() {

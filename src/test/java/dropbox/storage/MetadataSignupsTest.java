@@ -58,6 +58,26 @@ class MetadataSignupsTest extends SignupRepositoryContract {
     }
   }
 
+  /**
+   * The database out of reach (the pool's wait for a connection timed out: BUSY) is "busy" to the
+   * caller, which TCP and REST answer as "try again"; it was "Internal error". The store here is a
+   * stand-in that fails every call that way (stopping a real database takes the pool's 10 s timeout).
+   */
+  @Test
+  void anUnreachableDatabaseIsBusyNotAnInternalError() {
+    MetadataStore unreachable = (MetadataStore) java.lang.reflect.Proxy.newProxyInstance(
+        MetadataStore.class.getClassLoader(), new Class<?>[] {MetadataStore.class}, (proxy, method, args) -> {
+          throw dropbox.bus.StorageException.of(dropbox.bus.ErrorCode.BUSY, "Server busy, please try again later");
+        });
+    MetadataSignups signups = new MetadataSignups(unreachable, "test");
+    dropbox.auth.AuthException find = org.junit.jupiter.api.Assertions.assertThrows(
+        dropbox.auth.AuthException.class, () -> signups.find("alice"));
+    assertEquals(dropbox.auth.AuthException.Reason.BUSY, find.reason());
+    dropbox.auth.AuthException insert = org.junit.jupiter.api.Assertions.assertThrows(dropbox.auth.AuthException.class,
+        () -> signups.insert(new SignupRepository.Signup("alice", "hash", 1L)));
+    assertEquals(dropbox.auth.AuthException.Reason.BUSY, insert.reason());
+  }
+
   @Test
   void accountFilesAreImportedOnceThenRemoved(Vertx vertx) throws Exception {
     v1AccountFile("Olga", "olgapass");
