@@ -69,6 +69,7 @@ public final class Config {
     DEFAULTS.put("tcp.noDelay", true);
     DEFAULTS.put("tcp.tlsPort", 8443);
     DEFAULTS.put("tcp.loginTimeoutSeconds", 30);
+    DEFAULTS.put("tcp.listPageEntries", 10_000);
     DEFAULTS.put("http.maxConnections", 10000);
     DEFAULTS.put("http.headerTimeoutSeconds", 10);
     DEFAULTS.put("http.idleTimeoutSeconds", 300);

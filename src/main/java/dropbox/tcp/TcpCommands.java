@@ -21,8 +21,6 @@ final class TcpCommands {
   private static final Set<String> COUNTED =
       Set.of("UPLOAD", "DOWNLOAD", "DELETE", "LIST", "QUOTA", "HELP", "QUIT", "EXIT",
           "MKDIR", "MOVE", "COPY", "RMDIR");
-  /** LIST <folder> reads the folder in pages of this many children. */
-  private static final int LIST_PAGE = 1000;
 
   private final TcpSession session;
   private final StorageClient storage;
@@ -30,10 +28,19 @@ final class TcpCommands {
   private final TcpDownload download;
   /** storage.engine=v2: paths and the folder commands; off, every line is answered exactly as v1 did. */
   private final boolean folders;
+  /**
+   * LIST and LIST <folder> read this many entries per page (tcp.listPageEntries). Each page is one read
+   * snapshot, rows and usage line alike, so a listing of at most one page is exact even while the tree
+   * changes (a folder moved to and fro during a LIST of 2 000 files once showed them under both names,
+   * with pages of 1 000); a longer one is read in several snapshots.
+   */
+  private final int listPage;
 
-  TcpCommands(TcpSession session, StorageClient storage, TcpUpload upload, TcpDownload download, boolean folders) {
+  TcpCommands(TcpSession session, StorageClient storage, TcpUpload upload, TcpDownload download, boolean folders,
+              int listPage) {
     this.session = session;
     this.folders = folders;
+    this.listPage = listPage;
     this.storage = storage;
     this.upload = upload;
     this.download = download;
@@ -106,7 +113,7 @@ final class TcpCommands {
   }
 
   private void listFrom(String user, String folder, String cursor, Priority p) {
-    storage.listFolder(user, folder, LIST_PAGE, cursor, p).onComplete(session.safe(ar -> {
+    storage.listFolder(user, folder, listPage, cursor, p).onComplete(session.safe(ar -> {
       if (ar.failed()) {
         session.reply(TcpReplies.storageError(ar.cause()));
         return;
@@ -168,7 +175,7 @@ final class TcpCommands {
   }
 
   private void listTreeFrom(String user, String cursor, Priority p) {
-    storage.listPage(user, LIST_PAGE, cursor, p).onComplete(session.safe(ar -> {
+    storage.listPage(user, listPage, cursor, p).onComplete(session.safe(ar -> {
       if (ar.failed()) {
         session.reply(TcpReplies.storageError(ar.cause()));
         return;

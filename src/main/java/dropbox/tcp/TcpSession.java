@@ -74,7 +74,7 @@ final class TcpSession {
   private int cleanups;
 
   TcpSession(Vertx vertx, NetSocket socket, StorageClient storage, AuthService auth, HalfCloseHandler halfClose,
-      TcpTransport transport, boolean folders, SmallUploads small, long loginTimeoutMillis) {
+      TcpTransport transport, boolean folders, int listPage, SmallUploads small, long loginTimeoutMillis) {
     this.vertx = vertx;
     this.loginTimeoutMillis = loginTimeoutMillis;
     this.folders = folders;
@@ -94,7 +94,8 @@ final class TcpSession {
     }, new Records());
     this.authPhase = new TcpAuthPhase(this, auth, transport);
     this.upload = new TcpUpload(this, vertx, storage, small);
-    this.commands = new TcpCommands(this, storage, upload, new TcpDownload(vertx, this, socket, storage), folders);
+    this.commands = new TcpCommands(this, storage, upload, new TcpDownload(vertx, this, socket, storage), folders,
+        listPage);
   }
 
   /** Completes once the socket is closed and any commit or abort it started is done. */

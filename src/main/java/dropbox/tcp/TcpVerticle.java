@@ -50,6 +50,8 @@ public class TcpVerticle extends VerticleBase {
   private int maxConnections;
   private long idleTimeoutMs;
   private long loginTimeoutMs;
+  /** tcp.listPageEntries: the entries a streamed LIST reads per page, each page one database snapshot. */
+  private int listPage;
   private TcpTransport transport;
   /** storage.engine=v2: the folder extension is on (tcp-protocol.md "Paths and folders"). */
   private boolean folders;
@@ -95,6 +97,8 @@ public class TcpVerticle extends VerticleBase {
     loginTimeoutMs = TimeUnit.SECONDS.toMillis(Config.integer(cfg, "tcp.loginTimeoutSeconds"));
     // Paths and MKDIR/MOVE/COPY/RMDIR/LIST <folder> are the v2 extension; on v1 the protocol stays classic.
     folders = "v2".equals(Config.string(cfg, "storage.engine"));
+    // Storage serves pages of 1 to 10 000 entries; an out-of-range setting is brought into it.
+    listPage = Math.max(1, Math.min(10_000, Config.integer(cfg, "tcp.listPageEntries")));
     small = new SmallUploads(Config.inlineMaxBytes(cfg), Config.quotaPolicy(cfg));
     transport = new TcpTransport(tls, Config.bool(cfg, "auth.allowPlaintextLogin"), Config.integer(cfg, "tcp.tlsPort"));
     String host = Config.string(cfg, "host");
@@ -144,7 +148,7 @@ public class TcpVerticle extends VerticleBase {
     TcpSession session;
     try {
       session = new TcpSession(vertx, socket, storage, auth, HalfCloseHandler.install(socket), transport, folders,
-          small, loginTimeoutMs);
+          listPage, small, loginTimeoutMs);
     } catch (RuntimeException e) {
       openConnections.decrementAndGet();
       log.error("cannot set up a session", e);

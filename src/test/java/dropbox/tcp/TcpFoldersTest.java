@@ -11,6 +11,7 @@ import dropbox.bus.Priority;
 import dropbox.bus.StorageException;
 import dropbox.testing.ClassicClient;
 import io.vertx.core.json.JsonObject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -36,8 +37,12 @@ class TcpFoldersTest {
   private final List<TcpNode> nodes = new ArrayList<>();
 
   private TcpNode start(String engine) throws Exception {
+    return start(engine, new JsonObject());
+  }
+
+  private TcpNode start(String engine, JsonObject settings) throws Exception {
     Path root = Files.createDirectories(tmp.resolve(engine + "-" + nodes.size()));
-    TcpNode n = new TcpNode(root, new JsonObject().put("storage.engine", engine));
+    TcpNode n = new TcpNode(root, settings.copy().put("storage.engine", engine));
     nodes.add(n);
     return n;
   }
@@ -144,12 +149,12 @@ class TcpFoldersTest {
   }
 
   /**
-   * The classic LIST streams the tree page by page on v2 (1000 files a page): across page boundaries and
-   * folders its bytes are exactly the one-piece listing of the same tree.
+   * The classic LIST streams the tree page by page on v2 (here 1000 files a page): across page boundaries
+   * and folders its bytes are exactly the one-piece listing of the same tree.
    */
   @Test
   void classicListStreamsTheTreeAcrossPages() throws Exception {
-    TcpNode node = start("v2");
+    TcpNode node = start("v2", new JsonObject().put("tcp.listPageEntries", 1000));
     List<String> names = new ArrayList<>();
     for (int i = 0; i < 1100; i++) { // one page and a part
       String dir = switch (i % 4) { case 0 -> ""; case 1 -> "a/"; case 2 -> "a/b/"; default -> "c/"; };
@@ -163,6 +168,47 @@ class TcpFoldersTest {
       // title, blank line, column heads, dashes, one row a file, usage line
       assertEquals(1100 + 5, streamed.chars().filter(ch -> ch == '\n').count(), streamed.substring(0, 200));
       assertEquals(OK, c.command("DELETE a/b/f2")); // still in step after the stream
+    }
+  }
+
+  /**
+   * A LIST of one page (tcp.listPageEntries, 10 000 by default) is one snapshot: while another connection
+   * moves a folder of 2 000 files to and fro, every LIST shows each file once, under one name, and its
+   * usage line counts what it lists. With pages of 1 000 half the LISTs showed 1 000 or 3 000 rows.
+   */
+  @Test
+  void aListOfOnePageIsOneSnapshotWhileAFolderMoves() throws Exception {
+    TcpNode node = start("v2");
+    try (ClassicClient c = node.login("mover"); ClassicClient lister = node.login("mover")) {
+      for (int i = 0; i < 2000; i++) assertEquals(OK, c.upload("M/f" + i, new byte[] {1}));
+      java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+      java.util.concurrent.atomic.AtomicInteger moves = new java.util.concurrent.atomic.AtomicInteger();
+      Thread mover = new Thread(() -> {
+        try {
+          while (!stop.get()) {
+            assertEquals(OK, c.command(moves.get() % 2 == 0 ? "MOVE M AA" : "MOVE AA M"));
+            moves.incrementAndGet();
+          }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      });
+      mover.start();
+      try {
+        for (int i = 0; i < 10; i++) {
+          String tree = lister.command("LIST");
+          long rows = tree.lines().filter(l -> l.matches("(M|AA)/f\\d+ .*")).count();
+          assertEquals(2000, rows, "LIST " + i + " after " + moves.get() + " moves");
+          assertTrue(tree.contains("Usage: 2000 of 10000000 bytes (2000 files)"), tree.substring(tree.length() - 80));
+          String m = lister.command("LIST M");
+          assertTrue(m.startsWith("ERROR: Folder not found") || m.lines().filter(l -> l.matches("f\\d+ .*")).count() == 2000,
+              "LIST M " + i + ": " + m.substring(0, Math.min(200, m.length())));
+        }
+      } finally {
+        stop.set(true);
+        mover.join(30_000);
+      }
+      assertTrue(moves.get() > 0, "the folder moved while the LISTs ran");
     }
   }
 
