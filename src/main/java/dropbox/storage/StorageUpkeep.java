@@ -14,4 +14,7 @@ interface StorageUpkeep {
    * {@link V2Upkeep#relieve}). Nothing to do by default.
    */
   default void relieve() throws Exception {}
+
+  /** Every few seconds when clustered: records that this node is alive, so others keep its uploads. */
+  default void heartbeat() throws Exception {}
 }

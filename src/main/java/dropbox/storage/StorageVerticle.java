@@ -56,6 +56,9 @@ public final class StorageVerticle extends VerticleBase {
   private StorageMetrics metrics;
   private Runnable stopWatchingMembers = () -> { };
   private long maintenanceTimer = -1;
+  private long heartbeatTimer = -1;
+  /** A heartbeat is being written (a slow database must not pile them up on the worker pool). */
+  private final java.util.concurrent.atomic.AtomicBoolean beating = new java.util.concurrent.atomic.AtomicBoolean();
   private long reliefTimer = -1;
   /** A relief check queued or running: the next tick skips, so a slow disk never piles them up. */
   private final AtomicBoolean relieving = new AtomicBoolean();
@@ -88,6 +91,7 @@ public final class StorageVerticle extends VerticleBase {
           engine = opened.engine();
           upkeep = opened.upkeep();
           signups = opened.signups();
+          upkeep.heartbeat(); // before recovery: the other nodes' maintenance sees this one alive from now on
           return recover();
         }, false)
         .onFailure(e -> { // a failed start is never stopped: do not leak the database pool or the root
@@ -98,11 +102,14 @@ public final class StorageVerticle extends VerticleBase {
           consumer = vertx.eventBus().consumer(Addresses.STORAGE, this::handle);
           LocalInbox.serve(vertx, inboxHandler);
           maintenanceTimer = vertx.setPeriodic(MAINTENANCE_PERIOD_MS, id -> scheduleMaintenance());
+          // Not through the bounded queue: a node too busy to queue its heartbeat is still alive.
+          if (!alone) heartbeatTimer = vertx.setPeriodic(V2Upkeep.HEARTBEAT_PERIOD_MS, id -> heartbeat());
           reliefTimer = vertx.setPeriodic(RELIEF_PERIOD_MS, id -> scheduleRelief());
           // A member that died mid-upload leaves reservations that block its users' quota, and one that
           // died mid-commit a ledger that differs from the files: repair both as soon as the dead node's
-          // locks have expired (its critical sections are over), not a staleness period later.
-          long afterLocks = lockTtlMillis + 2000L;
+          // locks have expired (its critical sections are over) and its heartbeat is old enough to call it
+          // dead (V2Upkeep.liveOwners), not a staleness period later.
+          long afterLocks = Math.max(lockTtlMillis, V2Upkeep.HEARTBEAT_LIVE_MS) + 2000L;
           stopWatchingMembers = Membership.onMemberLeft(vertx,
               () -> vertx.setTimer(afterLocks, t -> scheduleMaintenance()));
           return consumer.completion();
@@ -117,6 +124,17 @@ public final class StorageVerticle extends VerticleBase {
     upkeep.recover();
     LOG.info("storage recovery done in {} ms", (System.nanoTime() - t0) / 1_000_000);
     return null;
+  }
+
+  private void heartbeat() {
+    if (!beating.compareAndSet(false, true)) return;
+    vertx.executeBlocking(() -> {
+      upkeep.heartbeat();
+      return null;
+    }, false).onComplete(ar -> {
+      beating.set(false);
+      if (ar.failed()) LOG.warn("heartbeat failed: {}", ar.cause().toString());
+    });
   }
 
   private void scheduleMaintenance() {
@@ -286,6 +304,7 @@ public final class StorageVerticle extends VerticleBase {
   public Future<?> stop() {
     LocalInbox.withdraw(vertx, inboxHandler);
     if (maintenanceTimer >= 0) vertx.cancelTimer(maintenanceTimer);
+    if (heartbeatTimer >= 0) vertx.cancelTimer(heartbeatTimer);
     if (reliefTimer >= 0) vertx.cancelTimer(reliefTimer);
     if (metrics != null) metrics.close();
     stopWatchingMembers.run();

@@ -41,6 +41,12 @@ final class V2Upkeep implements StorageUpkeep {
   static final long LOW_SPACE_GRACE_MS = 30_000;
   /** The default of storage.lowSpaceBytes: below it, deleted content goes after LOW_SPACE_GRACE_MS. */
   static final long DEFAULT_LOW_SPACE_BYTES = 256L << 20;
+  /** How often a clustered node records that it is alive (StorageVerticle's timer). */
+  static final long HEARTBEAT_PERIOD_MS = 5_000;
+  /** A node not seen for this long may be dead: six heartbeats missed. */
+  static final long HEARTBEAT_LIVE_MS = 30_000;
+  /** Heartbeat rows of nodes gone for this long are dropped (node ids are new at every start). */
+  static final long HEARTBEAT_FORGET_MS = 24L * 3600_000;
 
   private final StorageServiceV2 engine;
   private final MetadataStore meta;
@@ -125,6 +131,27 @@ final class V2Upkeep implements StorageUpkeep {
     LOG.info("storage recovery (v2): {} blobs, {} content files past their grace period removed", r.blobs(), swept);
   }
 
+  /** Clustered: this node is alive (see {@link #liveOwners}). Alone there is nobody to tell. */
+  @Override
+  public void heartbeat() {
+    if (!alone) meta.heartbeat(engine.nodeId(), engine.clock().getAsLong());
+  }
+
+  /**
+   * Clustered: the nodes whose uploads may be live: the members of this node's cluster, and every node
+   * that wrote a heartbeat in the last {@link #HEARTBEAT_LIVE_MS}. Membership alone is what this node's
+   * side sees: started with the wrong member list, or on one side of a network split, it took every
+   * other node for dead and released their live uploads (every user's reservations and staging files, on
+   * every node). Null: membership unknown, judge nothing.
+   */
+  private Set<String> liveOwners(long now) {
+    Set<String> members = liveNodes.get();
+    if (members == null || members.isEmpty()) return null;
+    Set<String> live = new java.util.HashSet<>(members);
+    live.addAll(meta.nodesSeenSince(now - HEARTBEAT_LIVE_MS, now - HEARTBEAT_FORGET_MS));
+    return live;
+  }
+
   @Override
   public void maintain() throws IOException {
     long now = engine.clock().getAsLong();
@@ -192,18 +219,18 @@ final class V2Upkeep implements StorageUpkeep {
     if (alone) {
       owners = engine.nodeId()::equals;
     } else {
-      Set<String> live = liveNodes.get();
-      if (live == null || live.isEmpty()) return e -> true; // membership unknown: judge nothing
+      Set<String> live = liveOwners(now);
+      if (live == null) return e -> true; // membership unknown: judge nothing
       owners = live::contains;
     }
     return StagingEntry.liveWhen(owners, now - staleMillis);
   }
 
-  /** Clustered: the reservations of nodes that are no longer members; their uploads died with them. */
+  /** Clustered: the reservations of nodes that are no longer alive; their uploads died with them. */
   private int releaseDepartedNodes() {
     if (alone) return 0;
-    Set<String> live = liveNodes.get();
-    if (live == null || live.isEmpty()) return 0;
+    Set<String> live = liveOwners(engine.clock().getAsLong());
+    if (live == null) return 0;
     int n = 0;
     for (String owner : meta.reservationOwners()) if (!live.contains(owner)) n += meta.releaseNode(owner);
     return n;

@@ -423,6 +423,28 @@ class StorageServiceV2Test extends V2EngineContract {
     assertConsistent("alice");
   }
 
+  /**
+   * A node that sees no other member (started with the wrong member list, or one side of a split) took
+   * every other node for dead and released their live uploads. A node that wrote a heartbeat lately is
+   * alive whatever the membership says; one silent for HEARTBEAT_LIVE_MS is not.
+   */
+  @Test
+  void aNodeMissingFromTheMembershipButBeatingKeepsItsUploads() throws Exception {
+    V2Upkeep other = new V2Upkeep(new StorageServiceV2(meta, blobs, new LocalLockManager(vertx), quotas(1000), 5000,
+        "node-other", e -> { }, clock::get, 0), blobs, false, () -> Set.of("node-other"), STALE_MS, GRACE_MS);
+    V2Upkeep lonely = new V2Upkeep(v2, blobs, false, () -> Set.of("node-a"), STALE_MS, GRACE_MS);
+    other.heartbeat();
+    UploadTicket t = engine.openUpload("alice", "in-flight", 300, "node-other");
+    Files.write(Path.of(t.stagingPath()), new byte[300]);
+    lonely.recover(); // a clustered start runs maintenance: node-other is no member of its cluster
+    assertTrue(Files.exists(Path.of(t.stagingPath())), "a beating node's staging file stays");
+    assertEquals(300, meta.usage("alice").reservedBytes(), "and its reservation");
+    clock.addAndGet(V2Upkeep.HEARTBEAT_LIVE_MS + 1); // node-other falls silent
+    lonely.maintain();
+    assertEquals(0, meta.usage("alice").reservedBytes(), "a silent node's upload is released");
+    assertConsistent("alice");
+  }
+
   @Test
   void reservationsOfADepartedNodeAreReleasedWithTheirStagingFilesAndNoOthers() throws Exception {
     V2Upkeep clustered = new V2Upkeep(v2, blobs, false, () -> Set.of("node-live", "node-a"), STALE_MS, GRACE_MS);

@@ -118,6 +118,23 @@ final class JdbcMetadataStore implements MetadataStore {
     });
   }
 
+  @Override public void heartbeat(String nodeId, long now) {
+    tx.writeVolatile(c -> Sql.update(c, "INSERT INTO node_heartbeats (node_id, seen_at) VALUES (?, ?) "
+        + "ON CONFLICT (node_id) DO UPDATE SET seen_at = excluded.seen_at", nodeId, now));
+  }
+
+  @Override public java.util.Set<String> nodesSeenSince(long since, long forgetBefore) {
+    tx.writeVolatile(c -> Sql.update(c, "DELETE FROM node_heartbeats WHERE seen_at < ?", forgetBefore));
+    return tx.read(c -> {
+      java.util.Set<String> out = new java.util.HashSet<>();
+      try (PreparedStatement ps = Sql.prepare(c, "SELECT node_id FROM node_heartbeats WHERE seen_at >= ?", since);
+           ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) out.add(rs.getString(1));
+      }
+      return out;
+    });
+  }
+
   // ------------------------------------------------------------ the tree
 
   @Override public Optional<Node> resolve(String user, TreePath path) {

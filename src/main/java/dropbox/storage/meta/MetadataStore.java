@@ -51,6 +51,12 @@ public interface MetadataStore extends AutoCloseable {
   /** The nodes that hold reservations (to release those of nodes that left the cluster). */
   List<String> reservationOwners();
 
+  /** Records that this clustered node is alive now (one row per node, its last time). */
+  void heartbeat(String nodeId, long now);
+
+  /** The nodes whose last heartbeat is at or after since; rows older than forgetBefore are dropped. */
+  java.util.Set<String> nodesSeenSince(long since, long forgetBefore);
+
   // ------------------------------------------------------------ the tree
 
   /** The file or folder at path (the root folder for TreePath.ROOT). */
