@@ -218,8 +218,9 @@ public class ClusterProcessTest {
     nodeA.kill9();
     long killedAt = System.nanoTime();
     int before = acked.size();
-    // The upload died with A. Once the cluster reports A gone and A's locks have expired, the survivor
-    // releases A's reservations: the quota is back within seconds, not the 10-minute staleness period.
+    // The upload died with A. Once the cluster reports A gone, A's locks have expired and its heartbeat is
+    // 30 s old, the survivor releases A's reservations: the quota is back within about 32 s, not the
+    // 10-minute staleness period.
     // Timed on the shared root itself (the survivor's commands may wait on A's registrations meanwhile).
     waitFor(() -> reservations("stuck") == 0 && stagingBytes(stuckStaging) == 0, 60_000,
         "the dead node's reservation and staging file released");
