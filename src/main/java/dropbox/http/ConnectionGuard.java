@@ -105,7 +105,7 @@ final class ConnectionGuard {
   private boolean evictIdle() {
     for (Map.Entry<HttpConnection, HeaderDeadline> e : http1.entrySet()) {
       // An answered request whose body is still coming in is only being discarded: as good as idle.
-      if ((e.getValue().idle() || e.getValue().answeredButReading() || stillReadingSmallBody(e.getKey()))
+      if ((e.getValue().evictable() || e.getValue().answeredButReading() || stillReadingSmallBody(e.getKey()))
           && !overCap.contains(e.getKey())) {
         HttpConnection idle = e.getKey();
         http1.remove(idle);

@@ -41,6 +41,14 @@ final class HeaderDeadline {
   private boolean requestOpen;
   /** Responses not yet written to their end (more than one when a client pipelines). */
   private int responsesOwed;
+  /** A connection younger than this (or a head begun less long ago) is not evicted at the cap. */
+  static final long EVICT_AFTER_NANOS = TimeUnit.SECONDS.toNanos(2);
+  private final long createdNanos = System.nanoTime();
+  /** Bytes of a request head arrived on an idle connection, and when; the head is not complete yet. */
+  private boolean headStarted;
+  private long headStartedNanos;
+  /** At least one answer was written to its end: a kept-alive connection, not one about to speak. */
+  private boolean answeredOne;
 
   private HeaderDeadline(long millis, long answeredMillis) {
     this.millis = millis;
@@ -61,6 +69,19 @@ final class HeaderDeadline {
 
   /** No request being received or answered: a kept-alive connection between requests (or before its first). */
   boolean idle() { return !requestOpen && responsesOwed == 0; }
+
+  /**
+   * May be closed to make room at the connection cap: between requests, and either kept alive after an
+   * answer or silent (or trickling a head) for EVICT_AFTER_NANOS. A connection just accepted is about to
+   * send its request: in a burst over the cap, new clients evicted each other before their first request
+   * was read, and got a reset instead of an answer (now the newcomer gets the 503).
+   */
+  boolean evictable() {
+    if (!idle()) return false;
+    long now = System.nanoTime();
+    if (headStarted) return now - headStartedNanos > EVICT_AFTER_NANOS;
+    return answeredOne || now - createdNanos > EVICT_AFTER_NANOS;
+  }
 
   /** Every answer is out, but a request's body is still arriving: what remains is only discarded. */
   boolean answeredButReading() { return requestOpen && responsesOwed == 0; }
@@ -98,7 +119,13 @@ final class HeaderDeadline {
 
     @Override
     public void channelRead(ChannelHandlerContext c, Object msg) throws Exception {
-      if (msg instanceof ByteBuf b && b.isReadable() && idle()) arm();
+      if (msg instanceof ByteBuf b && b.isReadable() && idle()) {
+        arm();
+        if (!headStarted) {
+          headStarted = true;
+          headStartedNanos = System.nanoTime();
+        }
+      }
       super.channelRead(c, msg);
     }
   }
@@ -109,6 +136,7 @@ final class HeaderDeadline {
     public void channelRead(ChannelHandlerContext c, Object msg) throws Exception {
       if (msg instanceof HttpRequest) {
         disarm();
+        headStarted = false;
         requestOpen = true;
         responsesOwed++;
       }
@@ -123,7 +151,10 @@ final class HeaderDeadline {
     public void write(ChannelHandlerContext c, Object msg, ChannelPromise promise) throws Exception {
       // "100 Continue" is not the answer: the body and the real response are still to come.
       boolean interim = msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-      if (!interim && msg instanceof LastHttpContent && responsesOwed > 0) responsesOwed--;
+      if (!interim && msg instanceof LastHttpContent && responsesOwed > 0) {
+        responsesOwed--;
+        answeredOne = true;
+      }
       super.write(c, msg, promise);
       if (answeredButReading()) arm(answeredMillis);
     }

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -209,6 +210,40 @@ class ConnectionGuardTest {
     // The oldest idle connections were closed by the server to make that room.
     assertTrue(closedByServer(idle.get(0)), "the oldest idle connection gave its slot up");
     for (Socket s : idle) s.close();
+  }
+
+  /**
+   * In a burst over the cap, a connection just accepted is about to send its request: it is not evicted
+   * for a newcomer, which gets the 503 instead. Before, new clients closed each other before their first
+   * request was read (a black-box pass saw resets and silent closes, and no 503, for 300 requests on a
+   * 200-connection node). A silent connection older than EVICT_AFTER still makes room.
+   */
+  @Test
+  void atTheCapAConnectionJustAcceptedIsNotEvictedForANewcomer() throws Exception {
+    start(cfg -> {
+      Config.put(cfg, "http.maxConnections", 2);
+      Config.put(cfg, "http.instances", 1);
+    });
+    Socket a = connect();
+    Socket b = connect();
+    Socket c = connect(); // over the cap while a and b have not spoken yet
+    write(c, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+    assertEquals(503, Http.readResponse(c.getInputStream(), false).status(), "the newcomer is refused");
+    for (Socket s : List.of(a, b)) {
+      write(s, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n");
+      assertEquals(200, Http.readResponse(s.getInputStream(), false).status(), "the first two are served");
+    }
+    a.close();
+    b.close();
+    c.close();
+    Socket silent = connect();
+    Thread.sleep(TimeUnit.NANOSECONDS.toMillis(HeaderDeadline.EVICT_AFTER_NANOS) + 500);
+    Socket late = connect();
+    Socket later = connect();
+    write(later, "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    assertEquals(200, Http.readResponse(later.getInputStream(), false).status(), "a long-silent connection made room");
+    assertTrue(closedByServer(silent), "the silent one gave its slot up");
+    late.close();
   }
 
   /**
