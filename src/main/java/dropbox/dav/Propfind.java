@@ -103,8 +103,10 @@ final class Propfind {
         head.append("</D:multistatus>\n");
         return resp.end(head.toString());
       }
-      resp.write(head.toString());
-      return page(resp, null);
+      // The first page is read before anything is written: a folder moved or removed since its stat is a
+      // clean error answer (404), where it was a 207 cut off after the folder's own entry.
+      return r.storage().listFolder(r.user, r.path, PAGE, null, r.prio)
+          .compose(first -> page(resp, head, first));
     }).recover(err -> {
       if (resp.headWritten()) {
         resp.reset();
@@ -114,25 +116,28 @@ final class Propfind {
     });
   }
 
-  /** One page of children, written, then (once the connection drained) the next. */
-  private Future<Void> page(HttpServerResponse resp, String cursor) {
-    return r.storage().listFolder(r.user, r.path, PAGE, cursor, r.prio).compose(p -> {
-      List<String> paths = new ArrayList<>(p.entries().size());
-      for (var e : p.entries()) paths.add(DavPath.child(r.path, e.info().name()));
-      if (usage != null) usage = p.usage();
-      return dead(paths).compose(props -> {
-        StringBuilder sb = new StringBuilder();
-        for (int i = 0; i < paths.size(); i++) {
-          var e = p.entries().get(i);
-          response(sb, paths.get(i), new FolderEntry(e.folder(), e.info()), props.get(i));
-        }
-        if (p.cursor() == null) {
-          sb.append("</D:multistatus>\n");
-          return resp.end(sb.toString());
-        }
-        resp.write(sb.toString());
-        return drained(resp).compose(v -> page(resp, p.cursor()));
-      });
+  /**
+   * One page of children written after what sb holds, then (once the connection drained) the next. A
+   * later page that fails (the folder moved meanwhile) resets the stream: a well-formed 207 without the
+   * rest would tell a sync client those children are gone.
+   */
+  private Future<Void> page(HttpServerResponse resp, StringBuilder sb, dropbox.bus.FolderPage p) {
+    List<String> paths = new ArrayList<>(p.entries().size());
+    for (var e : p.entries()) paths.add(DavPath.child(r.path, e.info().name()));
+    if (usage != null) usage = p.usage();
+    return dead(paths).compose(props -> {
+      for (int i = 0; i < paths.size(); i++) {
+        var e = p.entries().get(i);
+        response(sb, paths.get(i), new FolderEntry(e.folder(), e.info()), props.get(i));
+      }
+      if (p.cursor() == null) {
+        sb.append("</D:multistatus>\n");
+        return resp.end(sb.toString());
+      }
+      resp.write(sb.toString());
+      return drained(resp)
+          .compose(v -> r.storage().listFolder(r.user, r.path, PAGE, p.cursor(), r.prio))
+          .compose(next -> page(resp, new StringBuilder(), next));
     });
   }
 

@@ -48,6 +48,44 @@ class DavHandlerTest {
     return Files.writeString(files.resolve(name), content);
   }
 
+  /**
+   * A folder moved to and fro while it is PROPFINDed: every answer is a whole 207 or a 404. The first page
+   * was read after the 207's head and the folder's own entry went out, so a move in between cut the 207
+   * off there (a black-box pass: 1 311 of 12 020).
+   */
+  @Test
+  void aPropfindOfAFolderMovedMeanwhileIsWholeOrNotFound() throws Exception {
+    assertEquals(201, server.curl("-X", "MKCOL", server.dav() + "mv").status());
+    Path f = file("mv.txt", "x");
+    for (int i = 0; i < 5; i++) assertEquals(201, server.curl("-T", f.toString(), server.dav() + "mv/f" + i).status());
+    java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+    Thread mover = new Thread(() -> {
+      try {
+        for (int i = 0; !stop.get(); i++) {
+          String from = i % 2 == 0 ? "mv" : "vm";
+          String to = i % 2 == 0 ? "vm" : "mv";
+          server.curl("-X", "MOVE", "-H", "Destination: " + server.dav() + to, server.dav() + from);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    mover.start();
+    int whole = 0;
+    try {
+      for (int i = 0; i < 150; i++) {
+        DavServer.Answer a = server.curl("-X", "PROPFIND", "-H", "Depth: 1", server.dav() + "mv/");
+        assertTrue(a.status() == 404 || (a.status() == 207 && a.body().trim().endsWith("</D:multistatus>")),
+            a.status() + " " + a.body());
+        if (a.status() == 207) whole++;
+      }
+    } finally {
+      stop.set(true);
+      mover.join(30_000);
+    }
+    assertTrue(whole > 0, "some PROPFINDs found the folder in place");
+  }
+
   @Test
   void optionsAdvertisesClassesOneTwoThree() throws Exception {
     DavServer.Answer a = DavServer.raw(List.of("curl", "-s", "-X", "OPTIONS", server.dav()));
