@@ -21,7 +21,8 @@
 #   scripts/bench.sh --tcp-big       1 GiB TCP UPLOAD and DOWNLOAD vs loopback (the same client to/from a server
 #                                    that only discards or sendfile()s the bytes) and
 #                                    vs the disk (dd conv=fsync). ROUNDS=3; a 256 MiB warm-up per server (COLD=1: none).
-#   scripts/bench.sh --pg [CLIENTS] [OPS]  small ops against ours on SQLite vs a single PostgreSQL node.
+#   scripts/bench.sh --pg [CLIENTS] [OPS]  small ops against ours on SQLite vs a single PostgreSQL node
+#                                    (BASE_JAR, if set, alternates with ours in every round).
 #   scripts/bench.sh --million       1 000 000 files in one user's tree (seeded through the MetadataStore's
 #                                    bulk import), upload/delete rate vs an empty account, first page of a
 #                                    100 000-entry folder (HTTP and TCP), RSS while a TCP LIST streams it and the
@@ -426,22 +427,32 @@ pg() {
   pgt pg_ctl -D "$pgd/data" -o "-p $((port + 4)) -k $pgd -c listen_addresses=127.0.0.1" -l "$pgd/log" -w start >/dev/null
   # Expanded now: $pgd is a local, unset (an error under set -u) by the time the EXIT trap runs.
   trap "pgt pg_ctl -D '$pgd/data' -m immediate stop >/dev/null 2>&1 || true; rm -rf '$pgd'; cleanup" EXIT
+  # BASE_JAR (if set) runs beside ours in every round, so a change's cost on each database is measured
+  # alternating, not across minutes in which the machine itself drifts.
+  local jars="ours=$jar" spec
+  [ -n "${BASE_JAR:-}" ] && jars="base=$BASE_JAR $jars"
   for r in 1 2 3; do
     for db in sqlite postgresql; do
-      rm -rf "$work/o"
-      if [ $db = postgresql ]; then
-        pgt dropdb -h 127.0.0.1 -p $((port + 4)) -U bench --if-exists bench 2>/dev/null || true
-        pgt createdb -h 127.0.0.1 -p $((port + 4)) -U bench bench
-        ours "$jar" "$work/o" DROPBOX_DB_URL="jdbc:postgresql://127.0.0.1:$((port + 4))/bench" DROPBOX_DB_USER=bench
-      else
-        ours "$jar" "$work/o"
-      fi
-      tcprun "$clients" 800 4096 warm >/dev/null
-      echo "$db r$r: $(tcprun "$clients" "$ops" 4096 "r$r") load $(load)" | tee -a "$work/pg.txt"
-      stop "$pid"
+      for spec in $jars; do
+        rm -rf "$work/o"
+        if [ $db = postgresql ]; then
+          pgt dropdb -h 127.0.0.1 -p $((port + 4)) -U bench --if-exists bench 2>/dev/null || true
+          pgt createdb -h 127.0.0.1 -p $((port + 4)) -U bench bench
+          ours "${spec#*=}" "$work/o" DROPBOX_DB_URL="jdbc:postgresql://127.0.0.1:$((port + 4))/bench" DROPBOX_DB_USER=bench
+        else
+          ours "${spec#*=}" "$work/o"
+        fi
+        tcprun "$clients" 800 4096 warm >/dev/null
+        echo "$db ${spec%%=*} r$r: $(tcprun "$clients" "$ops" 4096 "r$r") load $(load)" | tee -a "$work/pg.txt"
+        stop "$pid"
+      done
     done
   done
-  for db in sqlite postgresql; do echo "median $db: $(grep "^$db " "$work/pg.txt" | awk '{print $3}' | median) ops/s"; done
+  for db in sqlite postgresql; do
+    for spec in $jars; do
+      echo "median $db ${spec%%=*}: $(grep "^$db ${spec%%=*} " "$work/pg.txt" | awk '{print $4}' | median) ops/s"
+    done
+  done
 }
 
 probe() {
